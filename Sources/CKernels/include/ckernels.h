@@ -1,0 +1,81 @@
+// CKernels: the engine's hot loops. Contiguous float32 buffers in, buffers out.
+// Everything above this layer (shapes, broadcasting, autograd) lives in Swift.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- GEMM (gemm.c) ----------------------------------------------------------
+// Row-major: C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C.
+// op(A) = A (lda >= k) or A^T (A stored k x m, lda >= m); likewise B.
+// beta == 0 overwrites C without reading it (NaNs in C do not propagate).
+void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
+              const float *a, long lda, const float *b, long ldb, float beta,
+              float *c, long ldc);
+
+// ---- Convolution helpers (im2col.c) -----------------------------------------
+// One image (C x H x W) to columns (C*kh*kw) x (oh*ow), zero padding outside.
+void ck_im2col(const float *x, long c, long h, long w, long kh, long kw,
+               long pad_h, long pad_w, long stride_h, long stride_w,
+               long dil_h, long dil_w, long oh, long ow, float *cols);
+// Adjoint of im2col: accumulates columns back into the image (x += col2im(cols)).
+void ck_col2im(const float *cols, long c, long h, long w, long kh, long kw,
+               long pad_h, long pad_w, long stride_h, long stride_w,
+               long dil_h, long dil_w, long oh, long ow, float *x);
+
+// ---- Elementwise (elementwise.c) --------------------------------------------
+enum {
+    CK_ADD = 0, CK_SUB, CK_MUL, CK_DIV, CK_POW, CK_MAX, CK_MIN,
+    CK_GT, CK_GE, CK_LT, CK_LE, CK_EQ, CK_NE
+};
+enum {
+    CK_NEG = 0, CK_EXP, CK_LOG, CK_SQRT, CK_ABS, CK_SIGN, CK_RELU, CK_SIGMOID, CK_TANH,
+    CK_RECIPROCAL, CK_SQUARE, CK_POW_SCALAR, CK_CLAMP, CK_LEAKY_RELU, CK_LEAKY_RELU_SLOPE,
+    CK_ELU, CK_SOFTPLUS, CK_STEP, CK_ADD_SCALAR, CK_MUL_SCALAR, CK_RSUB_SCALAR,
+    CK_RDIV_SCALAR, CK_LOG1P, CK_SOFTPLUS_GRAD, CK_CLAMP_MASK, CK_ISFINITE
+};
+// out[i] = a[i] (op) b[i] over n contiguous elements.
+void ck_binary_contiguous(int op, const float *a, const float *b, float *out, long n);
+// Broadcasting form: a and b are addressed with element strides (0 where broadcast)
+// over the output shape `shape` of rank `rank`; out is contiguous.
+void ck_binary_strided(int op, const float *a, const long *a_strides, const float *b,
+                       const long *b_strides, float *out, const long *shape, int rank);
+// out[i] = f(x[i]; p1, p2). The meaning of p1/p2 depends on the op (slope, min/max, ...).
+void ck_unary(int op, const float *x, float *out, long n, float p1, float p2);
+// out[i] = cond[i] != 0 ? a[i] : b[i]
+void ck_where(const float *cond, const float *a, const float *b, float *out, long n);
+// Gathers a strided view into a contiguous buffer (permute, expand, slice).
+void ck_strided_copy(const float *src, const long *src_strides, float *out,
+                     const long *shape, int rank);
+// Copies a contiguous buffer into a strided destination (the adjoint of a slice).
+void ck_strided_store(const float *src, float *dst, const long *dst_strides,
+                      const long *shape, int rank);
+
+// ---- Reductions (reduce.c) --------------------------------------------------
+// x viewed as [outer, r, inner]; out is [outer, inner]. Sums accumulate in double.
+void ck_reduce_sum(const float *x, long outer, long r, long inner, float *out);
+// Max along r; argmax gets the first index of the maximum (as PyTorch); NaN wins.
+void ck_reduce_max(const float *x, long outer, long r, long inner, float *out,
+                   int64_t *argmax);
+
+// ---- Index maps (index.c) ---------------------------------------------------
+// out[i] = map[i] >= 0 ? x[map[i]] : 0
+void ck_gather_map(const float *x, const int64_t *map, float *out, long n);
+// gx[map[i]] += g[i] for map[i] >= 0 (gx must be zeroed by the caller when needed)
+void ck_scatter_add_map(const float *g, const int64_t *map, float *gx, long n);
+// Sparse linear map with k taps per output: out[i] = sum_t w[i*k+t] * x[idx[i*k+t]].
+void ck_gather_weighted(const float *x, const int64_t *idx, const float *w, long k,
+                        float *out, long n);
+// Its adjoint: gx[idx[i*k+t]] += w[i*k+t] * g[i].
+void ck_scatter_weighted(const float *g, const int64_t *idx, const float *w, long k,
+                         float *gx, long n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
