@@ -5,6 +5,7 @@ let package = Package(
     name: "SwiftGAN",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     targets: [
         // Hot loops only: GEMM, im2col/col2im, elementwise and reduction kernels.
@@ -12,6 +13,10 @@ let package = Package(
         .target(name: "CKernels", path: "Sources/CKernels"),
         // Tensors, shapes, reverse-mode autograd (with gradients of gradients) and every op.
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
+        // Sample-quality metrics: Fréchet distance, classifier score, precision/recall.
+        .target(name: "Evaluation", dependencies: ["Autograd"], path: "Sources/Evaluation"),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
                     exclude: ["Fixtures"]),
     ]
