@@ -20,6 +20,14 @@ public enum SafeTensors {
         return try result.get()
     }
 
+    /// Decodes an in-memory file; `file` names it in errors.
+    public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws(SafeTensorsError) -> StateDict {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(SafeTensorsError) in try decode(raw, file: file) }
+        }
+        return try result.get()
+    }
+
     /// Decodes the bytes of a safetensors file; `file` names it in errors.
     public static func decode(_ bytes: UnsafeRawBufferPointer, file: String = "<memory>") throws(SafeTensorsError) -> StateDict {
         func fail(_ p: SafeTensorsError.Problem) -> SafeTensorsError { SafeTensorsError(file: file, problem: p) }
