@@ -5,6 +5,7 @@ let package = Package(
     name: "SwiftGAN",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Vision", targets: ["Vision"]),
     ],
     targets: [
         // Hot loops only: GEMM, im2col/col2im, elementwise and reduction kernels.
@@ -13,6 +14,17 @@ let package = Package(
         // Tensors, shapes, reverse-mode autograd (with gradients of gradients) and every op.
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
+                    exclude: ["Fixtures"]),
+        // System image and compression libraries (headers in /usr/include on every machine).
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // setjmp-based error recovery for libpng/libjpeg, zlib's macro API, and SHA-256.
+        .target(name: "CVisionShim", dependencies: ["CPNG", "CJPEG", "CZlib"], path: "Sources/CVisionShim",
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
+        // Datasets (MNIST, image folders), PNG/JPEG, transforms, the prefetching loader, grids, .npy.
+        .target(name: "Vision", dependencies: ["Autograd", "CVisionShim"], path: "Sources/Vision"),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"], path: "Tests/VisionTests",
                     exclude: ["Fixtures"]),
     ]
 )
