@@ -17,6 +17,27 @@ extern "C" {
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc);
+// The naive triple loop (double accumulation) with the same contract; a test reference.
+void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc);
+// Micro-kernel selection. Auto picks the best the CPU supports; the others force one
+// (for tests and benchmarks) and return 0 when the CPU lacks it.
+enum { CK_ISA_AUTO = 0, CK_ISA_PORTABLE = 1, CK_ISA_AVX2 = 2, CK_ISA_AVX512 = 3 };
+int ck_gemm_set_isa(int isa);
+const char *ck_gemm_isa_name(void);
+
+// ---- Thread pool (parallel.c) -----------------------------------------------
+// Runs fn(ctx, i) for i in [0, n) on up to ck_get_threads() threads (the caller is one of
+// them) and returns when all are done. Nested calls, and calls made while another thread
+// is using the pool, run serially on the calling thread.
+typedef void (*ck_task_fn)(void *ctx, long index);
+void ck_parallel_for(long n, ck_task_fn fn, void *ctx);
+// Total thread count (default: online CPUs, or SWIFTGAN_THREADS when set; 1...64).
+int ck_get_threads(void);
+void ck_set_threads(int n);
+// Threads a split started here could use: 1 inside a pool chunk, else ck_get_threads().
+int ck_parallel_width(void);
 
 // ---- Convolution helpers (im2col.c) -----------------------------------------
 // One image (C x H x W) to columns (C*kh*kw) x (oh*ow), zero padding outside.
