@@ -14,5 +14,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
                     exclude: ["Fixtures"]),
+        // Kernels against naive references (odd sizes, transposes, strides, thread counts).
+        .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]
 )

@@ -10,7 +10,7 @@
 // gemm_internal.h) the result is bitwise the same for every thread count.
 #include "ckernels.h"
 #include "gemm_internal.h"
-#include <pthread.h>
+#include "scratch.h"
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,31 +69,6 @@ int ck_gemm_set_isa(int isa) {
 }
 
 const char *ck_gemm_isa_name(void) { return current_isa()->name; }
-
-// ---- per-thread packing buffers ---------------------------------------------------
-// Kept per thread and reused: a fresh 2 MB buffer per call would page-fault every time.
-static pthread_key_t buf_key;
-static pthread_once_t buf_once = PTHREAD_ONCE_INIT;
-typedef struct { float *p; size_t cap; } pack_buf;
-static void buf_free(void *v) { pack_buf *b = v; free(b->p); free(b); }
-static void buf_key_init(void) { pthread_key_create(&buf_key, buf_free); }
-
-static float *thread_buffer(size_t floats) {
-    pthread_once(&buf_once, buf_key_init);
-    pack_buf *b = pthread_getspecific(buf_key);
-    if (!b) {
-        b = calloc(1, sizeof *b);
-        if (!b) abort();
-        pthread_setspecific(buf_key, b);
-    }
-    if (b->cap < floats) {
-        free(b->p);
-        b->p = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
-        if (!b->p) abort();
-        b->cap = floats;
-    }
-    return b->p;
-}
 
 // ---- packing ------------------------------------------------------------------
 // op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels, k-major, zero padded to MR rows.
@@ -163,7 +138,7 @@ static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long m, long n, 
     long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
     long kcap = k < KC ? k : KC;
     long mcap = m < MC ? (m + MR - 1) / MR * MR : MC;
-    float *bufB = thread_buffer((size_t)(kcap * ncap + kcap * mcap));
+    float *bufB = ck_scratch(CK_SCRATCH_GEMM, (size_t)(kcap * ncap + kcap * mcap));
     float *bufA = bufB + kcap * ncap;
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;

@@ -49,6 +49,31 @@ void ck_col2im(const float *cols, long c, long h, long w, long kh, long kw,
                long pad_h, long pad_w, long stride_h, long stride_w,
                long dil_h, long dil_w, long oh, long ow, float *x);
 
+// The same over output positions [q0, q1) (row-major oy*ow + ox) only, writing column
+// q - q0 of each cols row, rows ldcols apart.
+void ck_im2col_range(const float *x, long c, long h, long w, long kh, long kw,
+                     long pad_h, long pad_w, long stride_h, long stride_w,
+                     long dil_h, long dil_w, long oh, long ow, long q0, long q1,
+                     float *cols, long ldcols);
+void ck_col2im_range(const float *cols, long ldcols, long c, long h, long w, long kh,
+                     long kw, long pad_h, long pad_w, long stride_h, long stride_w,
+                     long dil_h, long dil_w, long oh, long ow, long q0, long q1, float *x);
+
+// ---- Convolution (conv.c) ---------------------------------------------------
+// x [batch, c_in, h, w], weight [c_out, c_in/groups, kh, kw], y [batch, c_out, out_h, out_w].
+typedef struct {
+    long batch, c_in, h, w, c_out, kh, kw;
+    long stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups, out_h, out_w;
+} ck_conv_geometry;
+// y = conv2d(x, w) (overwrites y)
+void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
+// gx = dL/dx given gy = dL/dy (overwrites gx); also conv_transpose2d's forward.
+void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const float *w,
+                             float *gx);
+// gw = dL/dweight (overwrites gw)
+void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy,
+                               float *gw);
+
 // ---- Elementwise (elementwise.c) --------------------------------------------
 enum {
     CK_ADD = 0, CK_SUB, CK_MUL, CK_DIV, CK_POW, CK_MAX, CK_MIN,
