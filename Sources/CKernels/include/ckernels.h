@@ -39,6 +39,23 @@ void ck_set_threads(int n);
 // Threads a split started here could use: 1 inside a pool chunk, else ck_get_threads().
 int ck_parallel_width(void);
 
+// ---- Buffer pool (pool.c) ---------------------------------------------------
+// 64-byte aligned storage for at least `floats` floats; *capacity gets the size actually
+// reserved, which must be passed back to ck_pool_free. Thread-safe.
+float *ck_pool_alloc(size_t floats, size_t *capacity);
+void ck_pool_free(float *p, size_t capacity);
+// Returns every cached (free) buffer to the system.
+void ck_pool_trim(void);
+// Bounds the bytes kept cached (default 1 GiB, or SWIFTGAN_POOL_MB).
+void ck_pool_set_limit(size_t bytes);
+typedef struct {
+    size_t live_bytes, peak_live_bytes, cached_bytes, limit_bytes;
+    unsigned long long hits, misses;
+} ck_pool_stats;
+ck_pool_stats ck_pool_get_stats(void);
+// Peak resident set size of the process (VmHWM), in bytes.
+size_t ck_peak_resident_bytes(void);
+
 // ---- Convolution helpers (im2col.c) -----------------------------------------
 // One image (C x H x W) to columns (C*kh*kw) x (oh*ow), zero padding outside.
 void ck_im2col(const float *x, long c, long h, long w, long kh, long kw,
