@@ -39,6 +39,29 @@ void ck_set_threads(int n);
 // Threads a split started here could use: 1 inside a pool chunk, else ck_get_threads().
 int ck_parallel_width(void);
 
+// ---- Optimiser (adam.c) ----------------------------------------------------
+// One torch.optim.Adam step (amsgrad off) over n contiguous parameters, in place:
+//   g = grad + weight_decay * param;  m = lerp(m, g, 1 - beta1);
+//   v = beta2 * v + (1 - beta2) * g^2;
+//   param -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
+// `step` counts from 1 (the first update). grad may not alias the other buffers.
+void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
+                  float beta1, float beta2, float eps, float weight_decay, long step);
+
+// ---- Batch norm (batchnorm.c) -----------------------------------------------
+// x viewed as [n, c, hw]; statistics per channel over n*hw elements (biased variance).
+// Forward (training): y = (x - mean) * invstd * gamma + beta, where invstd =
+// 1/sqrt(var + eps); mean, var and invstd (each [c]) are written for the caller (running
+// statistics) and for the backward pass. gamma/beta may be NULL (1 and 0).
+void ck_batchnorm_forward(const float *x, long n, long c, long hw, const float *gamma,
+                          const float *beta, float eps, float *y, float *mean, float *var,
+                          float *invstd);
+// Backward of the training forward: gx, and (when non-NULL) ggamma = sum(gy * xhat),
+// gbeta = sum(gy), each [c].
+void ck_batchnorm_backward(const float *gy, const float *x, long n, long c, long hw,
+                           const float *mean, const float *invstd, const float *gamma,
+                           float *gx, float *ggamma, float *gbeta);
+
 // ---- Buffer pool (pool.c) ---------------------------------------------------
 // 64-byte aligned storage for at least `floats` floats; *capacity gets the size actually
 // reserved, which must be passed back to ck_pool_free. Thread-safe.
