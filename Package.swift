@@ -37,5 +37,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"]),
+        // Kernels against naive references (odd sizes, transposes, strides, thread counts).
+        .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]
 )

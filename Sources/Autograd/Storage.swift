@@ -1,14 +1,21 @@
 // Contiguous float32 storage shared by a tensor and its reshaped views.
+import CKernels
 
 public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// Floats actually reserved (the pool's size class), needed to give the buffer back.
+    private let capacity: Int
 
-    /// Uninitialised storage for `count` floats (kernels overwrite every element).
+    /// Uninitialised storage for `count` floats (kernels overwrite every element). The
+    /// buffer comes from the size-class pool (Sources/CKernels/pool.c), so a training step
+    /// that builds the same tensors every iteration does not call malloc per op.
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "storage size must not be negative")
         self.count = count
-        pointer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+        var cap = 0
+        pointer = ck_pool_alloc(Swift.max(count, 1), &cap)
+        capacity = cap
     }
 
     public convenience init(repeating value: Float, count: Int) {
@@ -16,9 +23,30 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { pointer.deallocate() }
+    deinit { ck_pool_free(pointer, capacity) }
 
     public var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
+}
+
+/// Memory use of the process and of the tensor buffer pool.
+public enum MemoryStats {
+    /// Peak resident set size of the process so far (VmHWM), in bytes.
+    public static func peakResidentBytes() -> Int { Int(ck_peak_resident_bytes()) }
+
+    /// Bytes held by live tensors (rounded up to the pool's size classes).
+    public static var liveTensorBytes: Int { Int(ck_pool_get_stats().live_bytes) }
+    /// The most `liveTensorBytes` has been.
+    public static var peakTensorBytes: Int { Int(ck_pool_get_stats().peak_live_bytes) }
+    /// Bytes of freed buffers the pool keeps for reuse.
+    public static var cachedBytes: Int { Int(ck_pool_get_stats().cached_bytes) }
+    /// Allocations served from the pool and from the system.
+    public static var poolHits: Int { Int(ck_pool_get_stats().hits) }
+    public static var poolMisses: Int { Int(ck_pool_get_stats().misses) }
+
+    /// Bounds the bytes the pool keeps cached (default 1 GiB or `SWIFTGAN_POOL_MB`).
+    public static func setPoolLimit(bytes: Int) { ck_pool_set_limit(Swift.max(bytes, 0)) }
+    /// Gives every cached buffer back to the system.
+    public static func trimPool() { ck_pool_trim() }
 }

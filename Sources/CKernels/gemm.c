@@ -1,40 +1,242 @@
-// Portable reference GEMM. Correct for every transpose/stride combination; the fast
-// packed kernels replace the body of ck_sgemm without changing its contract.
+// Packed, cache-blocked SGEMM (GotoBLAS loop order) with a run-time selected micro-kernel.
+//
+//   for jc (NC columns of C)      B panel  KC x NC  -> L3
+//    for pc (KC of the k range)   packed once per (jc, pc)
+//     for ic (MC rows)            A block  MC x KC  -> L2
+//      for jr (NR), ir (MR)       micro-kernel, B micro-panel KC x NR stays in L1
+//
+// Large products are split across the pool (parallel.c) along n (or m when n is small)
+// in whole tiles; since a tile's arithmetic does not depend on its position (see
+// gemm_internal.h) the result is bitwise the same for every thread count.
 #include "ckernels.h"
+#include "gemm_internal.h"
+#include "scratch.h"
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define KC 256
+#define MC 144   // a multiple of every MR (12, 6, 4)
+#define NC 2048
+// ~100 us of work at ~150-200 GFLOP/s: below this a split costs more than it gains.
+#define MIN_CHUNK_FLOPS 16.0e6
+
+static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_microkernel_portable, "portable"};
+#ifdef CK_X86
+static const ck_gemm_isa isa_avx2 = {CK_MR_AVX2, CK_NR_AVX2, ck_microkernel_avx2, "avx2"};
+static const ck_gemm_isa isa_avx512 = {CK_MR_AVX512, CK_NR_AVX512, ck_microkernel_avx512, "avx512"};
+#endif
+
+static _Atomic(const ck_gemm_isa *) forced_isa;   // set by tests and benchmarks
+
+static const ck_gemm_isa *best_isa(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return &isa_avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &isa_avx2;
+#endif
+    return &isa_portable;
+}
+
+static const ck_gemm_isa *current_isa(void) {
+    const ck_gemm_isa *f = atomic_load(&forced_isa);
+    if (f) return f;
+    static _Atomic(const ck_gemm_isa *) cached;
+    const ck_gemm_isa *c = atomic_load(&cached);
+    if (!c) { c = best_isa(); atomic_store(&cached, c); }
+    return c;
+}
+
+int ck_gemm_set_isa(int isa) {
+    const ck_gemm_isa *want = NULL;
+    switch (isa) {
+    case CK_ISA_AUTO: want = NULL; break;
+    case CK_ISA_PORTABLE: want = &isa_portable; break;
+#ifdef CK_X86
+    case CK_ISA_AVX2:
+        __builtin_cpu_init();
+        if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return 0;
+        want = &isa_avx2; break;
+    case CK_ISA_AVX512:
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("avx512f")) return 0;
+        want = &isa_avx512; break;
+#endif
+    default: return 0;
+    }
+    atomic_store(&forced_isa, want);
+    return 1;
+}
+
+const char *ck_gemm_isa_name(void) { return current_isa()->name; }
+
+// ---- packing ------------------------------------------------------------------
+// op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels, k-major, zero padded to MR rows.
+static void pack_a(int ta, const float *a, long lda, long i0, long p0, long mc, long kc,
+                   int MR, float *dst) {
+    for (long ir = 0; ir < mc; ir += MR, dst += MR * kc) {
+        int mr = (int)(mc - ir < MR ? mc - ir : MR);
+        if (ta) {
+            for (long p = 0; p < kc; p++) {
+                const float *src = a + (p0 + p) * lda + i0 + ir;
+                float *d = dst + p * MR;
+                memcpy(d, src, sizeof(float) * (size_t)mr);
+                for (int r = mr; r < MR; r++) d[r] = 0.0f;
+            }
+        } else {
+            for (int r = 0; r < MR; r++) {
+                if (r >= mr) {
+                    for (long p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+                    continue;
+                }
+                const float *src = a + (i0 + ir + r) * lda + p0;
+                for (long p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+            }
+        }
+    }
+}
+
+// op(B)[p0:p0+kc, j0:j0+nc] into NR-column panels, k-major, zero padded to NR columns.
+static void pack_b(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc,
+                   int NR, float *dst) {
+    for (long jr = 0; jr < nc; jr += NR, dst += NR * kc) {
+        int nr = (int)(nc - jr < NR ? nc - jr : NR);
+        if (!tb) {
+            for (long p = 0; p < kc; p++) {
+                const float *src = b + (p0 + p) * ldb + j0 + jr;
+                float *d = dst + p * NR;
+                memcpy(d, src, sizeof(float) * (size_t)nr);
+                for (int j = nr; j < NR; j++) d[j] = 0.0f;
+            }
+        } else {
+            for (int j = 0; j < NR; j++) {
+                if (j >= nr) {
+                    for (long p = 0; p < kc; p++) dst[p * NR + j] = 0.0f;
+                    continue;
+                }
+                const float *src = b + (j0 + jr + j) * ldb + p0;
+                for (long p = 0; p < kc; p++) dst[p * NR + j] = src[p];
+            }
+        }
+    }
+}
+
+static void scale_c(long m, long n, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f) memset(cr, 0, sizeof(float) * (size_t)n);
+        else if (beta != 1.0f) for (long j = 0; j < n; j++) cr[j] *= beta;
+    }
+}
+
+static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long m, long n, long k,
+                        float alpha, const float *a, long lda, const float *b, long ldb,
+                        float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) { scale_c(m, n, beta, c, ldc); return; }
+    const int MR = isa->mr, NR = isa->nr;
+    long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
+    long kcap = k < KC ? k : KC;
+    long mcap = m < MC ? (m + MR - 1) / MR * MR : MC;
+    float *bufB = ck_scratch(CK_SCRATCH_GEMM, (size_t)(kcap * ncap + kcap * mcap));
+    float *bufA = bufB + kcap * ncap;
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            float be = pc == 0 ? beta : 1.0f;
+            pack_b(tb, b, ldb, pc, jc, kc, nc, NR, bufB);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                pack_a(ta, a, lda, ic, pc, mc, kc, MR, bufA);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                        isa->kernel(kc, bufA + ir * kc, bufB + jr * kc,
+                                    c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- the parallel split --------------------------------------------------------
+typedef struct {
+    const ck_gemm_isa *isa;
+    int ta, tb, split_n;
+    long m, n, k, unit, units, chunks;
+    float alpha, beta;
+    const float *a, *b;
+    long lda, ldb, ldc;
+    float *c;
+} gemm_job;
+
+static void gemm_chunk(void *ctx, long index) {
+    const gemm_job *j = ctx;
+    long u0 = j->units * index / j->chunks, u1 = j->units * (index + 1) / j->chunks;
+    long lo = u0 * j->unit, hi = u1 * j->unit;
+    long total = j->split_n ? j->n : j->m;
+    if (hi > total) hi = total;
+    if (lo >= hi) return;
+    if (j->split_n) {
+        const float *b = j->tb ? j->b + lo * j->ldb : j->b + lo;
+        gemm_serial(j->isa, j->ta, j->tb, j->m, hi - lo, j->k, j->alpha, j->a, j->lda, b,
+                    j->ldb, j->beta, j->c + lo, j->ldc);
+    } else {
+        const float *a = j->ta ? j->a + lo : j->a + lo * j->lda;
+        gemm_serial(j->isa, j->ta, j->tb, hi - lo, j->n, j->k, j->alpha, a, j->lda, j->b,
+                    j->ldb, j->beta, j->c + lo * j->ldc, j->ldc);
+    }
+}
 
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc) {
-    for (long i = 0; i < m; i++) {
-        float *crow = c + i * ldc;
-        if (beta == 0.0f) {
-            for (long j = 0; j < n; j++) crow[j] = 0.0f;
-        } else if (beta != 1.0f) {
-            for (long j = 0; j < n; j++) crow[j] *= beta;
+    const ck_gemm_isa *isa = current_isa();
+    int threads = ck_parallel_width();
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
+    if (chunks > threads) chunks = threads;
+    if (chunks > 1 && k > 0 && alpha != 0.0f) {
+        // Split n when it has at least a few tiles per chunk (A is re-packed per chunk,
+        // cheap); otherwise m (B is re-packed per chunk, so keep chunks >= 4 tiles tall).
+        gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
+                        a, b, lda, ldb, ldc, c};
+        long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
+        if (ntiles >= 4 * chunks || ntiles >= mtiles) {
+            job.units = ntiles;
+        } else {
+            job.split_n = 0;
+            job.unit = isa->mr;
+            job.units = mtiles;
+            if (chunks > mtiles / 4) chunks = mtiles / 4;
+        }
+        if (chunks > job.units) chunks = job.units;
+        if (chunks > 1) {
+            job.chunks = chunks;
+            ck_parallel_for(chunks, gemm_chunk, &job);
+            return;
         }
     }
-    if (m == 0 || n == 0 || k == 0 || alpha == 0.0f) return;
-    // Pack op(B) as k x n row-major so the inner loop is contiguous.
-    float *bp = NULL;
-    const float *bb = b;
-    long ldbb = ldb;
-    if (trans_b) {
-        bp = (float *)malloc(sizeof(float) * (size_t)(k * n));
-        for (long p = 0; p < k; p++)
-            for (long j = 0; j < n; j++) bp[p * n + j] = b[j * ldb + p];
-        bb = bp;
-        ldbb = n;
-    }
+    gemm_serial(isa, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// The straightforward triple loop, kept as the reference the tests compare against.
+void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc) {
     for (long i = 0; i < m; i++) {
-        float *crow = c + i * ldc;
-        for (long p = 0; p < k; p++) {
-            float av = alpha * (trans_a ? a[p * lda + i] : a[i * lda + p]);
-            if (av == 0.0f) continue;
-            const float *brow = bb + p * ldbb;
-            for (long j = 0; j < n; j++) crow[j] += av * brow[j];
+        for (long j = 0; j < n; j++) {
+            double s = 0.0;
+            for (long p = 0; p < k; p++) {
+                double av = trans_a ? a[p * lda + i] : a[i * lda + p];
+                double bv = trans_b ? b[j * ldb + p] : b[p * ldb + j];
+                s += av * bv;
+            }
+            float *cij = c + i * ldc + j;
+            *cij = beta == 0.0f ? (float)(alpha * s) : (float)(alpha * s + beta * (double)*cij);
         }
     }
-    free(bp);
 }

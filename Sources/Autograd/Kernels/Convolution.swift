@@ -1,4 +1,4 @@
-// Convolution kernels (im2col + GEMM). The three functions are the forward pass and the
+// Convolution kernels (im2col + packed GEMM, in C). The three functions are the forward pass and the
 // two adjoints; conv_transpose2d is the data adjoint of conv2d.
 import CKernels
 
@@ -15,61 +15,37 @@ public struct ConvGeometry: Equatable, Sendable {
     var colRows: Int { (cIn / groups) * kh * kw }
 }
 
+extension ConvGeometry {
+    var c: ck_conv_geometry {
+        ck_conv_geometry(batch: batch, c_in: cIn, h: h, w: w, c_out: cOut, kh: kh, kw: kw,
+                         stride_h: strideH, stride_w: strideW, pad_h: padH, pad_w: padW,
+                         dil_h: dilationH, dil_w: dilationW, groups: groups, out_h: outH, out_w: outW)
+    }
+}
+
+// The C driver (conv.c) tiles the batch, reuses per-thread im2col buffers and splits the
+// tiles over the pool; see there for why results do not depend on the thread count.
 extension Kernels {
     static func conv2dForward(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
         let y = Tensor.uninitialized(g.outputShape)
-        let ohw = g.outH * g.outW, cg = g.cIn / g.groups, og = g.cOut / g.groups
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: max(g.colRows * ohw, 1))
-        defer { cols.deallocate() }
-        for n in 0..<g.batch {
-            for grp in 0..<g.groups {
-                let xp = x.storage.pointer + (n * g.cIn + grp * cg) * g.h * g.w
-                ck_im2col(xp, cg, g.h, g.w, g.kh, g.kw, g.padH, g.padW, g.strideH, g.strideW,
-                          g.dilationH, g.dilationW, g.outH, g.outW, cols)
-                sgemm(transA: false, transB: false, m: og, n: ohw, k: g.colRows,
-                      a: weight.storage.pointer + grp * og * g.colRows, lda: g.colRows,
-                      b: cols, ldb: ohw, c: y.storage.pointer + (n * g.cOut + grp * og) * ohw, ldc: ohw)
-            }
-        }
+        var cg = g.c
+        ck_conv2d_forward(&cg, x.storage.pointer, weight.storage.pointer, y.storage.pointer)
         return y
     }
 
     /// dL/dx given dL/dy (also the forward pass of conv_transpose2d).
     static func conv2dBackwardData(_ gy: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
-        let gx = Tensor.zeros(g.inputShape)
-        let ohw = g.outH * g.outW, cg = g.cIn / g.groups, og = g.cOut / g.groups
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: max(g.colRows * ohw, 1))
-        defer { cols.deallocate() }
-        for n in 0..<g.batch {
-            for grp in 0..<g.groups {
-                sgemm(transA: true, transB: false, m: g.colRows, n: ohw, k: og,
-                      a: weight.storage.pointer + grp * og * g.colRows, lda: g.colRows,
-                      b: gy.storage.pointer + (n * g.cOut + grp * og) * ohw, ldb: ohw, c: cols, ldc: ohw)
-                ck_col2im(cols, cg, g.h, g.w, g.kh, g.kw, g.padH, g.padW, g.strideH, g.strideW,
-                          g.dilationH, g.dilationW, g.outH, g.outW,
-                          gx.storage.pointer + (n * g.cIn + grp * cg) * g.h * g.w)
-            }
-        }
+        let gx = Tensor.uninitialized(g.inputShape)
+        var cg = g.c
+        ck_conv2d_backward_data(&cg, gy.storage.pointer, weight.storage.pointer, gx.storage.pointer)
         return gx
     }
 
     /// dL/dweight given the input and dL/dy.
     static func conv2dBackwardWeight(_ x: Tensor, _ gy: Tensor, _ g: ConvGeometry) -> Tensor {
-        let gw = Tensor.zeros(g.weightShape)
-        let ohw = g.outH * g.outW, cg = g.cIn / g.groups, og = g.cOut / g.groups
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: max(g.colRows * ohw, 1))
-        defer { cols.deallocate() }
-        for n in 0..<g.batch {
-            for grp in 0..<g.groups {
-                let xp = x.storage.pointer + (n * g.cIn + grp * cg) * g.h * g.w
-                ck_im2col(xp, cg, g.h, g.w, g.kh, g.kw, g.padH, g.padW, g.strideH, g.strideW,
-                          g.dilationH, g.dilationW, g.outH, g.outW, cols)
-                sgemm(transA: false, transB: true, m: og, n: g.colRows, k: ohw,
-                      a: gy.storage.pointer + (n * g.cOut + grp * og) * ohw, lda: ohw,
-                      b: cols, ldb: ohw, beta: 1,
-                      c: gw.storage.pointer + grp * og * g.colRows, ldc: g.colRows)
-            }
-        }
+        let gw = Tensor.uninitialized(g.weightShape)
+        var cg = g.c
+        ck_conv2d_backward_weight(&cg, x.storage.pointer, gy.storage.pointer, gw.storage.pointer)
         return gw
     }
 }

@@ -17,6 +17,67 @@ extern "C" {
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc);
+// The naive triple loop (double accumulation) with the same contract; a test reference.
+void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc);
+// Micro-kernel selection. Auto picks the best the CPU supports; the others force one
+// (for tests and benchmarks) and return 0 when the CPU lacks it.
+enum { CK_ISA_AUTO = 0, CK_ISA_PORTABLE = 1, CK_ISA_AVX2 = 2, CK_ISA_AVX512 = 3 };
+int ck_gemm_set_isa(int isa);
+const char *ck_gemm_isa_name(void);
+
+// ---- Thread pool (parallel.c) -----------------------------------------------
+// Runs fn(ctx, i) for i in [0, n) on up to ck_get_threads() threads (the caller is one of
+// them) and returns when all are done. Nested calls, and calls made while another thread
+// is using the pool, run serially on the calling thread.
+typedef void (*ck_task_fn)(void *ctx, long index);
+void ck_parallel_for(long n, ck_task_fn fn, void *ctx);
+// Total thread count (default: online CPUs, or SWIFTGAN_THREADS when set; 1...64).
+int ck_get_threads(void);
+void ck_set_threads(int n);
+// Threads a split started here could use: 1 inside a pool chunk, else ck_get_threads().
+int ck_parallel_width(void);
+
+// ---- Optimiser (adam.c) ----------------------------------------------------
+// One torch.optim.Adam step (amsgrad off) over n contiguous parameters, in place:
+//   g = grad + weight_decay * param;  m = lerp(m, g, 1 - beta1);
+//   v = beta2 * v + (1 - beta2) * g^2;
+//   param -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
+// `step` counts from 1 (the first update). grad may not alias the other buffers.
+void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
+                  float beta1, float beta2, float eps, float weight_decay, long step);
+
+// ---- Batch norm (batchnorm.c) -----------------------------------------------
+// x viewed as [n, c, hw]; statistics per channel over n*hw elements (biased variance).
+// Forward (training): y = (x - mean) * invstd * gamma + beta, where invstd =
+// 1/sqrt(var + eps); mean, var and invstd (each [c]) are written for the caller (running
+// statistics) and for the backward pass. gamma/beta may be NULL (1 and 0).
+void ck_batchnorm_forward(const float *x, long n, long c, long hw, const float *gamma,
+                          const float *beta, float eps, float *y, float *mean, float *var,
+                          float *invstd);
+// Backward of the training forward: gx, and (when non-NULL) ggamma = sum(gy * xhat),
+// gbeta = sum(gy), each [c].
+void ck_batchnorm_backward(const float *gy, const float *x, long n, long c, long hw,
+                           const float *mean, const float *invstd, const float *gamma,
+                           float *gx, float *ggamma, float *gbeta);
+
+// ---- Buffer pool (pool.c) ---------------------------------------------------
+// 64-byte aligned storage for at least `floats` floats; *capacity gets the size actually
+// reserved, which must be passed back to ck_pool_free. Thread-safe.
+float *ck_pool_alloc(size_t floats, size_t *capacity);
+void ck_pool_free(float *p, size_t capacity);
+// Returns every cached (free) buffer to the system.
+void ck_pool_trim(void);
+// Bounds the bytes kept cached (default 1 GiB, or SWIFTGAN_POOL_MB).
+void ck_pool_set_limit(size_t bytes);
+typedef struct {
+    size_t live_bytes, peak_live_bytes, cached_bytes, limit_bytes;
+    unsigned long long hits, misses;
+} ck_pool_stats;
+ck_pool_stats ck_pool_get_stats(void);
+// Peak resident set size of the process (VmHWM), in bytes.
+size_t ck_peak_resident_bytes(void);
 
 // ---- Convolution helpers (im2col.c) -----------------------------------------
 // One image (C x H x W) to columns (C*kh*kw) x (oh*ow), zero padding outside.
@@ -27,6 +88,31 @@ void ck_im2col(const float *x, long c, long h, long w, long kh, long kw,
 void ck_col2im(const float *cols, long c, long h, long w, long kh, long kw,
                long pad_h, long pad_w, long stride_h, long stride_w,
                long dil_h, long dil_w, long oh, long ow, float *x);
+
+// The same over output positions [q0, q1) (row-major oy*ow + ox) only, writing column
+// q - q0 of each cols row, rows ldcols apart.
+void ck_im2col_range(const float *x, long c, long h, long w, long kh, long kw,
+                     long pad_h, long pad_w, long stride_h, long stride_w,
+                     long dil_h, long dil_w, long oh, long ow, long q0, long q1,
+                     float *cols, long ldcols);
+void ck_col2im_range(const float *cols, long ldcols, long c, long h, long w, long kh,
+                     long kw, long pad_h, long pad_w, long stride_h, long stride_w,
+                     long dil_h, long dil_w, long oh, long ow, long q0, long q1, float *x);
+
+// ---- Convolution (conv.c) ---------------------------------------------------
+// x [batch, c_in, h, w], weight [c_out, c_in/groups, kh, kw], y [batch, c_out, out_h, out_w].
+typedef struct {
+    long batch, c_in, h, w, c_out, kh, kw;
+    long stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups, out_h, out_w;
+} ck_conv_geometry;
+// y = conv2d(x, w) (overwrites y)
+void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
+// gx = dL/dx given gy = dL/dy (overwrites gx); also conv_transpose2d's forward.
+void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const float *w,
+                             float *gx);
+// gw = dL/dweight (overwrites gw)
+void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy,
+                               float *gw);
 
 // ---- Elementwise (elementwise.c) --------------------------------------------
 enum {

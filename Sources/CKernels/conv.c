@@ -1,0 +1,217 @@
+// 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints,
+// lowered to im2col + the packed GEMM.
+//
+// The work is cut into tiles that depend only on the geometry (never on the thread
+// count), so results are bitwise reproducible for any thread count:
+//   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~512),
+//   - large images: a tile is a range of output positions of one image, so the im2col
+//     buffer stays around L2 size (GEMM n = the range).
+// Tiles run on the pool; a lone tile instead lets the GEMM split itself.
+#include "ckernels.h"
+#include "scratch.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define TARGET_WIDTH 512
+#define MAX_COLS (512L * 1024L)   // floats in one tile's im2col buffer (2 MB)
+#define MIN_SLICE_FLOPS 20.0e6
+
+typedef struct {
+    const ck_conv_geometry *g;
+    long cg, og, col_rows, ohw;
+    long B, Q;               // images per tile; output positions per tile
+    long nq, tiles;          // ranges per image group; tiles in all
+    const float *x, *w, *gy;
+    float *y, *gx, *gw;
+    long slices;             // backward-weight partial sums
+    float *partials;
+} conv_plan;
+
+static void make_plan(conv_plan *p, const ck_conv_geometry *g) {
+    memset(p, 0, sizeof *p);
+    p->g = g;
+    p->cg = g->c_in / g->groups;
+    p->og = g->c_out / g->groups;
+    p->col_rows = p->cg * g->kh * g->kw;
+    p->ohw = g->out_h * g->out_w;
+    long per_image = p->col_rows * p->ohw;
+    if (per_image <= MAX_COLS) {
+        long b = (TARGET_WIDTH + p->ohw - 1) / (p->ohw ? p->ohw : 1);
+        long cap = MAX_COLS / (per_image ? per_image : 1);
+        if (b > cap) b = cap;
+        if (b > g->batch) b = g->batch;
+        p->B = b < 1 ? 1 : b;
+        p->Q = p->ohw;
+    } else {
+        long q = MAX_COLS / p->col_rows;
+        q = q / 32 * 32;
+        p->B = 1;
+        p->Q = q < 256 ? 256 : q;
+    }
+    if (p->Q > p->ohw) p->Q = p->ohw;
+    p->nq = p->Q > 0 ? (p->ohw + p->Q - 1) / p->Q : 1;
+    p->tiles = ((g->batch + p->B - 1) / p->B) * p->nq;
+}
+
+typedef struct { long n0, nb, q0, q1, width; } tile;
+
+static tile tile_at(const conv_plan *p, long t) {
+    tile r;
+    long ib = t / p->nq, iq = t % p->nq;
+    r.n0 = ib * p->B;
+    r.nb = p->g->batch - r.n0 < p->B ? p->g->batch - r.n0 : p->B;
+    r.q0 = iq * p->Q;
+    r.q1 = r.q0 + p->Q < p->ohw ? r.q0 + p->Q : p->ohw;
+    r.width = r.nb * (r.q1 - r.q0);
+    return r;
+}
+
+static const float *image(const conv_plan *p, const float *base, long n, long grp) {
+    const ck_conv_geometry *g = p->g;
+    return base + (n * g->c_in + grp * p->cg) * g->h * g->w;
+}
+
+static void im2col_tile(const conv_plan *p, const tile *t, long grp, float *cols) {
+    const ck_conv_geometry *g = p->g;
+    long len = t->q1 - t->q0;
+    for (long b = 0; b < t->nb; b++)
+        ck_im2col_range(image(p, p->x, t->n0 + b, grp), p->cg, g->h, g->w, g->kh, g->kw,
+                        g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h, g->dil_w,
+                        g->out_h, g->out_w, t->q0, t->q1, cols + b * len, t->width);
+}
+
+// Output-gradient rows [og, width] of a tile: in place when the tile is one image,
+// else gathered side by side into tmp. Returns the matrix and sets its leading dim.
+static const float *gy_tile(const conv_plan *p, const tile *t, long grp, float *tmp, long *ld) {
+    const ck_conv_geometry *g = p->g;
+    long len = t->q1 - t->q0;
+    if (t->nb == 1) {
+        *ld = p->ohw;
+        return p->gy + (t->n0 * g->c_out + grp * p->og) * p->ohw + t->q0;
+    }
+    for (long b = 0; b < t->nb; b++)
+        for (long i = 0; i < p->og; i++)
+            memcpy(tmp + i * t->width + b * len,
+                   p->gy + ((t->n0 + b) * g->c_out + grp * p->og + i) * p->ohw + t->q0,
+                   sizeof(float) * (size_t)len);
+    *ld = t->width;
+    return tmp;
+}
+
+// ---- forward ----------------------------------------------------------------------
+static void forward_tile(void *ctx, long index) {
+    const conv_plan *p = ctx;
+    const ck_conv_geometry *g = p->g;
+    tile t = tile_at(p, index);
+    long len = t.q1 - t.q0;
+    float *cols = ck_scratch(CK_SCRATCH_CONV, (size_t)((p->col_rows + p->og) * t.width));
+    float *tmp = cols + p->col_rows * t.width;
+    for (long grp = 0; grp < g->groups; grp++) {
+        im2col_tile(p, &t, grp, cols);
+        const float *wg = p->w + grp * p->og * p->col_rows;
+        float *yg = p->y + (t.n0 * g->c_out + grp * p->og) * p->ohw + t.q0;
+        if (t.nb == 1) {
+            ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
+                     0.0f, yg, p->ohw);
+            continue;
+        }
+        ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
+                 0.0f, tmp, t.width);
+        for (long b = 0; b < t.nb; b++)
+            for (long i = 0; i < p->og; i++)
+                memcpy(yg + (b * g->c_out + i) * p->ohw, tmp + i * t.width + b * len,
+                       sizeof(float) * (size_t)len);
+    }
+}
+
+void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
+    conv_plan p;
+    make_plan(&p, g);
+    p.x = x; p.w = w; p.y = y;
+    if (p.ohw == 0 || g->batch == 0) return;
+    ck_parallel_for(p.tiles, forward_tile, &p);
+}
+
+// ---- backward data (also conv_transpose2d's forward) -------------------------------
+// One pool task per image group: col2im of different ranges of one image overlap.
+static void backward_data_group(void *ctx, long ib) {
+    const conv_plan *p = ctx;
+    const ck_conv_geometry *g = p->g;
+    for (long iq = 0; iq < p->nq; iq++) {
+        tile t = tile_at(p, ib * p->nq + iq);
+        long len = t.q1 - t.q0;
+        if (iq == 0)
+            memset(p->gx + t.n0 * g->c_in * g->h * g->w, 0,
+                   sizeof(float) * (size_t)(t.nb * g->c_in * g->h * g->w));
+        float *cols = ck_scratch(CK_SCRATCH_CONV, (size_t)((p->col_rows + p->og) * t.width));
+        float *tmp = cols + p->col_rows * t.width;
+        for (long grp = 0; grp < g->groups; grp++) {
+            long ldg;
+            const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
+            ck_sgemm(1, 0, p->col_rows, t.width, p->og, 1.0f, p->w + grp * p->og * p->col_rows,
+                     p->col_rows, gyt, ldg, 0.0f, cols, t.width);
+            for (long b = 0; b < t.nb; b++)
+                ck_col2im_range(cols + b * len, t.width, p->cg, g->h, g->w, g->kh, g->kw,
+                                g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h,
+                                g->dil_w, g->out_h, g->out_w, t.q0, t.q1,
+                                (float *)image(p, p->gx, t.n0 + b, grp));
+        }
+    }
+}
+
+void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const float *w,
+                             float *gx) {
+    conv_plan p;
+    make_plan(&p, g);
+    p.gy = gy; p.w = w; p.gx = gx;
+    if (g->batch == 0) return;
+    if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
+    ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
+}
+
+// ---- backward weight ---------------------------------------------------------------
+// Tiles are summed in a fixed number of slices (set by the geometry), each into its own
+// partial buffer, then the partials are added in slice order.
+static void backward_weight_slice(void *ctx, long s) {
+    const conv_plan *p = ctx;
+    const ck_conv_geometry *g = p->g;
+    long wsize = g->c_out * p->col_rows;
+    float *gw = p->slices == 1 ? p->gw : p->partials + s * wsize;
+    long t0 = p->tiles * s / p->slices, t1 = p->tiles * (s + 1) / p->slices;
+    for (long ti = t0; ti < t1; ti++) {
+        tile t = tile_at(p, ti);
+        float *cols = ck_scratch(CK_SCRATCH_CONV, (size_t)((p->col_rows + p->og) * t.width));
+        float *tmp = cols + p->col_rows * t.width;
+        for (long grp = 0; grp < g->groups; grp++) {
+            im2col_tile(p, &t, grp, cols);
+            long ldg;
+            const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
+            ck_sgemm(0, 1, p->og, p->col_rows, t.width, 1.0f, gyt, ldg, cols, t.width,
+                     ti == t0 ? 0.0f : 1.0f, gw + grp * p->og * p->col_rows, p->col_rows);
+        }
+    }
+}
+
+void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy,
+                               float *gw) {
+    conv_plan p;
+    make_plan(&p, g);
+    p.x = x; p.gy = gy; p.gw = gw;
+    long wsize = g->c_out * p.col_rows;
+    if (p.tiles == 0 || p.ohw == 0) { memset(gw, 0, sizeof(float) * (size_t)wsize); return; }
+    double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
+    long s = (long)(flops / MIN_SLICE_FLOPS);
+    if (s > 4) s = 4;
+    if (s > p.tiles) s = p.tiles;
+    p.slices = s < 1 ? 1 : s;
+    if (p.slices == 1) { backward_weight_slice(&p, 0); return; }
+    p.partials = malloc(sizeof(float) * (size_t)(p.slices * wsize));
+    if (!p.partials) abort();
+    ck_parallel_for(p.slices, backward_weight_slice, &p);
+    memcpy(gw, p.partials, sizeof(float) * (size_t)wsize);
+    for (long k = 1; k < p.slices; k++) {
+        const float *src = p.partials + k * wsize;
+        for (long i = 0; i < wsize; i++) gw[i] += src[i];
+    }
+    free(p.partials);
+}

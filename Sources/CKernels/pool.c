@@ -1,0 +1,121 @@
+// A size-class buffer pool for tensor storage, so a training step that creates the same
+// tensors every iteration reuses freed buffers instead of calling malloc (and taking
+// fresh page faults) per op.
+//
+// Sizes are rounded up to classes of 2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k floats (at most 25%
+// slack). Freed buffers wait on a per-class free list threaded through the buffers
+// themselves. The cached total is bounded (default 1 GiB, SWIFTGAN_POOL_MB or
+// ck_pool_set_limit): a buffer freed past the bound goes back to the system.
+#include "ckernels.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define NCLASSES 256
+#define MIN_FLOATS 16   // 64 bytes: room for the free-list link, one cache line
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void *free_list[NCLASSES];
+static size_t cached_bytes, live_bytes, peak_live_bytes, limit_bytes;
+static unsigned long long hits, misses;
+
+static void init_limit(void) {
+    const char *env = getenv("SWIFTGAN_POOL_MB");
+    long mb = env ? atol(env) : -1;
+    limit_bytes = mb >= 0 ? (size_t)mb << 20 : (size_t)1 << 30;
+}
+
+// Class index and its size in floats.
+static int class_of(size_t floats, size_t *size) {
+    if (floats < MIN_FLOATS) floats = MIN_FLOATS;
+    int k = 63 - __builtin_clzll((unsigned long long)floats);   // 2^k <= floats
+    size_t base = (size_t)1 << k;
+    size_t quarter = base >> 2;
+    int step = quarter ? (int)((floats - base + quarter - 1) / quarter) : 0;   // 0...4
+    if (step == 4) { k++; base <<= 1; quarter <<= 1; step = 0; }
+    *size = base + (size_t)step * quarter;
+    return k * 4 + step;
+}
+
+float *ck_pool_alloc(size_t floats, size_t *capacity) {
+    pthread_once(&once, init_limit);
+    size_t size;
+    int c = class_of(floats, &size);
+    size_t bytes = size * sizeof(float);
+    *capacity = size;
+    pthread_mutex_lock(&mu);
+    void *p = c < NCLASSES ? free_list[c] : NULL;
+    if (p) {
+        free_list[c] = *(void **)p;
+        cached_bytes -= bytes;
+        hits++;
+    } else {
+        misses++;
+    }
+    live_bytes += bytes;
+    if (live_bytes > peak_live_bytes) peak_live_bytes = live_bytes;
+    pthread_mutex_unlock(&mu);
+    if (!p) {
+        p = aligned_alloc(64, bytes);
+        if (!p) abort();
+    }
+    return p;
+}
+
+void ck_pool_free(float *p, size_t capacity) {
+    if (!p) return;
+    pthread_once(&once, init_limit);
+    size_t size;
+    int c = class_of(capacity, &size);
+    size_t bytes = size * sizeof(float);
+    pthread_mutex_lock(&mu);
+    live_bytes -= bytes;
+    if (c < NCLASSES && cached_bytes + bytes <= limit_bytes) {
+        *(void **)p = free_list[c];
+        free_list[c] = p;
+        cached_bytes += bytes;
+        p = NULL;
+    }
+    pthread_mutex_unlock(&mu);
+    free(p);
+}
+
+void ck_pool_trim(void) {
+    pthread_mutex_lock(&mu);
+    for (int c = 0; c < NCLASSES; c++) {
+        void *p = free_list[c];
+        while (p) { void *next = *(void **)p; free(p); p = next; }
+        free_list[c] = NULL;
+    }
+    cached_bytes = 0;
+    pthread_mutex_unlock(&mu);
+}
+
+void ck_pool_set_limit(size_t bytes) {
+    pthread_once(&once, init_limit);
+    pthread_mutex_lock(&mu);
+    limit_bytes = bytes;
+    int over = cached_bytes > bytes;
+    pthread_mutex_unlock(&mu);
+    if (over) ck_pool_trim();
+}
+
+ck_pool_stats ck_pool_get_stats(void) {
+    pthread_once(&once, init_limit);
+    pthread_mutex_lock(&mu);
+    ck_pool_stats s = {live_bytes, peak_live_bytes, cached_bytes, limit_bytes, hits, misses};
+    pthread_mutex_unlock(&mu);
+    return s;
+}
+
+size_t ck_peak_resident_bytes(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+#ifdef __APPLE__
+    return (size_t)ru.ru_maxrss;          // bytes
+#else
+    return (size_t)ru.ru_maxrss * 1024;   // kilobytes (VmHWM)
+#endif
+}

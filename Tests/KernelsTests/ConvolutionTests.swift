@@ -1,0 +1,120 @@
+// The convolution driver against a direct (seven-loop) convolution and its adjoints.
+import XCTest
+@testable import Autograd
+
+/// Direct convolution and its two adjoints, written for clarity, not speed (double sums).
+struct DirectConv {
+    let g: ConvGeometry
+    var cg: Int { g.cIn / g.groups }
+    var og: Int { g.cOut / g.groups }
+
+    /// Calls body(xIndex, wIndex, yIndex) for every multiply-add of the forward pass.
+    func forEachTap(_ body: (Int, Int, Int) -> Void) {
+        for n in 0..<g.batch { for o in 0..<g.cOut {
+            let grp = o / og
+            for oy in 0..<g.outH { for ox in 0..<g.outW {
+                let yi = ((n * g.cOut + o) * g.outH + oy) * g.outW + ox
+                for c in 0..<cg { for ki in 0..<g.kh { for kj in 0..<g.kw {
+                    let iy = oy * g.strideH - g.padH + ki * g.dilationH
+                    let ix = ox * g.strideW - g.padW + kj * g.dilationW
+                    guard iy >= 0, iy < g.h, ix >= 0, ix < g.w else { continue }
+                    let xi = ((n * g.cIn + grp * cg + c) * g.h + iy) * g.w + ix
+                    let wi = ((o * cg + c) * g.kh + ki) * g.kw + kj
+                    body(xi, wi, yi)
+                } } }
+            } }
+        } }
+    }
+
+    func forward(_ x: [Float], _ w: [Float]) -> [Float] {
+        var y = [Double](repeating: 0, count: g.batch * g.cOut * g.outH * g.outW)
+        x.withUnsafeBufferPointer { x in w.withUnsafeBufferPointer { w in y.withUnsafeMutableBufferPointer { y in
+            forEachTap { xi, wi, yi in y[yi] += Double(x[xi]) * Double(w[wi]) }
+        } } }
+        return y.map { Float($0) }
+    }
+
+    func backwardData(_ gy: [Float], _ w: [Float]) -> [Float] {
+        var gx = [Double](repeating: 0, count: g.batch * g.cIn * g.h * g.w)
+        gy.withUnsafeBufferPointer { gy in w.withUnsafeBufferPointer { w in gx.withUnsafeMutableBufferPointer { gx in
+            forEachTap { xi, wi, yi in gx[xi] += Double(gy[yi]) * Double(w[wi]) }
+        } } }
+        return gx.map { Float($0) }
+    }
+
+    func backwardWeight(_ x: [Float], _ gy: [Float]) -> [Float] {
+        var gw = [Double](repeating: 0, count: g.cOut * cg * g.kh * g.kw)
+        x.withUnsafeBufferPointer { x in gy.withUnsafeBufferPointer { gy in gw.withUnsafeMutableBufferPointer { gw in
+            forEachTap { xi, wi, yi in gw[wi] += Double(x[xi]) * Double(gy[yi]) }
+        } } }
+        return gw.map { Float($0) }
+    }
+}
+
+final class ConvolutionTests: XCTestCase {
+    func geometry(batch: Int, cIn: Int, h: Int, w: Int, cOut: Int, kh: Int, kw: Int, stride: (Int, Int) = (1, 1),
+                  pad: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) -> ConvGeometry {
+        ConvGeometry(batch: batch, cIn: cIn, h: h, w: w, cOut: cOut, kh: kh, kw: kw, strideH: stride.0,
+                     strideW: stride.1, padH: pad.0, padW: pad.1, dilationH: dilation.0, dilationW: dilation.1,
+                     groups: groups)
+    }
+
+    /// Runs the three kernels and returns (y, gx, gw) as arrays.
+    func run(_ g: ConvGeometry, _ x: [Float], _ w: [Float], _ gy: [Float]) -> ([Float], [Float], [Float]) {
+        let xt = Tensor(shape: g.inputShape, scalars: x), wt = Tensor(shape: g.weightShape, scalars: w)
+        let gyt = Tensor(shape: g.outputShape, scalars: gy)
+        return (Kernels.conv2dForward(xt, wt, g).scalars, Kernels.conv2dBackwardData(gyt, wt, g).scalars,
+                Kernels.conv2dBackwardWeight(xt, gyt, g).scalars)
+    }
+
+    func check(_ g: ConvGeometry, seed: UInt64 = 3, line: UInt = #line) {
+        var rng = LCG(seed)
+        let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))
+        let gy = rng.array(g.outputShape.reduce(1, *))
+        let ref = DirectConv(g: g)
+        let (y, gx, gw) = run(g, x, w, gy)
+        assertClose(y, ref.forward(x, w), tol: 1e-4, "forward \(g)", line: line)
+        assertClose(gx, ref.backwardData(gy, w), tol: 1e-4, "backward data \(g)", line: line)
+        assertClose(gw, ref.backwardWeight(x, gy), tol: 1e-4, "backward weight \(g)", line: line)
+    }
+
+    func testPlainAndPadded() {
+        check(geometry(batch: 2, cIn: 3, h: 7, w: 7, cOut: 4, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 1, h: 1, w: 1, cOut: 1, kh: 1, kw: 1))
+        check(geometry(batch: 3, cIn: 2, h: 5, w: 6, cOut: 3, kh: 5, kw: 6))   // output 1x1
+    }
+
+    func testStrideDilationGroups() {
+        check(geometry(batch: 2, cIn: 4, h: 9, w: 8, cOut: 6, kh: 3, kw: 2, stride: (2, 3), pad: (1, 2),
+                       dilation: (2, 1), groups: 2))
+        check(geometry(batch: 3, cIn: 6, h: 11, w: 7, cOut: 9, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1), groups: 3))
+        // padding larger than the kernel reach leaves all-padding columns
+        check(geometry(batch: 1, cIn: 2, h: 3, w: 3, cOut: 2, kh: 2, kw: 2, stride: (1, 1), pad: (3, 3)))
+    }
+
+    func testSmallImagesAreBatchedIntoOneTile() {
+        // 2x2 outputs: several images share one GEMM (the DCGAN discriminator's last layers)
+        check(geometry(batch: 5, cIn: 3, h: 4, w: 4, cOut: 5, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1)))
+        check(geometry(batch: 7, cIn: 6, h: 4, w: 4, cOut: 4, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1), groups: 2))
+    }
+
+    func testLargeImagesAreTiledByOutputRange() {
+        // 8 * 9 * 90 * 90 floats of columns exceed one tile, so each image is split in ranges
+        check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 2, kh: 3, kw: 3, pad: (1, 1)))
+    }
+
+    func testThreadCountsGiveIdenticalResults() {
+        // big enough that tiles run in parallel and backward-weight uses several partial sums
+        let g = geometry(batch: 20, cIn: 16, h: 16, w: 16, cOut: 32, kh: 3, kw: 3, pad: (1, 1))
+        var rng = LCG(5)
+        let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))
+        let gy = rng.array(g.outputShape.reduce(1, *))
+        let one = withThreads(1) { run(g, x, w, gy) }
+        let two = withThreads(2) { run(g, x, w, gy) }
+        XCTAssertEqual(one.0, two.0)
+        XCTAssertEqual(one.1, two.1)
+        XCTAssertEqual(one.2, two.2)
+        let ref = DirectConv(g: g)
+        assertClose(two.2, ref.backwardWeight(x, gy), tol: 1e-4, "backward weight, partial sums")
+    }
+}

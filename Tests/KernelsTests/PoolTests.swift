@@ -1,0 +1,52 @@
+// The tensor buffer pool: reuse, size classes, the bound, and the memory readings.
+import CKernels
+import XCTest
+@testable import Autograd
+
+final class PoolTests: XCTestCase {
+    func testFreedBuffersAreReused() {
+        // allocate and free the same sizes repeatedly, as a training step does
+        for _ in 0..<3 { _ = (0..<4).map { Tensor.zeros([3 + $0, 1000]) } }
+        let before = MemoryStats.poolMisses
+        for _ in 0..<10 { _ = (0..<4).map { Tensor.zeros([3 + $0, 1000]) } }
+        XCTAssertEqual(MemoryStats.poolMisses, before, "a repeated step should not allocate")
+    }
+
+    func testSizeClassesCoverTheRequest() {
+        for n in [0, 1, 15, 16, 17, 31, 33, 1000, 1 << 20, (1 << 20) + 1] {
+            var cap = 0
+            let p = ck_pool_alloc(n, &cap)!
+            XCTAssertGreaterThanOrEqual(cap, max(n, 1))
+            XCTAssertLessThanOrEqual(cap, max(16, n + n / 4 + 1))
+            XCTAssertEqual(Int(bitPattern: p) % 64, 0)
+            p.initialize(repeating: 1, count: max(n, 1))   // the whole request is writable
+            ck_pool_free(p, cap)
+        }
+    }
+
+    func testCacheIsBounded() {
+        let saved = Int(ck_pool_get_stats().limit_bytes)
+        MemoryStats.setPoolLimit(bytes: 1 << 20)
+        defer { MemoryStats.setPoolLimit(bytes: saved) }
+        XCTAssertLessThanOrEqual(MemoryStats.cachedBytes, 1 << 20)
+        do { _ = (0..<8).map { _ in Tensor.zeros([512, 1024]) } }   // 8 x 2 MiB freed at once
+        XCTAssertLessThanOrEqual(MemoryStats.cachedBytes, 1 << 20)
+        MemoryStats.trimPool()
+        XCTAssertEqual(MemoryStats.cachedBytes, 0)
+    }
+
+    func testMemoryReadings() {
+        let t = Tensor.zeros([1024, 1024])
+        XCTAssertGreaterThanOrEqual(MemoryStats.liveTensorBytes, t.count * 4)
+        XCTAssertGreaterThanOrEqual(MemoryStats.peakTensorBytes, MemoryStats.liveTensorBytes)
+        XCTAssertGreaterThan(MemoryStats.peakResidentBytes(), t.count * 4)
+    }
+
+    func testConcurrentUseIsSafe() {
+        withThreads(2) {
+            Parallel.forEach(64) { i in
+                for j in 0..<50 { _ = Tensor.zeros([1 + (i * 7 + j) % 300]) }
+            }
+        }
+    }
+}
