@@ -6,18 +6,36 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
     ],
     targets: [
         // Hot loops only: GEMM, im2col/col2im, elementwise and reduction kernels.
-        // Kept in C so they vectorise without unsafe compiler flags (see docs/ARCHITECTURE.md).
+        // Kept in C so they vectorise without unsafe compiler flags.
         .target(name: "CKernels", path: "Sources/CKernels"),
         // Tensors, shapes, reverse-mode autograd (with gradients of gradients) and every op.
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
         // Modules, layers, initialisation, optimisers and safetensors state dicts.
         .target(name: "NN", dependencies: ["Autograd"], path: "Sources/NN"),
+        // System image and compression libraries (headers in /usr/include on every machine).
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // setjmp-based error recovery for libpng/libjpeg, zlib's macro API, and SHA-256.
+        .target(name: "CVisionShim", dependencies: ["CPNG", "CJPEG", "CZlib"], path: "Sources/CVisionShim",
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
+        // Datasets (MNIST, image folders), PNG/JPEG, transforms, the prefetching loader, grids, .npy.
+        .target(name: "Vision", dependencies: ["Autograd", "CVisionShim"], path: "Sources/Vision"),
+        // Sample-quality metrics: Fréchet distance, classifier score, precision/recall.
+        .target(name: "Evaluation", dependencies: ["Autograd"], path: "Sources/Evaluation"),
+
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], path: "Tests/NNTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
+        .testTarget(name: "VisionTests", dependencies: ["Vision"], path: "Tests/VisionTests",
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"]),
     ]
 )

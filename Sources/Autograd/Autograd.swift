@@ -28,7 +28,7 @@ public enum AutogradError: Error, CustomStringConvertible, Equatable {
 /// One recorded operation.
 final class GradNode {
     let name: String
-    let inputs: [Tensor]
+    var inputs: [Tensor]
     /// (gradient of the output, the output) -> gradient of each input (nil: none).
     var backward: ((Tensor, Tensor) -> [Tensor?])?
 
@@ -36,6 +36,23 @@ final class GradNode {
         self.name = name
         self.inputs = inputs
         self.backward = backward
+    }
+
+    /// Dismantles long chains iteratively: releasing a 10,000-op graph recursively would
+    /// overflow the stack.
+    deinit {
+        backward = nil
+        guard !inputs.isEmpty else { return }
+        var pending = inputs
+        inputs.removeAll()
+        while var t = pending.popLast() {
+            guard isKnownUniquelyReferenced(&t), var node = t.gradFn else { continue }
+            t.gradFn = nil
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            node.backward = nil
+            pending.append(contentsOf: node.inputs)
+            node.inputs.removeAll()
+        }
     }
 }
 

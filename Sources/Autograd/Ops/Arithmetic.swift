@@ -161,3 +161,11 @@ extension Tensor {
         return true
     }
 }
+
+extension Tensor {
+    /// log(1 + x), accurate near 0.
+    public func log1p() -> Tensor {
+        let a = self
+        return Kernels.unary(Int32(CK_LOG1P), a).recorded("log1p", [a]) { g, _ in [g / (a + 1)] }
+    }
+}
