@@ -46,6 +46,13 @@ final class ModuleNamingTests: XCTestCase {
         XCTAssertEqual(net.parameterCount, 2 + 2 + 3 + 3 + 3 + 1 + 1 + 1 + 1 + 4 + 4)
     }
 
+    func testTypedArraysOfModulesAreNumbered() {
+        final class Blocks: Module {
+            let resBlocks: [Sequential] = [Sequential(Affine(1)), Sequential(Affine(1))]
+        }
+        XCTAssertEqual(Blocks().namedParameters().map(\.name), ["res_blocks.0.0.weight", "res_blocks.0.0.bias", "res_blocks.1.0.weight", "res_blocks.1.0.bias"])
+    }
+
     func testSnakeCase() {
         XCTAssertEqual(Reflection.snakeCase("convBlocks"), "conv_blocks")
         XCTAssertEqual(Reflection.snakeCase("l1"), "l1")

@@ -43,14 +43,14 @@ public enum SafeTensors {
         var dict = StateDict()
         dict.metadata = metadata
         let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
-        var byName: [String: Tensor] = [:]
+        var byName: [String: (Tensor, FileDType)] = [:]
         for r in records {
             let t = Tensor.zeros(r.shape)
             DTypeConversion.decode(UnsafeRawBufferPointer(rebasing: data[r.begin..<r.end]), as: r.dtype, into: t.storage.pointer, count: t.count)
-            byName[r.name] = t
+            byName[r.name] = (t, r.dtype)
         }
-        for name in headerOrder(header) where byName[name] != nil {
-            dict.set(name, byName[name]!, fileType: records.first { $0.name == name }!.dtype)
+        for name in headerOrder(header) {
+            if let (t, dtype) = byName[name] { dict.set(name, t, fileType: dtype) }
         }
         return dict
     }
