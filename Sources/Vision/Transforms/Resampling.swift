@@ -2,7 +2,8 @@
 // from its description): separable filters whose support widens by the scale factor when
 // shrinking (antialiasing), weights normalised per output pixel then rounded to 22-bit fixed
 // point, a horizontal pass to an 8-bit intermediate, then a vertical pass. Following it
-// step by step gives the same bytes as Pillow.
+// step by step gives the same bytes as Pillow. One difference: Pillow premultiplies alpha
+// before resizing RGBA/LA images; here every channel is filtered alike.
 
 /// The interpolation filter for resizing.
 public enum ResizeFilter: Sendable {
