@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes the reference files that Tests/VisionTests compares against.
 
-Needs Pillow, NumPy and torch (pip install pillow numpy torch==2.13.0+cpu); torchvision's
-utils.py is loaded straight from its file when installed (its compiled ops need not load),
-otherwise make_grid/save_image are not regenerated. Run from the repository root:
+Needs Pillow, NumPy and torch (pip install pillow numpy torch==2.13.0+cpu) and, for the grid
+references, torchvision (pip install torchvision==0.28.0 --no-deps): its utils.py is loaded
+straight from its file, so its compiled ops need not match torch. Without it the grid
+references are left as they are. Run from the repository root:
     python3 Scripts/vision_make_fixtures.py
 """
 import importlib.util
