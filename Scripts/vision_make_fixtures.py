@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes the reference files that Tests/VisionTests compares against.
 
-Needs Pillow, NumPy and torch (pip install pillow numpy torch==2.13.0+cpu); torchvision's
-utils.py is loaded straight from its file when installed (its compiled ops need not load),
-otherwise make_grid/save_image are not regenerated. Run from the repository root:
+Needs Pillow, NumPy and torch (pip install pillow numpy torch==2.13.0+cpu) and, for the grid
+references, torchvision (pip install torchvision==0.28.0 --no-deps): its utils.py is loaded
+straight from its file, so its compiled ops need not match torch. Without it the grid
+references are left as they are. Run from the repository root:
     python3 Scripts/vision_make_fixtures.py
 """
 import importlib.util
@@ -55,6 +56,16 @@ for name, img in [("gray", gray), ("gray_alpha", la), ("rgb", base), ("rgba", rg
     img.save(os.path.join(OUT, f"png_{name}.png"))
     raw(f"png_{name}.raw", img.convert("RGB") if name == "palette" else img)
 
+# Less common PNGs: palette with a transparent entry (tRNS), 16-bit gray (v * 257, so the
+# high byte is v), and 1-bit gray.
+palette.save(os.path.join(OUT, "png_palette_trns.png"), transparency=0)
+raw("png_palette_trns.raw", Image.open(os.path.join(OUT, "png_palette_trns.png")).convert("RGBA"))
+Image.fromarray(np.asarray(gray).astype(np.uint16) * 257).save(os.path.join(OUT, "png_gray16.png"))
+raw("png_gray16.raw", gray)
+bits = gray.point(lambda v: 255 if v > 127 else 0).convert("1")
+bits.save(os.path.join(OUT, "png_gray1.png"))
+raw("png_gray1.raw", bits.convert("L"))
+
 # JPEG: baseline and progressive, colour and gray, with Pillow's decoded pixels.
 photo = Image.fromarray(smooth_rgb(40, 24), "RGB")
 for name, img, progressive in [("rgb_baseline", photo, False), ("rgb_progressive", photo, True),
@@ -63,6 +74,8 @@ for name, img, progressive in [("rgb_baseline", photo, False), ("rgb_progressive
     path = os.path.join(OUT, f"jpeg_{name}.jpg")
     img.save(path, quality=90, progressive=progressive)
     raw(f"jpeg_{name}.raw", Image.open(path))
+photo.convert("CMYK").save(os.path.join(OUT, "jpeg_cmyk.jpg"), quality=90)  # Adobe, inverted
+raw("jpeg_cmyk.raw", Image.open(os.path.join(OUT, "jpeg_cmyk.jpg")).convert("RGB"))
 
 # .npy written by NumPy, for byte-for-byte comparison with the Swift writer.
 np.save(os.path.join(OUT, "npy_2x3.npy"), np.arange(6, dtype=np.float32).reshape(2, 3) / 4 - 0.5)

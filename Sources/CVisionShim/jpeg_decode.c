@@ -86,14 +86,18 @@ int sg_jpeg_decode(const uint8_t *data, size_t size, sg_image *out) {
         if (!cmyk) {
             memcpy(dst, scratch, (size_t)width * channels);
         } else {
-            // Adobe writes inverted CMYK; RGB = inverted ink times black, as Pillow does.
+            // Pillow's rule: Adobe files store inverted ink; with ink c and nk = 255 - k,
+            // R = nk - c * nk / 255 (rounded as Pillow's MULDIV255).
             int adobe = cinfo.saw_Adobe_marker;
             for (int x = 0; x < width; x++) {
-                int c = scratch[4 * x], m = scratch[4 * x + 1], ye = scratch[4 * x + 2], k = scratch[4 * x + 3];
-                if (!adobe) { c = 255 - c; m = 255 - m; ye = 255 - ye; k = 255 - k; }
-                dst[3 * x] = (uint8_t)((c * k + 127) / 255);
-                dst[3 * x + 1] = (uint8_t)((m * k + 127) / 255);
-                dst[3 * x + 2] = (uint8_t)((ye * k + 127) / 255);
+                const uint8_t *px = scratch + 4 * x;
+                int nk = adobe ? px[3] : 255 - px[3];
+                for (int i = 0; i < 3; i++) {
+                    int ink = adobe ? 255 - px[i] : px[i];
+                    int t = ink * nk + 128;
+                    int v = nk - ((t + (t >> 8)) >> 8);
+                    dst[3 * x + i] = (uint8_t)(v < 0 ? 0 : v);
+                }
             }
         }
     }

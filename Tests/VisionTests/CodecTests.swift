@@ -16,6 +16,22 @@ final class CodecTests: XCTestCase {
         }
     }
 
+    func testLessCommonPNGsDecodeAsPillowDoes() throws {
+        // Palette + tRNS gains alpha; 16-bit keeps the high byte; 1-bit expands to 0/255.
+        for (name, channels) in [("palette_trns", 4), ("gray16", 1), ("gray1", 1)] {
+            let image = try Image(contentsOf: TestPaths.fixture("png_\(name).png"))
+            XCTAssertEqual(image.channels, channels, name)
+            XCTAssertEqual(image.pixels, [UInt8](try Data(contentsOf: TestPaths.fixture("png_\(name).raw"))), name)
+        }
+    }
+
+    func testCMYKJPEGBecomesRGBAsInPillow() throws {
+        let image = try Image(contentsOf: TestPaths.fixture("jpeg_cmyk.jpg"))
+        XCTAssertEqual(image.channels, 3)
+        let expected = [UInt8](try Data(contentsOf: TestPaths.fixture("jpeg_cmyk.raw")))
+        XCTAssertLessThanOrEqual(maxDifference(image.pixels, expected), 1)
+    }
+
     func testJPEGBaselineAndProgressiveMatchPillow() throws {
         for name in ["rgb_baseline", "rgb_progressive", "gray_baseline", "gray_progressive"] {
             let image = try Image(contentsOf: TestPaths.fixture("jpeg_\(name).jpg"))

@@ -18,7 +18,7 @@ final class MNISTTests: XCTestCase {
         let directory = try MNISTLocation.builtInDirectory()
         let sums = try String(contentsOf: directory.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
         var checked = 0
-        for line in sums.split(separator: "\n") where line.hasPrefix("") {
+        for line in sums.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2, parts[1].hasPrefix("t10k") else { continue }  // the small ones, in debug time
             let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(String(parts[1]))))

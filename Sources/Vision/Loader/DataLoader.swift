@@ -47,7 +47,7 @@ public final class DataLoader: Sendable {
     /// The dataset indices of epoch `epoch`, in the order they are served.
     public func order(epoch: Int) -> [Int] {
         guard shuffle else { return Array(0..<dataset.count) }
-        return RandomGenerator(seed: SeedMixer.mix(seed, UInt64(epoch), 0x5348_5546)).permutation(dataset.count)
+        return RandomGenerator(seed: SeedMixer.mix(seed, UInt64(epoch))).permutation(dataset.count)
     }
 
     /// Starts a worker preparing epoch `epoch` and returns the batches as they come.

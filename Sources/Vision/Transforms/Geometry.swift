@@ -8,11 +8,12 @@ extension Image {
         var out = [UInt8](repeating: 0, count: newWidth * newHeight * channels)
         let c = channels
         let x0 = max(left, 0), x1 = min(left + newWidth, width)
-        guard x1 > x0 else { return Image(width: newWidth, height: newHeight, channels: c, pixels: out) }
+        let y0 = max(top, 0), y1 = min(top + newHeight, height)
+        guard x1 > x0, y1 > y0 else { return Image(width: newWidth, height: newHeight, channels: c, pixels: out) }
         let span = (x1 - x0) * c
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for y in max(top, 0)..<max(min(top + newHeight, height), max(top, 0)) {
+                for y in y0..<y1 {
                     let from = (y * width + x0) * c
                     let to = ((y - top) * newWidth + (x0 - left)) * c
                     dst.baseAddress!.advanced(by: to).update(from: src.baseAddress!.advanced(by: from), count: span)

@@ -2,7 +2,8 @@
 // from its description): separable filters whose support widens by the scale factor when
 // shrinking (antialiasing), weights normalised per output pixel then rounded to 22-bit fixed
 // point, a horizontal pass to an 8-bit intermediate, then a vertical pass. Following it
-// step by step gives the same bytes as Pillow.
+// step by step gives the same bytes as Pillow. One difference: Pillow premultiplies alpha
+// before resizing RGBA/LA images; here every channel is filtered alike.
 
 /// The interpolation filter for resizing.
 public enum ResizeFilter: Sendable {
@@ -78,31 +79,50 @@ extension Image {
         return current
     }
 
-    /// Pillow's 8-bit rounding: add half, shift, clip.
+    /// Pillow's 8-bit rounding: the accumulator started at one half, so shift and clip.
     @inline(__always)
-    static func clip8(_ sum: Int64) -> UInt8 {
-        let v = sum >> Int64(ResampleCoefficients.precisionBits)
-        return v < 0 ? 0 : v > 255 ? 255 : UInt8(v)
+    static func clip8(_ sum: Int32) -> UInt8 {
+        let v = sum >> Int32(ResampleCoefficients.precisionBits)
+        return v < 0 ? 0 : v > 255 ? 255 : UInt8(truncatingIfNeeded: v)
     }
 
+    // Accumulators are Int32 as in Pillow: |weights| sum to under 1.3, so 255 * 1.3 * 2^22
+    // stays below 2^31; wrapping operators only drop the overflow checks.
     func resampledHorizontally(to newWidth: Int, filter: ResizeFilter) -> Image {
         let coefficients = ResampleCoefficients(inputSize: width, outputSize: newWidth, filter: filter)
         var out = [UInt8](repeating: 0, count: newWidth * height * channels)
-        let c = channels, inWidth = width, rows = height
-        let half = Int64(1) << Int64(ResampleCoefficients.precisionBits - 1)
-        pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                coefficients.weights.withUnsafeBufferPointer { w in
-                    for y in 0..<rows {
-                        let inRow = y * inWidth * c, outRow = y * newWidth * c
-                        for x in 0..<newWidth {
-                            let lo = coefficients.first[x], n = coefficients.taps[x], wb = x * coefficients.stride
-                            for ch in 0..<c {
-                                var sum = half
-                                for k in 0..<n {
-                                    sum += Int64(src[inRow + (lo + k) * c + ch]) * Int64(w[wb + k])
+        let c = channels, inWidth = width, rows = height, stride = coefficients.stride
+        let half = Int32(1) << Int32(ResampleCoefficients.precisionBits - 1)
+        pixels.withUnsafeBufferPointer { srcBuffer in
+            out.withUnsafeMutableBufferPointer { dstBuffer in
+                coefficients.weights.withUnsafeBufferPointer { wBuffer in
+                    coefficients.first.withUnsafeBufferPointer { firstBuffer in
+                        coefficients.taps.withUnsafeBufferPointer { tapsBuffer in
+                            let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!, w = wBuffer.baseAddress!
+                            for y in 0..<rows {
+                                let inRow = src + y * inWidth * c, outRow = dst + y * newWidth * c
+                                for x in 0..<newWidth {
+                                    let n = tapsBuffer[x], k = w + x * stride
+                                    let p = inRow + firstBuffer[x] * c
+                                    if c == 3 {
+                                        var s0 = half, s1 = half, s2 = half
+                                        for t in 0..<n {
+                                            let wt = k[t], q = p + t * 3
+                                            s0 = s0 &+ Int32(q[0]) &* wt
+                                            s1 = s1 &+ Int32(q[1]) &* wt
+                                            s2 = s2 &+ Int32(q[2]) &* wt
+                                        }
+                                        outRow[x * 3] = Image.clip8(s0)
+                                        outRow[x * 3 + 1] = Image.clip8(s1)
+                                        outRow[x * 3 + 2] = Image.clip8(s2)
+                                    } else {
+                                        for ch in 0..<c {
+                                            var sum = half
+                                            for t in 0..<n { sum = sum &+ Int32(p[t * c + ch]) &* k[t] }
+                                            outRow[x * c + ch] = Image.clip8(sum)
+                                        }
+                                    }
                                 }
-                                dst[outRow + x * c + ch] = Image.clip8(sum)
                             }
                         }
                     }
@@ -116,22 +136,23 @@ extension Image {
         let coefficients = ResampleCoefficients(inputSize: height, outputSize: newHeight, filter: filter)
         let rowLength = width * channels
         var out = [UInt8](repeating: 0, count: rowLength * newHeight)
-        let half = Int64(1) << Int64(ResampleCoefficients.precisionBits - 1)
-        var sums = [Int64](repeating: 0, count: rowLength)
-        pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        let half = Int32(1) << Int32(ResampleCoefficients.precisionBits - 1)
+        var sums = [Int32](repeating: 0, count: rowLength)
+        pixels.withUnsafeBufferPointer { srcBuffer in
+            out.withUnsafeMutableBufferPointer { dstBuffer in
                 coefficients.weights.withUnsafeBufferPointer { w in
-                    sums.withUnsafeMutableBufferPointer { acc in
-                        // Row by row, so the inner loop runs along contiguous memory.
+                    sums.withUnsafeMutableBufferPointer { accBuffer in
+                        let src = srcBuffer.baseAddress!, dst = dstBuffer.baseAddress!, acc = accBuffer.baseAddress!
+                        // Row by row, so the inner loops run along contiguous memory and vectorise.
                         for y in 0..<newHeight {
                             let lo = coefficients.first[y], n = coefficients.taps[y], wb = y * coefficients.stride
-                            for i in 0..<rowLength { acc[i] = half }
+                            acc.update(repeating: half, count: rowLength)
                             for k in 0..<n {
-                                let weight = Int64(w[wb + k]), base = (lo + k) * rowLength
-                                for i in 0..<rowLength { acc[i] += Int64(src[base + i]) * weight }
+                                let weight = w[wb + k], row = src + (lo + k) * rowLength
+                                for i in 0..<rowLength { acc[i] = acc[i] &+ Int32(row[i]) &* weight }
                             }
-                            let outBase = y * rowLength
-                            for i in 0..<rowLength { dst[outBase + i] = Image.clip8(acc[i]) }
+                            let outRow = dst + y * rowLength
+                            for i in 0..<rowLength { outRow[i] = Image.clip8(acc[i]) }
                         }
                     }
                 }
