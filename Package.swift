@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "GANs", targets: ["GANs"]),
+        .executable(name: "gan", targets: ["gan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Hot loops only: GEMM, im2col/col2im, elementwise and reduction kernels.
@@ -28,6 +33,11 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Autograd", "CVisionShim"], path: "Sources/Vision"),
         // Sample-quality metrics: Fréchet distance, classifier score, precision/recall.
         .target(name: "Evaluation", dependencies: ["Autograd"], path: "Sources/Evaluation"),
+        // The zoo (one file per model) and the training runtime: loop, checkpoints, metrics.
+        .target(name: "GANs", dependencies: ["Autograd", "NN", "Vision", "Evaluation"], path: "Sources/GANs"),
+        // The `gan` command-line tool.
+        .executableTarget(name: "gan", dependencies: ["GANs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/gan"),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
                     exclude: ["Fixtures"]),

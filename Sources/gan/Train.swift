@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import GANs
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model with its paper's reference defaults.",
+        discussion: """
+            Writes into --out: config.json, images/<batches_done>.png (a sample grid every \
+            --sample-interval batches), metrics.jsonl, loss_curve.svg and checkpoints/ \
+            (checkpoints/latest/generator.safetensors has PyTorch's parameter names). \
+            Ctrl-C finishes the current iteration, writes a checkpoint and exits with status 130; \
+            --resume continues from the latest checkpoint.
+            """)
+
+    @Argument(help: "The model to train (see `gan list`).") var model: String
+    @OptionGroup var options: ModelOptions
+    @Option(help: "Stop after N batches in total, counting those before a resume.") var iterations: Int?
+    @Option(help: "Random seed; the same seed gives the same run.") var seed: UInt64 = 0
+    @Option(help: "Output folder (default runs/MODEL).") var out: String?
+    @Option(help: "Folder with the MNIST IDX files (default: the built-in copy).") var dataDir: String?
+    @Option(help: "Batches between checkpoints (0: only at the end).") var checkpointInterval = 1000
+    @Flag(help: "Continue from the latest checkpoint in --out.") var resume = false
+    @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Batches between plain progress lines when the output is not a terminal.") var logInterval = 100
+    @Option(help: "Score 1,000 samples every N batches and log the numbers.") var evalInterval: Int?
+    @Option(help: .hidden) var dataLimit: Int?
+    @Flag(help: "Print only errors.") var quiet = false
+
+    func run() throws {
+        let type = try failing { try Zoo.model(named: model) }
+        let outURL = URL(fileURLWithPath: out ?? "runs/\(type.info.name)")
+        for (name, v) in [("--iterations", iterations), ("--threads", threads), ("--data-limit", dataLimit)] {
+            if let v, v <= 0 { throw ValidationError("\(name) must be positive, got \(v)") }
+        }
+        guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must not be negative") }
+        guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
+        if let e = evalInterval, e <= 0 { throw ValidationError("--eval-interval must be positive, got \(e)") }
+        var dataURL: URL? = nil
+        if let dataDir {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("the data folder \(dataDir) does not exist")
+            }
+            dataURL = URL(fileURLWithPath: dataDir)
+        }
+        var config = try options.resolve(type)
+        if resume {
+            let manifest = try failing { try Checkpoint.readManifest(try Checkpoint.resolve(outURL.appendingPathComponent("checkpoints").path)) }
+            let changed = Set(options.commonOverrides.keys).union(options.extraOverrides.keys).subtracting(["n-epochs", "sample-interval"])
+            if let name = changed.sorted().first {
+                throw ValidationError("--\(name) cannot change when resuming; the run continues with its checkpoint's options")
+            }
+            var resumed = manifest.config
+            if let n = options.nEpochs { resumed.common.nEpochs = n }
+            if let s = options.sampleInterval { resumed.common.sampleInterval = s }
+            config = resumed
+        }
+        if let threads { GANRuntime.setThreads(threads) }
+        var run = RunOptions(out: outURL)
+        run.seed = seed
+        run.iterations = iterations
+        run.checkpointInterval = checkpointInterval
+        run.resume = resume
+        run.logInterval = logInterval
+        run.dataDirectory = dataURL
+        run.dataLimit = dataLimit
+        run.evalInterval = evalInterval
+        run.quiet = quiet
+        let trainer = Trainer(model: type.init(config: config, seed: seed), options: run)
+        let outcome = try failing { try trainer.run() }
+        switch outcome {
+        case .finished: return
+        case .interrupted: throw ExitCode(130)
+        case .diverged: throw ExitCode(3)
+        }
+    }
+}
