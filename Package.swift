@@ -47,6 +47,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "GANsTests", dependencies: ["GANs"], path: "Tests/GANsTests"),
         // Kernels against naive references (odd sizes, transposes, strides, thread counts).
         .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]
