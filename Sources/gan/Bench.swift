@@ -21,9 +21,9 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let type = try failing { try Zoo.model(named: model) }
-        guard iterations > 0, warmup >= 0 else { throw ValidationError("--iterations must be positive and --warmup not negative") }
+        guard iterations > 0, warmup >= 0 else { throw ToolError("--iterations must be positive and --warmup not negative") }
         if let threads {
-            guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+            guard threads > 0 else { throw ToolError("--threads must be positive, got \(threads)") }
             GANRuntime.setThreads(threads)
         }
         let config = try options.resolve(type)

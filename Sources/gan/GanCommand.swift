@@ -17,9 +17,16 @@ struct GanCommand: ParsableCommand {
         subcommands: [ListModels.self, Train.self, Sample.self, Bench.self])
 }
 
+/// A failure reported as one clear sentence ("Error: ...") with exit status 1.
+struct ToolError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
 /// Turns a library error into one clear line and a non-zero exit status.
 func failing<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
-        throw ValidationError("\(error)")
+    do { return try body() } catch let e as ToolError { throw e } catch let e as ExitCode { throw e } catch {
+        throw ToolError("\(error)")
     }
 }

@@ -48,7 +48,7 @@ struct ModelOptions: ParsableArguments {
 
     func resolve(_ model: any GANModel.Type) throws -> ModelConfig {
         do { return try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides) } catch {
-            throw ValidationError(error.message)
+            throw ToolError(error.message)
         }
     }
 }

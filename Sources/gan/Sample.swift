@@ -31,18 +31,18 @@ struct Sample: ParsableCommand {
     func run() throws {
         let type = try failing { try Zoo.model(named: model) }
         guard (checkpoint == nil) != (generatorWeights == nil) else {
-            throw ValidationError("give exactly one of --checkpoint and --generator-weights")
+            throw ToolError("give exactly one of --checkpoint and --generator-weights")
         }
         let outURL = URL(fileURLWithPath: out)
         let ext = outURL.pathExtension.lowercased()
-        guard ext == "png" || ext == "npy" else { throw ValidationError("--out must end in .png or .npy, got \(out)") }
+        guard ext == "png" || ext == "npy" else { throw ToolError("--out must end in .png or .npy, got \(out)") }
 
         let instance: any GANModel
         if let checkpoint {
             let folder = try failing { try Checkpoint.resolve(checkpoint) }
             let manifest = try failing { try Checkpoint.readManifest(folder) }
             guard manifest.model == type.info.name else {
-                throw ValidationError("\(checkpoint) holds a \(manifest.model) checkpoint, not \(type.info.name)")
+                throw ToolError("\(checkpoint) holds a \(manifest.model) checkpoint, not \(type.info.name)")
             }
             instance = type.init(config: manifest.config, seed: 0)
             _ = try failing { try instance.generator.load(from: folder.appendingPathComponent("generator.safetensors").path) }
@@ -56,15 +56,15 @@ struct Sample: ParsableCommand {
             latent = try failing { try NPY.read(URL(fileURLWithPath: z)) }
         }
         let n = count ?? latent?.shape.first ?? 25
-        guard n > 0 else { throw ValidationError("--n must be positive, got \(n)") }
+        guard n > 0 else { throw ToolError("--n must be positive, got \(n)") }
         if let latent, latent.shape != [n, instance.latentDim] {
-            throw ValidationError("--z \(z!) holds an array of shape \(latent.shape); expected [\(n), \(instance.latentDim)]")
+            throw ToolError("--z \(z!) holds an array of shape \(latent.shape); expected [\(n), \(instance.latentDim)]")
         }
         var labelList: [Int]? = nil
         if let labels {
-            guard type.info.conditional else { throw ValidationError("\(type.info.name) is not conditional; --labels does not apply") }
+            guard type.info.conditional else { throw ToolError("\(type.info.name) is not conditional; --labels does not apply") }
             labelList = try parseLabels(labels)
-            guard labelList!.count == n else { throw ValidationError("\(labelList!.count) labels given for --n \(n)") }
+            guard labelList!.count == n else { throw ToolError("\(labelList!.count) labels given for --n \(n)") }
         } else if type.info.conditional {
             let classes = instance.config.extra["n-classes"].map { Int($0) } ?? 10
             labelList = (0..<n).map { $0 % classes }
@@ -89,17 +89,17 @@ struct Sample: ParsableCommand {
         var source = text
         if FileManager.default.fileExists(atPath: text) {
             guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {
-                throw ValidationError("cannot read the labels file \(text)")
+                throw ToolError("cannot read the labels file \(text)")
             }
             source = content
         }
         let parts = source.split(whereSeparator: { $0 == "," || $0.isWhitespace })
         var out: [Int] = []
         for p in parts {
-            guard let v = Int(p) else { throw ValidationError("--labels: '\(p)' is not an integer label") }
+            guard let v = Int(p) else { throw ToolError("--labels: '\(p)' is not an integer label") }
             out.append(v)
         }
-        guard !out.isEmpty else { throw ValidationError("--labels: no labels in '\(text)'") }
+        guard !out.isEmpty else { throw ToolError("--labels: no labels in '\(text)'") }
         return out
     }
 }

@@ -31,29 +31,39 @@ struct Train: ParsableCommand {
         let type = try failing { try Zoo.model(named: model) }
         let outURL = URL(fileURLWithPath: out ?? "runs/\(type.info.name)")
         for (name, v) in [("--iterations", iterations), ("--threads", threads), ("--data-limit", dataLimit)] {
-            if let v, v <= 0 { throw ValidationError("\(name) must be positive, got \(v)") }
+            if let v, v <= 0 { throw ToolError("\(name) must be positive, got \(v)") }
         }
-        guard checkpointInterval >= 0 else { throw ValidationError("--checkpoint-interval must not be negative") }
-        guard logInterval > 0 else { throw ValidationError("--log-interval must be positive") }
-        if let e = evalInterval, e <= 0 { throw ValidationError("--eval-interval must be positive, got \(e)") }
+        guard checkpointInterval >= 0 else { throw ToolError("--checkpoint-interval must not be negative") }
+        guard logInterval > 0 else { throw ToolError("--log-interval must be positive") }
+        if let e = evalInterval, e <= 0 { throw ToolError("--eval-interval must be positive, got \(e)") }
         var dataURL: URL? = nil
         if let dataDir {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDir), isDir.boolValue else {
-                throw ValidationError("the data folder \(dataDir) does not exist")
+                throw ToolError("the data folder \(dataDir) does not exist")
             }
             dataURL = URL(fileURLWithPath: dataDir)
         }
         var config = try options.resolve(type)
         if resume {
-            let manifest = try failing { try Checkpoint.readManifest(try Checkpoint.resolve(outURL.appendingPathComponent("checkpoints").path)) }
-            let changed = Set(options.commonOverrides.keys).union(options.extraOverrides.keys).subtracting(["n-epochs", "sample-interval"])
-            if let name = changed.sorted().first {
-                throw ValidationError("--\(name) cannot change when resuming; the run continues with its checkpoint's options")
+            let checkpoints = outURL.appendingPathComponent("checkpoints")
+            guard let folder = try? Checkpoint.resolve(checkpoints.path) else {
+                throw ToolError("--resume: no checkpoint found in \(checkpoints.path)")
             }
+            let manifest = try failing { try Checkpoint.readManifest(folder) }
+            // Repeating the original options is fine; changing them is not (except the length
+            // of training and the picture interval).
             var resumed = manifest.config
             if let n = options.nEpochs { resumed.common.nEpochs = n }
             if let s = options.sampleInterval { resumed.common.sampleInterval = s }
+            for (name, value) in options.commonOverrides where !["n-epochs", "sample-interval"].contains(name) {
+                if Float(value) != Float(resumed.common.value(named: name)) {
+                    throw ToolError("--\(name) differs from the checkpoint's (\(resumed.common.value(named: name))); a resumed run keeps the options it started with")
+                }
+            }
+            for (name, value) in options.extraOverrides where resumed.extra[name].map({ Float($0) }) != Float(value) {
+                throw ToolError("--\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
+            }
             config = resumed
         }
         if let threads { GANRuntime.setThreads(threads) }

@@ -58,6 +58,22 @@ public struct CommonOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// An option's value by its command-line name ("batch-size").
+    public func value(named name: String) -> Double {
+        switch name {
+        case "n-epochs": return Double(nEpochs)
+        case "batch-size": return Double(batchSize)
+        case "lr": return Double(lr)
+        case "b1": return Double(b1)
+        case "b2": return Double(b2)
+        case "latent-dim": return Double(latentDim)
+        case "img-size": return Double(imgSize)
+        case "channels": return Double(channels)
+        case "sample-interval": return Double(sampleInterval)
+        default: return .nan
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case nEpochs = "n_epochs", batchSize = "batch_size", lr, b1, b2, latentDim = "latent_dim"
         case imgSize = "img_size", channels, sampleInterval = "sample_interval"

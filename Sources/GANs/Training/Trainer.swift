@@ -58,7 +58,9 @@ public final class Trainer {
         let fm = FileManager.default
         let info = type(of: model).info
         let common = model.config.common
-        try fm.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
+        // Read the data before touching the output folder, so a bad --data-dir changes nothing.
+        let data = try MNISTTrainingSet(directory: options.dataDirectory, imageSize: common.imgSize, limit: options.dataLimit)
+        guard data.count > 0 else { throw CheckpointError("no training images in \(options.dataDirectory?.path ?? "the built-in MNIST")") }
 
         // Where to start: the beginning, or the latest checkpoint.
         var epoch = 0, batch = 0, batchesDone = 0
@@ -69,7 +71,7 @@ public final class Trainer {
             (epoch, batch, batchesDone) = (manifest.epoch, manifest.batch, manifest.batchesDone)
         }
 
-        let data = try MNISTTrainingSet(directory: options.dataDirectory, imageSize: common.imgSize, limit: options.dataLimit)
+        try fm.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
         let perEpoch = data.batchesPerEpoch(batchSize: common.batchSize)
         let total = options.iterations ?? common.nEpochs * perEpoch
         try writeConfig(total: total)
