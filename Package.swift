@@ -21,7 +21,7 @@ let package = Package(
         // Tensors, shapes, reverse-mode autograd (with gradients of gradients) and every op.
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
         // Modules, layers, initialisation, optimisers and safetensors state dicts.
-        .target(name: "NN", dependencies: ["Autograd"], path: "Sources/NN"),
+        .target(name: "NN", dependencies: ["Autograd", "CKernels"], path: "Sources/NN"),
         // System image and compression libraries (headers in /usr/include on every machine).
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),

@@ -2,6 +2,7 @@
 // from per-parameter step counts, eps added after dividing by sqrt of correction 2).
 import Foundation
 import Autograd
+import CKernels
 
 public final class Adam: Optimizer {
     public var beta1: Float
@@ -29,6 +30,12 @@ public final class Adam: Optimizer {
             let v = buffer("exp_avg_sq", i).storage.pointer
             let vmax = amsgrad ? buffer("max_exp_avg_sq", i).storage.pointer : nil
             steps[i] += 1
+            if vmax == nil {
+                // The fused C kernel: one pass over the buffers, split over cores for large ones.
+                ck_adam_step(p.storage.pointer, g.storage.pointer, m, v, p.count, learningRate, beta1, beta2, eps,
+                             weightDecay, steps[i])
+                continue
+            }
             let t = Double(steps[i])
             // Python floats (double) in torch; cast to float32 when applied to tensors.
             let stepSize = Float(Double(learningRate) / (1 - Foundation.pow(Double(beta1), t)))
