@@ -1,5 +1,6 @@
-// Batch, instance and layer normalisation, written with differentiable ops so that the
-// gradient penalty can differentiate through a critic's batch norm.
+// Batch, instance and layer normalisation. Batch norm runs on fused kernels; its gradient
+// is rebuilt from differentiable ops when a gradient penalty needs to differentiate it.
+import CKernels
 
 /// Shape [1, C, 1, ...] for broadcasting per-channel vectors over x.
 private func channelShape(_ x: Tensor) -> [Int] {
@@ -20,26 +21,69 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         }
     }
     let cs = channelShape(x)
-    var y: Tensor
     if training || runningMean == nil || runningVar == nil {
-        let dims = [0] + Array(2..<x.rank)
         let n = x.count / Swift.max(c, 1)
         guard n > 1 || !training else {
             shapeFailure("batch_norm: expected more than 1 value per channel when training, got input \(Shape.describe(x.shape))")
         }
-        let mean = x.mean(dims: dims, keepDim: true)
-        let centered = x - mean
-        let variance = (centered * centered).mean(dims: dims, keepDim: true)
-        y = centered * (variance + eps).pow(-0.5)
+        let (y, mean, variance) = batchNormTraining(x, weight: weight, bias: bias, eps: eps)
         if training, let rm = runningMean, let rv = runningVar {
             withoutGrad {
-                rm.assign(rm * (1 - momentum) + mean.reshape(rm.shape) * momentum)
-                rv.assign(rv * (1 - momentum) + variance.reshape(rv.shape) * (momentum * Float(n) / Float(Swift.max(n - 1, 1))))
+                rm.assign(rm * (1 - momentum) + mean * momentum)
+                rv.assign(rv * (1 - momentum) + variance * (momentum * Float(n) / Float(Swift.max(n - 1, 1))))
             }
         }
-    } else {
-        y = (x - runningMean!.reshape(cs)) * (runningVar!.reshape(cs) + eps).pow(-0.5)
+        return y
     }
+    var y = (x - runningMean!.reshape(cs)) * (runningVar!.reshape(cs) + eps).pow(-0.5)
+    if let weight { y = y * weight.reshape(cs) }
+    if let bias { y = y + bias.reshape(cs) }
+    return y
+}
+
+/// Batch statistics normalisation through the fused kernels. The backward is the fused
+/// kernel too, unless the gradient itself must be differentiable (createGraph, e.g. a
+/// gradient penalty through a critic with batch norm): then it is rebuilt from
+/// differentiable ops, so gradients of any order stay exact.
+func batchNormTraining(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> (y: Tensor, mean: Tensor, variance: Tensor) {
+    let n = x.shape[0], c = x.shape[1], hw = x.count / Swift.max(n * c, 1)
+    let y = Tensor.uninitialized(x.shape)
+    let mean = Tensor.uninitialized([c]), variance = Tensor.uninitialized([c]), invstd = Tensor.uninitialized([c])
+    ck_batchnorm_forward(x.storage.pointer, n, c, hw, weight?.storage.pointer, bias?.storage.pointer, eps,
+                         y.storage.pointer, mean.storage.pointer, variance.storage.pointer, invstd.storage.pointer)
+    var inputs = [x]
+    if let weight { inputs.append(weight) }
+    if let bias { inputs.append(bias) }
+    y.recorded("batch_norm", inputs) { g, _ in
+        if GradMode.isEnabled {
+            let (xs, ws, bs) = (x, weight, bias)
+            let rebuilt = withGradRecording { batchNormComposite(xs, weight: ws, bias: bs, eps: eps) }
+            let grads = try! Autograd.grad(of: [rebuilt], withRespectTo: inputs, seeds: [g], createGraph: true)
+            return grads.map { $0 }
+        }
+        let gx = Tensor.uninitialized(x.shape)
+        let gw = weight.map { _ in Tensor.uninitialized([c]) }, gb = bias.map { _ in Tensor.uninitialized([c]) }
+        ck_batchnorm_backward(g.storage.pointer, x.storage.pointer, n, c, hw, mean.storage.pointer, invstd.storage.pointer,
+                              weight?.storage.pointer, gx.storage.pointer, gw?.storage.pointer, gb?.storage.pointer)
+        var out: [Tensor?] = [x.requiresGrad ? gx : nil]
+        if let w = weight { out.append(w.requiresGrad ? gw!.reshape(w.shape) : nil) }
+        if let b = bias { out.append(b.requiresGrad ? gb!.reshape(b.shape) : nil) }
+        return out
+    }
+    return (y, mean, variance)
+}
+
+/// Runs `body` with recording on (the backward of an op runs with it off unless createGraph).
+func withGradRecording<T>(_ body: () -> T) -> T { GradMode.with(enabled: true, body) }
+
+/// Batch normalisation with batch statistics from differentiable ops (biased variance).
+func batchNormComposite(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+    let cs = channelShape(x)
+    let dims = [0] + Array(2..<x.rank)
+    let mean = x.mean(dims: dims, keepDim: true)
+    let centered = x - mean
+    let variance = (centered * centered).mean(dims: dims, keepDim: true)
+    var y = centered * (variance + eps).pow(-0.5)
     if let weight { y = y * weight.reshape(cs) }
     if let bias { y = y + bias.reshape(cs) }
     return y
