@@ -122,6 +122,14 @@ final class ToolTests: XCTestCase {
         let png = work.appendingPathComponent("grid.png")
         XCTAssertEqual(try gan(["sample", "gan", "--checkpoint", out.path, "--n", "4", "--out", png.path]).status, 0)
         XCTAssertEqual(try Image(contentsOf: png).width, 2 + 2 * 30)
+        // A bare generator state dict (PyTorch names) samples the same as its checkpoint.
+        let c = work.appendingPathComponent("c.npy")
+        let weights = out.appendingPathComponent("checkpoints/latest/generator.safetensors").path
+        XCTAssertEqual(try gan(["sample", "gan", "--generator-weights", weights, "--z", z.path, "--out", c.path]).status, 0)
+        XCTAssertEqual(try NPY.read(c).scalars, try NPY.read(work.appendingPathComponent("a.npy")).scalars)
+        let wrongShape = try gan(["sample", "gan", "--generator-weights", weights, "--latent-dim", "64", "--out", c.path])
+        XCTAssertNotEqual(wrongShape.status, 0)
+        XCTAssertTrue(wrongShape.stderr.contains("model.0.weight"), wrongShape.stderr)
         let bad = try gan(["sample", "gan", "--checkpoint", out.path, "--labels", "1,2", "--out", png.path])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("not conditional"), bad.stderr)
