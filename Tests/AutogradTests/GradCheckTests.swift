@@ -151,8 +151,11 @@ final class GradCheckTests: XCTestCase {
         gradGradCheck([randn([3, 4], rng), randn([2, 4], rng), randn([2], rng)], "linear + tanh") {
             linear($0[0], weight: $0[1], bias: $0[2]).tanh()
         }
-        gradGradCheck([randn([1, 2, 4, 4], rng), randn([3, 2, 3, 3], rng)], "conv2d + sigmoid") {
-            conv2d($0[0], weight: $0[1], stride: 2, padding: 1).sigmoid()
+        gradGradCheck([randn([1, 2, 4, 4], rng), randn([3, 2, 3, 3], rng), randn([3], rng)], "conv2d + bias + sigmoid") {
+            conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1).sigmoid()
+        }
+        gradGradCheck([randn([1, 2, 3, 3], rng), randn([2, 2, 3, 3], rng), randn([2], rng)], "conv transpose + bias + tanh") {
+            convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1).tanh()
         }
         gradGradCheck([randn([1, 2, 3, 3], rng), randn([2, 2, 3, 3], rng)], "conv transpose + tanh") {
             convTranspose2d($0[0], weight: $0[1], stride: 2, padding: 1).tanh()
@@ -182,6 +185,7 @@ final class GradCheckTests: XCTestCase {
         gradGradCheck([randn([1, 1, 4, 4], rng)], "pooling and upsampling") {
             upsample(avgPool2d($0[0].pow(2), kernelSize: 2), scaleFactor: 2, mode: .bilinear)
         }
+        gradGradCheck([randn([1, 2, 2, 3], rng)], "nearest upsampling") { upsample($0[0].pow(3), scaleFactor: 3).tanh() }
     }
 
     /// The whole WGAN-GP penalty through a conv critic with batch norm, checked by finite

@@ -3,22 +3,34 @@ import CKernels
 
 extension Tensor {
     public func relu() -> Tensor {
-        Kernels.unary(Int32(CK_RELU), self).recorded("relu", [self]) { g, out in
-            [g * Kernels.unary(Int32(CK_STEP), out.detach())]
+        Kernels.unary(Int32(CK_RELU), self).recordedSavingOutput("relu", [self]) { g, out in
+            [g.leakyReluBackward(mask: out.detach(), slope: 0)]
         }
     }
 
     public func leakyRelu(_ slope: Float = 0.01) -> Tensor {
         let x = self
-        return Kernels.unary(Int32(CK_LEAKY_RELU), x, slope).recorded("leaky_relu", [x]) { g, _ in
-            [g * Kernels.unary(Int32(CK_LEAKY_RELU_SLOPE), x.detach(), slope)]
+        let y = Kernels.unary(Int32(CK_LEAKY_RELU), x, slope)
+        if slope > 0 {
+            // The output has the input's sign, so it serves as the mask; it is usually saved
+            // by the next op anyway (a convolution's input), so this keeps no extra tensor.
+            return y.recordedSavingOutput("leaky_relu", [x]) { g, out in [g.leakyReluBackward(mask: out.detach(), slope: slope)] }
         }
+        return y.recorded("leaky_relu", [x]) { g in [g.leakyReluBackward(mask: x.detach(), slope: slope)] }
+    }
+
+    /// self where mask > 0, self * slope elsewhere: one pass, no mask tensor. Linear in
+    /// self, so its own gradient is the same op (the mask carries no gradient).
+    func leakyReluBackward(mask: Tensor, slope: Float) -> Tensor {
+        let out = Tensor.uninitialized(shape)
+        ck_leaky_relu_backward(storage.pointer, mask.storage.pointer, out.storage.pointer, count, slope)
+        return out.recorded("leaky_relu_backward", [self]) { g in [g.leakyReluBackward(mask: mask, slope: slope)] }
     }
 
     /// x for x > 0, alpha * (exp(x) - 1) otherwise.
     public func elu(alpha: Float = 1) -> Tensor {
         let x = self
-        return Kernels.unary(Int32(CK_ELU), x, alpha).recorded("elu", [x]) { g, out in
+        return Kernels.unary(Int32(CK_ELU), x, alpha).recordedSavingOutput("elu", [x]) { g, out in
             // d/dx = 1 for x > 0, out + alpha otherwise (differentiable through out).
             let positive = Kernels.unary(Int32(CK_STEP), x.detach())
             return [Tensor.where(positive, g, g * (out + alpha))]
@@ -26,17 +38,17 @@ extension Tensor {
     }
 
     public func sigmoid() -> Tensor {
-        Kernels.unary(Int32(CK_SIGMOID), self).recorded("sigmoid", [self]) { g, out in [g * out * (1 - out)] }
+        Kernels.unary(Int32(CK_SIGMOID), self).recordedSavingOutput("sigmoid", [self]) { g, out in [g * out * (1 - out)] }
     }
 
     public func tanh() -> Tensor {
-        Kernels.unary(Int32(CK_TANH), self).recorded("tanh", [self]) { g, out in [g * (1 - out * out)] }
+        Kernels.unary(Int32(CK_TANH), self).recordedSavingOutput("tanh", [self]) { g, out in [g * (1 - out * out)] }
     }
 
     /// log(1 + exp(beta x)) / beta, linear above `threshold` (as torch.nn.Softplus).
     public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
         let x = self
-        return Kernels.unary(Int32(CK_SOFTPLUS), x, beta, threshold).recorded("softplus", [x]) { g, _ in
+        return Kernels.unary(Int32(CK_SOFTPLUS), x, beta, threshold).recorded("softplus", [x]) { g in
             let linear = Kernels.unary(Int32(CK_STEP), x.detach() * beta - threshold)
             return [Tensor.where(linear, g, g * (x * beta).sigmoid())]
         }

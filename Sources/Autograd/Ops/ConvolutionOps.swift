@@ -1,6 +1,7 @@
 // conv2d and conv_transpose2d. Three linear ops close under differentiation: the forward
 // convolution, its data adjoint and its weight adjoint; each one's backward is written
 // with the other two, so gradients of any order stay inside this set.
+import CKernels
 
 /// A (height, width) pair that also accepts a single integer for both, as PyTorch does.
 public struct Pair: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
@@ -14,7 +15,7 @@ public struct Pair: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStri
 
 extension Tensor {
     static func conv2dOp(_ x: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy, _ in
+        Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy in
             [x.requiresGrad ? conv2dBackwardDataOp(gy, w, g) : nil,
              w.requiresGrad ? conv2dBackwardWeightOp(x, gy, g) : nil]
         }
@@ -22,7 +23,7 @@ extension Tensor {
 
     /// dL/dx of conv2d (and the forward of conv_transpose2d): linear in gy and in w.
     static func conv2dBackwardDataOp(_ gy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dBackwardData(gy, w, g).recorded("conv2d_backward_data", [gy, w]) { gg, _ in
+        Kernels.conv2dBackwardData(gy, w, g).recorded("conv2d_backward_data", [gy, w]) { gg in
             [gy.requiresGrad ? conv2dOp(gg, w, g) : nil,
              w.requiresGrad ? conv2dBackwardWeightOp(gg, gy, g) : nil]
         }
@@ -30,19 +31,35 @@ extension Tensor {
 
     /// dL/dw of conv2d: linear in x and in gy.
     static func conv2dBackwardWeightOp(_ x: Tensor, _ gy: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dBackwardWeight(x, gy, g).recorded("conv2d_backward_weight", [x, gy]) { gw, _ in
+        Kernels.conv2dBackwardWeight(x, gy, g).recorded("conv2d_backward_weight", [x, gy]) { gw in
             [x.requiresGrad ? conv2dBackwardDataOp(gy, gw, g) : nil,
              gy.requiresGrad ? conv2dOp(x, gw, g) : nil]
         }
     }
 
-    /// Adds a per-channel bias to an NCHW (or NC...) tensor.
-    func addingChannelBias(_ bias: Tensor?, op: String) -> Tensor {
-        guard let bias else { return self }
-        guard bias.count == shape[1] else {
-            shapeFailure("\(op): bias of shape \(Shape.describe(bias.shape)) for \(shape[1]) output channels")
+    /// conv2d with its bias added in place in the output, as one recorded op (a separate
+    /// add would keep the bias-free output alive in the graph: one more activation).
+    static func conv2dBiasOp(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> Tensor {
+        let y = Kernels.conv2dForward(x, w, g)
+        ck_add_channel_bias(y.storage.pointer, g.batch, g.cOut, g.outH * g.outW, b.storage.pointer)
+        let bshape = b.shape
+        return y.recorded("conv2d", [x, w, b]) { gy in
+            [x.requiresGrad ? conv2dBackwardDataOp(gy, w, g) : nil,
+             w.requiresGrad ? conv2dBackwardWeightOp(x, gy, g) : nil,
+             b.requiresGrad ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
         }
-        return self + bias.reshape([shape[1]] + [Int](repeating: 1, count: rank - 2))
+    }
+
+    /// conv_transpose2d (the data adjoint of a convolution) with its bias, as one op.
+    static func convTranspose2dBiasOp(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ g: ConvGeometry) -> Tensor {
+        let y = Kernels.conv2dBackwardData(x, w, g)
+        ck_add_channel_bias(y.storage.pointer, g.batch, g.cIn, g.h * g.w, b.storage.pointer)
+        let bshape = b.shape
+        return y.recorded("conv_transpose2d", [x, w, b]) { gy in
+            [x.requiresGrad ? conv2dOp(gy, w, g) : nil,
+             w.requiresGrad ? conv2dBackwardWeightOp(gy, x, g) : nil,
+             b.requiresGrad ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
+        }
     }
 }
 
@@ -62,7 +79,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pai
                          kh: weight.shape[2], kw: weight.shape[3], strideH: stride.h, strideW: stride.w,
                          padH: padding.h, padW: padding.w, dilationH: dilation.h, dilationW: dilation.w, groups: groups)
     guard g.outH > 0, g.outW > 0 else { shapeFailure("\(desc), padding \(padding): the kernel is larger than the padded input") }
-    return Tensor.conv2dOp(x, weight, g).addingChannelBias(bias, op: "conv2d")
+    guard let bias else { return Tensor.conv2dOp(x, weight, g) }
+    guard bias.count == g.cOut else { shapeFailure("\(desc): bias of shape \(Shape.describe(bias.shape)) for \(g.cOut) output channels") }
+    return Tensor.conv2dBiasOp(x, weight, bias, g)
 }
 
 /// Transposed 2-D convolution as torch.nn.functional.conv_transpose2d.
@@ -86,5 +105,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     let g = ConvGeometry(batch: x.shape[0], cIn: weight.shape[1] * groups, h: outH, w: outW, cOut: x.shape[1],
                          kh: kh, kw: kw, strideH: stride.h, strideW: stride.w, padH: padding.h, padW: padding.w,
                          dilationH: dilation.h, dilationW: dilation.w, groups: groups)
-    return Tensor.conv2dBackwardDataOp(x, weight, g).addingChannelBias(bias, op: "conv_transpose2d")
+    guard let bias else { return Tensor.conv2dBackwardDataOp(x, weight, g) }
+    guard bias.count == g.cIn else { shapeFailure("\(desc): bias of shape \(Shape.describe(bias.shape)) for \(g.cIn) output channels") }
+    return Tensor.convTranspose2dBiasOp(x, weight, bias, g)
 }

@@ -25,7 +25,7 @@ public func binaryCrossEntropy(_ p: Tensor, _ target: Tensor, reduction: Reducti
     let values = withoutGrad {
         -(target * p.log().clamp(min: -100) + (1 - target) * (1 - p).log().clamp(min: -100))
     }
-    let loss = values.recorded("binary_cross_entropy", [p, target]) { g, _ in
+    let loss = values.recorded("binary_cross_entropy", [p, target]) { g in
         [p.requiresGrad ? g * (p - target) / (p * (1 - p)).clamp(min: 1e-12) : nil,
          target.requiresGrad ? g * ((1 - p).log().clamp(min: -100) - p.log().clamp(min: -100)) : nil]
     }
@@ -36,7 +36,7 @@ public func binaryCrossEntropy(_ p: Tensor, _ target: Tensor, reduction: Reducti
 public func binaryCrossEntropyWithLogits(_ x: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
     requireSameShape(x, target, "binary_cross_entropy_with_logits")
     let values = withoutGrad { x.relu() - x * target + (-x.abs()).exp().log1p() }
-    let loss = values.recorded("binary_cross_entropy_with_logits", [x, target]) { g, _ in
+    let loss = values.recorded("binary_cross_entropy_with_logits", [x, target]) { g in
         [x.requiresGrad ? g * (x.sigmoid() - target) : nil, target.requiresGrad ? -(g * x) : nil]
     }
     return loss.reduced(reduction)

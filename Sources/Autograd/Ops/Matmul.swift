@@ -21,7 +21,7 @@ extension Tensor {
                           b: b.storage.pointer + i * b.shape[1] * b.shape[2], ldb: ldb,
                           c: out.storage.pointer + i * m * n, ldc: n)
         }
-        return out.recorded("matmul", [a, b]) { g, _ in
+        return out.recorded("matmul", [a, b]) { g in
             // out = A B with A = op(a), B = op(b): dA = g B^T, dB = A^T g.
             let ga: Tensor? = !a.requiresGrad ? nil :
                 (transA ? bmm(b, g, transA: transB, transB: true) : bmm(g, b, transA: false, transB: !transB))

@@ -54,7 +54,7 @@ func batchNormTraining(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) 
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
-    y.recorded("batch_norm", inputs) { g, _ in
+    y.recorded("batch_norm", inputs) { g in
         if GradMode.isEnabled {
             let (xs, ws, bs) = (x, weight, bias)
             let rebuilt = withGradRecording { batchNormComposite(xs, weight: ws, bias: bs, eps: eps) }

@@ -1,4 +1,6 @@
-// Upsampling, padding and pixel shuffle: all fixed linear maps over index tables.
+// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling has its
+// own kernels; the others go through index tables).
+import CKernels
 
 public enum UpsampleMode: String, Sendable { case nearest, bilinear }
 public enum PadMode: String, Sendable { case zeros, constant, reflect, replicate }
@@ -12,15 +14,7 @@ public func upsample(_ x: Tensor, scaleFactor: Int, mode: UpsampleMode = .neares
     let planes = n * c
     switch mode {
     case .nearest:
-        var map = [Int64](repeating: 0, count: planes * oh * ow)
-        var o = 0
-        for plane in 0..<planes {
-            for oy in 0..<oh {
-                let row = plane * h * w + (oy / scaleFactor) * w
-                for ox in 0..<ow { map[o] = Int64(row + ox / scaleFactor); o += 1 }
-            }
-        }
-        return x.gatheringMap(map, shape: [n, c, oh, ow])
+        return x.upsampledNearest(scaleFactor)
     case .bilinear:
         // Source coordinate (dst + 0.5) / scale - 0.5, clamped at 0, as PyTorch.
         func taps(_ dst: Int, _ size: Int) -> (Int, Int, Float) {
@@ -114,4 +108,21 @@ public func pixelShuffle(_ x: Tensor, upscaleFactor r: Int) -> Tensor {
         }
     }
     return x.gatheringMap(map, shape: [n, c, h * r, w * r])
+}
+
+extension Tensor {
+    /// Nearest upsampling of an NCHW tensor; its adjoint sums each s x s block.
+    func upsampledNearest(_ s: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let out = Tensor.uninitialized([n, c, h * s, w * s])
+        ck_upsample_nearest(storage.pointer, n * c, h, w, s, out.storage.pointer)
+        return out.recorded("upsample_nearest", [self]) { g in [g.upsampleNearestAdjoint(s)] }
+    }
+
+    func upsampleNearestAdjoint(_ s: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2] / s, shape[3] / s)
+        let out = Tensor.uninitialized([n, c, h, w])
+        ck_upsample_nearest_adjoint(storage.pointer, n * c, h, w, s, out.storage.pointer)
+        return out.recorded("upsample_nearest_backward", [self]) { g in [g.upsampledNearest(s)] }
+    }
 }

@@ -12,7 +12,7 @@ extension Tensor {
         let keep = withoutGrad { (x * x).sum(dims: ds, keepDim: true).sqrt() }
         let outShape = keepDim ? keep.shape : shape.enumerated().filter { !ds.contains($0.offset) }.map(\.element)
         let keepShape = keep.shape
-        return Tensor(shape: outShape, storage: keep.storage).recorded("norm", [x]) { g, out in
+        return Tensor(shape: outShape, storage: keep.storage).recordedSavingOutput("norm", [x]) { g, out in
             let n = out.reshape(keepShape)
             let zero = n.detach().eq(0)
             let safe = Tensor.where(zero, Tensor(1), n)

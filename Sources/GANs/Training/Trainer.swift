@@ -141,7 +141,7 @@ public final class Trainer {
         try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch)
         try saveProgress(batchesDone: batchesDone, metrics: metrics)
         let seconds = Date().timeIntervalSince(start)
-        say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)) (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
+        say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)), peak memory \(MemoryUsage.peakResidentBytes() / 1_048_576) MB (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
         say("Samples: \(options.out.appendingPathComponent("images").path)  generator: \(checkpointsDirectory.path)/latest/generator.safetensors")
         return .finished(batchesDone: batchesDone)
     }
