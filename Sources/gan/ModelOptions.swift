@@ -19,6 +19,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Number of classes (conditional models).") var nClasses: Int?
     @Option(help: "Latent code dimension (infogan).") var codeDim: Int?
     @Flag(help: "Relativistic average GAN instead of standard (relativistic_gan).") var relAvgGan = false
+    @Option(help: "Diversity ratio of the equilibrium (began).") var gamma: Double?
+    @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -43,6 +45,8 @@ struct ModelOptions: ParsableArguments {
         o["n-classes"] = nClasses.map(Double.init)
         o["code-dim"] = codeDim.map(Double.init)
         if relAvgGan { o["rel-avg-gan"] = 1 }
+        o["gamma"] = gamma
+        o["lambda-k"] = lambdaK
         return o
     }
 

@@ -4,6 +4,8 @@ public enum Zoo {
     /// Every implemented model, in the order `gan list` shows them.
     nonisolated(unsafe) public static let models: [any GANModel.Type] = [
         GAN.self, DCGAN.self,
+        LSGAN.self, WGAN.self, WGANGP.self, WGANDiv.self, DRAGAN.self, BEGAN.self, EBGAN.self, BGAN.self,
+        SoftmaxGAN.self, RelativisticGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
