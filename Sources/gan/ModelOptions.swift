@@ -19,6 +19,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Number of classes (conditional models).") var nClasses: Int?
     @Option(help: "Latent code dimension (infogan).") var codeDim: Int?
     @Flag(help: "Relativistic average GAN instead of standard (relativistic_gan).") var relAvgGan = false
+    @Flag(help: "Wasserstein loss with gradient penalty (clustergan).") var wassFlag = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -43,6 +44,7 @@ struct ModelOptions: ParsableArguments {
         o["n-classes"] = nClasses.map(Double.init)
         o["code-dim"] = codeDim.map(Double.init)
         if relAvgGan { o["rel-avg-gan"] = 1 }
+        if wassFlag { o["wass-flag"] = 1 }
         return o
     }
 

@@ -4,7 +4,7 @@ public enum Zoo {
     /// Every implemented model, in the order `gan list` shows them.
     nonisolated(unsafe) public static let models: [any GANModel.Type] = [
         GAN.self, DCGAN.self,
-        CGAN.self, ACGAN.self, SGAN.self, InfoGAN.self, AAE.self,
+        CGAN.self, ACGAN.self, SGAN.self, InfoGAN.self, AAE.self, ClusterGAN.self, BiGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
