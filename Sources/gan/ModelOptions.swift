@@ -21,6 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Relativistic average GAN instead of standard (relativistic_gan).") var relAvgGan = false
     @Option(help: "Diversity ratio of the equilibrium (began).") var gamma: Double?
     @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
+    @Flag(help: "Wasserstein loss with gradient penalty (clustergan).") var wassFlag = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -47,6 +48,7 @@ struct ModelOptions: ParsableArguments {
         if relAvgGan { o["rel-avg-gan"] = 1 }
         o["gamma"] = gamma
         o["lambda-k"] = lambdaK
+        if wassFlag { o["wass-flag"] = 1 }
         return o
     }
 

@@ -1,0 +1,73 @@
+"""cgan (Mirza & Osindero, 2014): the same MLP networks, least-squares loss and update order as SwiftGAN's CGAN."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CONDITIONAL = True
+DEFAULTS = dict(lr=0.0002, b1=0.5, b2=0.999, latent_dim=100, img_size=32, batch_size=64, n_classes=10)
+
+
+def _block(i, o, normalize=True):
+    layers = [nn.Linear(i, o)]
+    if normalize:
+        layers.append(nn.BatchNorm1d(o, 0.8))
+    layers.append(nn.LeakyReLU(0.2, inplace=True))
+    return layers
+
+
+class Generator(nn.Module):
+    def __init__(self, opt):
+        super().__init__()
+        c = opt["n_classes"]
+        self.shape = (1, opt["img_size"], opt["img_size"])
+        self.label_emb = nn.Embedding(c, c)
+        self.model = nn.Sequential(*_block(opt["latent_dim"] + c, 128, False), *_block(128, 256), *_block(256, 512),
+                                   *_block(512, 1024), nn.Linear(1024, opt["img_size"] ** 2), nn.Tanh())
+
+    def forward(self, z, labels):
+        return self.model(torch.cat([self.label_emb(labels), z], 1)).view(z.shape[0], *self.shape)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, opt):
+        super().__init__()
+        c = opt["n_classes"]
+        self.label_embedding = nn.Embedding(c, c)
+        self.model = nn.Sequential(
+            nn.Linear(c + opt["img_size"] ** 2, 512), nn.LeakyReLU(0.2, inplace=True),
+            nn.Linear(512, 512), nn.Dropout(0.4), nn.LeakyReLU(0.2, inplace=True),
+            nn.Linear(512, 512), nn.Dropout(0.4), nn.LeakyReLU(0.2, inplace=True), nn.Linear(512, 1))
+
+    def forward(self, img, labels):
+        return self.model(torch.cat([img.flatten(1), self.label_embedding(labels)], 1))
+
+
+def build(opt):
+    G, D = Generator(opt), Discriminator(opt)
+    betas = (opt["b1"], opt["b2"])
+    return dict(G=G, D=D, opt_G=torch.optim.Adam(G.parameters(), lr=opt["lr"], betas=betas),
+                opt_D=torch.optim.Adam(D.parameters(), lr=opt["lr"], betas=betas))
+
+
+def train_step(m, imgs, labels, opt):
+    G, D = m["G"], m["D"]
+    n = imgs.shape[0]
+    valid, fake = torch.ones(n, 1), torch.zeros(n, 1)
+    m["opt_G"].zero_grad()
+    z = torch.randn(n, opt["latent_dim"])
+    gen_labels = torch.randint(0, opt["n_classes"], (n,))
+    gen = G(z, gen_labels)
+    g_loss = F.mse_loss(D(gen, gen_labels), valid)
+    g_loss.backward()
+    m["opt_G"].step()
+    m["opt_D"].zero_grad()
+    d_loss = (F.mse_loss(D(imgs, labels), valid) + F.mse_loss(D(gen.detach(), gen_labels), fake)) / 2
+    d_loss.backward()
+    m["opt_D"].step()
+    return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+
+
+def sample(m, n, opt, labels=None):
+    if labels is None:
+        labels = torch.randint(0, opt["n_classes"], (n,))
+    return m["G"](torch.randn(n, opt["latent_dim"]), labels)
