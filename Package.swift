@@ -14,6 +14,9 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["CKernels"], path: "Sources/Autograd"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
                     exclude: ["Fixtures"]),
+        // `swift run -c release kernel-bench`: GFLOP/s of the kernels (Scripts/bench_kernels.py
+        // runs it beside PyTorch). Not part of the library.
+        .executableTarget(name: "kernel-bench", dependencies: ["CKernels"], path: "Benchmarks/KernelBench"),
         // Kernels against naive references (odd sizes, transposes, strides, thread counts).
         .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]
