@@ -3,18 +3,20 @@
 //
 // The work is cut into tiles that depend only on the geometry (never on the thread
 // count), so results are bitwise reproducible for any thread count:
-//   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~512),
-//   - large images: a tile is a range of output positions of one image, so the im2col
-//     buffer stays around L2 size (GEMM n = the range).
+//   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~256),
+//   - large images: a tile is a range of output positions of one image,
+// so that a tile's im2col buffer stays in L2 while the GEMM packs it. The weights are
+// packed for the GEMM once per call and shared by all tiles.
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
+#include "gemm_internal.h"
 #include "scratch.h"
 #include <stdlib.h>
 #include <string.h>
 
-#define TARGET_WIDTH 512
-#define MAX_COLS (512L * 1024L)   // floats in one tile's im2col buffer (2 MB)
-#define MIN_SLICE_FLOPS 20.0e6
+#define TARGET_WIDTH 256
+#define MAX_COLS (160L * 1024L)   // floats in one tile's im2col buffer (640 KB, L2 is 1 MB)
+#define MIN_SLICE_FLOPS 8.0e6
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -23,6 +25,9 @@ typedef struct {
     long nq, tiles;          // ranges per image group; tiles in all
     const float *x, *w, *gy;
     float *y, *gx, *gw;
+    const ck_gemm_isa *isa;
+    float *wpacked;          // per group: W (forward) or W^T (backward data), GEMM-packed
+    long wpacked_stride;
     long slices;             // backward-weight partial sums
     float *partials;
 } conv_plan;
@@ -43,10 +48,12 @@ static void make_plan(conv_plan *p, const ck_conv_geometry *g) {
         p->B = b < 1 ? 1 : b;
         p->Q = p->ohw;
     } else {
-        long q = MAX_COLS / p->col_rows;
-        q = q / 32 * 32;
+        // equal ranges of whole 32-column panels, each at most MAX_COLS floats of columns
+        long qmax = MAX_COLS / p->col_rows / 32 * 32;
+        if (qmax < 32) qmax = 32;
+        long nq = (p->ohw + qmax - 1) / qmax;
         p->B = 1;
-        p->Q = q < 256 ? 256 : q;
+        p->Q = ((p->ohw + nq - 1) / nq + 31) / 32 * 32;
     }
     if (p->Q > p->ohw) p->Q = p->ohw;
     p->nq = p->Q > 0 ? (p->ohw + p->Q - 1) / p->Q : 1;
@@ -108,15 +115,16 @@ static void forward_tile(void *ctx, long index) {
     float *tmp = cols + p->col_rows * t.width;
     for (long grp = 0; grp < g->groups; grp++) {
         im2col_tile(p, &t, grp, cols);
-        const float *wg = p->w + grp * p->og * p->col_rows;
+        const float *wg = p->wpacked + grp * p->wpacked_stride;
         float *yg = p->y + (t.n0 * g->c_out + grp * p->og) * p->ohw + t.q0;
+        ck_matrix b = {0, cols, t.width};
         if (t.nb == 1) {
-            ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
-                     0.0f, yg, p->ohw);
+            ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
+                               ck_gemm_pack_b_matrix, &b, 0.0f, yg, p->ohw);
             continue;
         }
-        ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
-                 0.0f, tmp, t.width);
+        ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
+                           ck_gemm_pack_b_matrix, &b, 0.0f, tmp, t.width);
         for (long b = 0; b < t.nb; b++)
             for (long i = 0; i < p->og; i++)
                 memcpy(yg + (b * g->c_out + i) * p->ohw, tmp + i * t.width + b * len,
@@ -124,12 +132,27 @@ static void forward_tile(void *ctx, long index) {
     }
 }
 
+// Packs each group's weights (transposed for the data gradient) for the GEMM.
+static void pack_weights(conv_plan *p, int transposed) {
+    const ck_conv_geometry *g = p->g;
+    p->isa = ck_gemm_isa_current();
+    long m = transposed ? p->col_rows : p->og, k = transposed ? p->og : p->col_rows;
+    p->wpacked_stride = (long)ck_gemm_packed_a_floats(p->isa, m, k);
+    p->wpacked = malloc(sizeof(float) * (size_t)(p->wpacked_stride * g->groups));
+    if (!p->wpacked) abort();
+    for (long grp = 0; grp < g->groups; grp++)
+        ck_gemm_pack_a(p->isa, transposed, p->w + grp * p->og * p->col_rows, p->col_rows, m, k,
+                       p->wpacked + grp * p->wpacked_stride);
+}
+
 void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
     conv_plan p;
     make_plan(&p, g);
     p.x = x; p.w = w; p.y = y;
     if (p.ohw == 0 || g->batch == 0) return;
+    pack_weights(&p, 0);
     ck_parallel_for(p.tiles, forward_tile, &p);
+    free(p.wpacked);
 }
 
 // ---- backward data (also conv_transpose2d's forward) -------------------------------
@@ -148,8 +171,10 @@ static void backward_data_group(void *ctx, long ib) {
         for (long grp = 0; grp < g->groups; grp++) {
             long ldg;
             const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
-            ck_sgemm(1, 0, p->col_rows, t.width, p->og, 1.0f, p->w + grp * p->og * p->col_rows,
-                     p->col_rows, gyt, ldg, 0.0f, cols, t.width);
+            ck_matrix b = {0, gyt, ldg};
+            ck_gemm_run_packed(p->isa, p->col_rows, t.width, p->og, 1.0f,
+                               p->wpacked + grp * p->wpacked_stride, ck_gemm_pack_b_matrix, &b,
+                               0.0f, cols, t.width);
             for (long b = 0; b < t.nb; b++)
                 ck_col2im_range(cols + b * len, t.width, p->cg, g->h, g->w, g->kh, g->kw,
                                 g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h,
@@ -166,7 +191,9 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     p.gy = gy; p.w = w; p.gx = gx;
     if (g->batch == 0) return;
     if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
+    pack_weights(&p, 1);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
+    free(p.wpacked);
 }
 
 // ---- backward weight ---------------------------------------------------------------

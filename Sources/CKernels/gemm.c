@@ -69,6 +69,7 @@ int ck_gemm_set_isa(int isa) {
 }
 
 const char *ck_gemm_isa_name(void) { return current_isa()->name; }
+const ck_gemm_isa *ck_gemm_isa_current(void) { return current_isa(); }
 
 // ---- packing ------------------------------------------------------------------
 // op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels, k-major, zero padded to MR rows.
@@ -121,6 +122,11 @@ static void pack_b(int tb, const float *b, long ldb, long p0, long j0, long kc, 
     }
 }
 
+void ck_gemm_pack_b_matrix(void *ctx, long p0, long j0, long kc, long nc, int nr, float *dst) {
+    const ck_matrix *b = ctx;
+    pack_b(b->trans, b->data, b->ld, p0, j0, kc, nc, nr, dst);
+}
+
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {
         float *cr = c + i * ldc;
@@ -154,6 +160,55 @@ static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long m, long n, 
                     for (long ir = 0; ir < mc; ir += MR) {
                         int mr = (int)(mc - ir < MR ? mc - ir : MR);
                         isa->kernel(kc, bufA + ir * kc, bufB + jr * kc,
+                                    c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- pre-packed A -------------------------------------------------------------------
+// Layout: for each KC block pc, the MR-row panels of all m rows (padded to MR), so block
+// pc starts at pc * mpad and row panel ir within it at ir * kc.
+size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k) {
+    long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    return (size_t)(mpad * (k > 0 ? k : 1));
+}
+
+void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
+                    long k, float *dst) {
+    long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    for (long pc = 0; pc < k; pc += KC) {
+        long kc = k - pc < KC ? k - pc : KC;
+        pack_a(trans_a, a, lda, 0, pc, m, kc, isa->mr, dst + pc * mpad);
+    }
+}
+
+void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float alpha,
+                        const float *a_packed, ck_pack_b_fn pack_b_fn, void *b_ctx, float beta,
+                        float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) { scale_c(m, n, beta, c, ldc); return; }
+    const int MR = isa->mr, NR = isa->nr;
+    long mpad = (m + MR - 1) / MR * MR;
+    long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
+    long kcap = k < KC ? k : KC;
+    float *bufB = ck_scratch(CK_SCRATCH_GEMM, (size_t)(kcap * ncap));
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            float be = pc == 0 ? beta : 1.0f;
+            pack_b_fn(b_ctx, pc, jc, kc, nc, NR, bufB);
+            const float *ablock = a_packed + pc * mpad;
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                for (long jr = 0; jr < nc; jr += NR) {
+                    int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                        isa->kernel(kc, ablock + (ic + ir) * kc, bufB + jr * kc,
                                     c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
                     }
                 }
