@@ -9,6 +9,7 @@
 // packed for the GEMM once per call and shared by all tiles.
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
+#include "conv_direct.h"
 #include "gemm_internal.h"
 #include "scratch.h"
 #include <stdlib.h>
@@ -150,6 +151,7 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
     make_plan(&p, g);
     p.x = x; p.w = w; p.y = y;
     if (p.ohw == 0 || g->batch == 0) return;
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
     ck_parallel_for(p.tiles, forward_tile, &p);
     free(p.wpacked);
@@ -191,6 +193,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     p.gy = gy; p.w = w; p.gx = gx;
     if (g->batch == 0) return;
     if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_data(g, gy, w, gx); return; }
     pack_weights(&p, 1);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
     free(p.wpacked);
@@ -226,6 +229,7 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     p.x = x; p.gy = gy; p.gw = gw;
     long wsize = g->c_out * p.col_rows;
     if (p.tiles == 0 || p.ohw == 0) { memset(gw, 0, sizeof(float) * (size_t)wsize); return; }
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;
