@@ -10,6 +10,7 @@
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
 #include "conv_direct.h"
+#include "conv_winograd.h"
 #include "gemm_internal.h"
 #include "scratch.h"
 #include <stdlib.h>
@@ -152,6 +153,7 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
     p.x = x; p.w = w; p.y = y;
     if (p.ohw == 0 || g->batch == 0) return;
     if (ck_conv_direct_suits(g)) { ck_conv_direct_forward(g, x, w, y); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
     ck_parallel_for(p.tiles, forward_tile, &p);
     free(p.wpacked);
@@ -194,6 +196,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     if (g->batch == 0) return;
     if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
     if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_data(g, gy, w, gx); return; }
     pack_weights(&p, 1);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
     free(p.wpacked);
@@ -230,6 +233,7 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     long wsize = g->c_out * p.col_rows;
     if (p.tiles == 0 || p.ohw == 0) { memset(gw, 0, sizeof(float) * (size_t)wsize); return; }
     if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;

@@ -103,6 +103,13 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 6, kh: 3, kw: 3, pad: (1, 1)))
     }
 
+    func testWinogradPath() {
+        // 3x3, stride 1, >= 16 channels: Winograd F(2x2, 3x3); odd sizes leave partial tiles
+        check(geometry(batch: 2, cIn: 17, h: 9, w: 7, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 16, h: 6, w: 11, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
+        check(geometry(batch: 3, cIn: 20, h: 5, w: 5, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
+    }
+
     func testFewOutputChannelsUseTheDirectKernels() {
         // <= 4 output channels per group at stride 1: the direct path (a generator's last layer)
         check(geometry(batch: 3, cIn: 5, h: 9, w: 11, cOut: 1, kh: 3, kw: 3, pad: (1, 1)))
