@@ -68,11 +68,23 @@ static void input_transform(const wino *p, const float *x, long t0, long nt, flo
             const float *xc = x + (img * p->ci + c) * p->h * p->w;
             for (int i = 0; i < 4; i++) {
                 long yy = y0 + i;
-                const float *row = (yy >= 0 && yy < p->h) ? xc + yy * p->w : NULL;
-                for (long k = 0; k <= tw; k++) {
-                    long c0 = 2 * k - p->pw, c1 = c0 + 1;
-                    ev[i][k] = row && c0 >= 0 && c0 < p->w ? row[c0] : 0.0f;
-                    od[i][k] = row && c1 >= 0 && c1 < p->w ? row[c1] : 0.0f;
+                if (yy < 0 || yy >= p->h) {
+                    memset(ev[i], 0, sizeof(float) * (size_t)(tw + 1));
+                    memset(od[i], 0, sizeof(float) * (size_t)(tw + 1));
+                    continue;
+                }
+                const float *row = xc + yy * p->w - p->pw;   // row[2k], row[2k+1]
+                long k = 0, lo = (p->pw + 1) / 2, hi = (p->w + p->pw - 1) / 2;   // both in range
+                for (; k <= tw && k < lo; k++) {
+                    long c0 = 2 * k - p->pw;
+                    ev[i][k] = c0 >= 0 && c0 < p->w ? row[2 * k] : 0.0f;
+                    od[i][k] = c0 + 1 >= 0 && c0 + 1 < p->w ? row[2 * k + 1] : 0.0f;
+                }
+                for (; k <= tw && k < hi; k++) { ev[i][k] = row[2 * k]; od[i][k] = row[2 * k + 1]; }
+                for (; k <= tw; k++) {
+                    long c0 = 2 * k - p->pw;
+                    ev[i][k] = c0 >= 0 && c0 < p->w ? row[2 * k] : 0.0f;
+                    od[i][k] = c0 + 1 >= 0 && c0 + 1 < p->w ? row[2 * k + 1] : 0.0f;
                 }
             }
             float *dst[16];
@@ -139,11 +151,15 @@ static void grad_output_transform(const wino *p, const float *gy, long t0, long 
         for (long o = 0; o < p->co; o++) {
             const float *go = gy + (img * p->co + o) * p->oh * p->ow;
             for (int i = 0; i < 2; i++) {
-                const float *row = y0 + i < p->oh ? go + (y0 + i) * p->ow : NULL;
-                for (long k = 0; k < tw; k++) {
-                    ev[i][k] = row ? row[2 * k] : 0.0f;
-                    od[i][k] = row && 2 * k + 1 < p->ow ? row[2 * k + 1] : 0.0f;
+                if (y0 + i >= p->oh) {
+                    memset(ev[i], 0, sizeof(float) * (size_t)tw);
+                    memset(od[i], 0, sizeof(float) * (size_t)tw);
+                    continue;
                 }
+                const float *row = go + (y0 + i) * p->ow;
+                long full = p->ow / 2;
+                for (long k = 0; k < full; k++) { ev[i][k] = row[2 * k]; od[i][k] = row[2 * k + 1]; }
+                if (full < tw) { ev[i][full] = row[2 * full]; od[i][full] = 0.0f; }
             }
             float *dst[16];
             for (int e = 0; e < 16; e++) dst[e] = dm + e * es + o * nt + r * tw;
