@@ -119,14 +119,14 @@ static void forward_tile(void *ctx, long index) {
         im2col_tile(p, &t, grp, cols);
         const float *wg = p->wpacked + grp * p->wpacked_stride;
         float *yg = p->y + (t.n0 * g->c_out + grp * p->og) * p->ohw + t.q0;
-        ck_matrix b = {0, cols, t.width};
+        ck_matrix bm = {0, cols, t.width};
         if (t.nb == 1) {
             ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
-                               ck_gemm_pack_b_matrix, &b, 0.0f, yg, p->ohw);
+                               ck_gemm_pack_b_matrix, &bm, 0.0f, yg, p->ohw);
             continue;
         }
         ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
-                           ck_gemm_pack_b_matrix, &b, 0.0f, tmp, t.width);
+                           ck_gemm_pack_b_matrix, &bm, 0.0f, tmp, t.width);
         for (long b = 0; b < t.nb; b++)
             for (long i = 0; i < p->og; i++)
                 memcpy(yg + (b * g->c_out + i) * p->ohw, tmp + i * t.width + b * len,
@@ -175,9 +175,9 @@ static void backward_data_group(void *ctx, long ib) {
         for (long grp = 0; grp < g->groups; grp++) {
             long ldg;
             const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
-            ck_matrix b = {0, gyt, ldg};
+            ck_matrix bm = {0, gyt, ldg};
             ck_gemm_run_packed(p->isa, p->col_rows, t.width, p->og, 1.0f,
-                               p->wpacked + grp * p->wpacked_stride, ck_gemm_pack_b_matrix, &b,
+                               p->wpacked + grp * p->wpacked_stride, ck_gemm_pack_b_matrix, &bm,
                                0.0f, cols, t.width);
             for (long b = 0; b < t.nb; b++)
                 ck_col2im_range(cols + b * len, t.width, p->cg, g->h, g->w, g->kh, g->kw,

@@ -218,12 +218,17 @@ void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float al
 }
 
 // ---- the parallel split --------------------------------------------------------
+// Splitting n: A is packed once by the caller and shared, each chunk packs only its own
+// columns of B, so chunks cost nothing extra and there can be several per thread: a
+// worker that loses its core mid-chunk then holds back only a small piece (the caller
+// claims the rest). Splitting m (when n is too narrow) re-packs B per chunk, so those
+// chunks stay one per thread and at least four tiles tall.
 typedef struct {
     const ck_gemm_isa *isa;
     int ta, tb, split_n;
     long m, n, k, unit, units, chunks;
     float alpha, beta;
-    const float *a, *b;
+    const float *a, *b, *a_packed;
     long lda, ldb, ldc;
     float *c;
 } gemm_job;
@@ -236,9 +241,9 @@ static void gemm_chunk(void *ctx, long index) {
     if (hi > total) hi = total;
     if (lo >= hi) return;
     if (j->split_n) {
-        const float *b = j->tb ? j->b + lo * j->ldb : j->b + lo;
-        gemm_serial(j->isa, j->ta, j->tb, j->m, hi - lo, j->k, j->alpha, j->a, j->lda, b,
-                    j->ldb, j->beta, j->c + lo, j->ldc);
+        ck_matrix bm = {j->tb, j->tb ? j->b + lo * j->ldb : j->b + lo, j->ldb};
+        ck_gemm_run_packed(j->isa, j->m, hi - lo, j->k, j->alpha, j->a_packed,
+                           ck_gemm_pack_b_matrix, &bm, j->beta, j->c + lo, j->ldc);
     } else {
         const float *a = j->ta ? j->a + lo : j->a + lo * j->lda;
         gemm_serial(j->isa, j->ta, j->tb, hi - lo, j->n, j->k, j->alpha, a, j->lda, j->b,
@@ -253,16 +258,15 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     int threads = ck_parallel_width();
     double flops = 2.0 * (double)m * (double)n * (double)k;
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
-    if (chunks > threads) chunks = threads;
-    if (chunks > 1 && k > 0 && alpha != 0.0f) {
-        // Split n when it has at least a few tiles per chunk (A is re-packed per chunk,
-        // cheap); otherwise m (B is re-packed per chunk, so keep chunks >= 4 tiles tall).
+    if (chunks > 1 && k > 0 && alpha != 0.0f && m > 0 && n > 0) {
         gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
-                        a, b, lda, ldb, ldc, c};
+                        a, b, NULL, lda, ldb, ldc, c};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
-        if (ntiles >= 4 * chunks || ntiles >= mtiles) {
+        if (ntiles >= 2 * threads) {
+            if (chunks > 4L * threads) chunks = 4L * threads;
             job.units = ntiles;
         } else {
+            if (chunks > threads) chunks = threads;
             job.split_n = 0;
             job.unit = isa->mr;
             job.units = mtiles;
@@ -271,6 +275,11 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
         if (chunks > job.units) chunks = job.units;
         if (chunks > 1) {
             job.chunks = chunks;
+            if (job.split_n) {
+                float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(isa, m, k));
+                ck_gemm_pack_a(isa, trans_a, a, lda, m, k, ap);
+                job.a_packed = ap;
+            }
             ck_parallel_for(chunks, gemm_chunk, &job);
             return;
         }
