@@ -52,6 +52,10 @@ static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, lon
     p->chunks = (p->tiles + p->chunk - 1) / p->chunk;
 }
 
+// The 16 planes of V, M and dM are written together; a padded plane stride keeps them off
+// the same cache sets (c * nt is usually a power of two).
+static long plane_stride(long c, long nt) { return c * nt + 16; }
+
 // The transforms work a row of tiles at a time with the tile index innermost, so loads
 // and stores are contiguous and the loops vectorise. A chunk is whole tile rows.
 #define MAXW 2048
@@ -60,7 +64,7 @@ static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, lon
 // The four input rows a tile row reads are split into even and odd columns first, so that
 // patch column j of tile tx is ev[tx + j/2] (j even) or od[tx + j/2] (j odd).
 static void input_transform(const wino *p, const float *x, long t0, long nt, float *v) {
-    long es = p->ci * nt, tw = p->tw;
+    long es = plane_stride(p->ci, nt), tw = p->tw;
     float ev[4][MAXW / 2 + 2], od[4][MAXW / 2 + 2];
     for (long r = 0; r * tw < nt; r++) {
         long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 2 - p->ph;
@@ -113,7 +117,7 @@ static void input_transform(const wino *p, const float *x, long t0, long nt, flo
 
 // y tiles [t0, t0+nt) from M[e][o][t]: A^T M A, clipped at the output's edge.
 static void output_transform(const wino *p, const float *m, long t0, long nt, float *y) {
-    long es = p->co * nt, tw = p->tw;
+    long es = plane_stride(p->co, nt), tw = p->tw;
     float r0[2][MAXW / 2 + 2], r1[2][MAXW / 2 + 2];
     for (long r = 0; r * tw < nt; r++) {
         long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 2;
@@ -144,7 +148,7 @@ static void output_transform(const wino *p, const float *m, long t0, long nt, fl
 
 // dM[e][o][t] = A dy A^T for the output-gradient tiles (zero outside), the adjoint above.
 static void grad_output_transform(const wino *p, const float *gy, long t0, long nt, float *dm) {
-    long es = p->co * nt, tw = p->tw;
+    long es = plane_stride(p->co, nt), tw = p->tw;
     float ev[2][MAXW / 2 + 2], od[2][MAXW / 2 + 2];
     for (long r = 0; r * tw < nt; r++) {
         long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 2;
@@ -214,13 +218,14 @@ static void weight_transform(const float *w, long co, long ci, int flip, float *
 static void forward_chunk(void *ctx, long index) {
     const wino *p = ctx;
     long t0 = index * p->chunk, nt = p->tiles - t0 < p->chunk ? p->tiles - t0 : p->chunk;
-    float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (p->ci + p->co) * nt));
-    float *m = v + 16 * p->ci * nt;
+    long vs = plane_stride(p->ci, nt), ms = plane_stride(p->co, nt);
+    float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (vs + ms)));
+    float *m = v + 16 * vs;
     input_transform(p, p->x, t0, nt, v);
     for (int e = 0; e < 16; e++) {
-        ck_matrix b = {0, v + e * p->ci * nt, nt};
+        ck_matrix b = {0, v + e * vs, nt};
         ck_gemm_run_packed(p->isa, p->co, nt, p->ci, 1.0f, p->upacked + e * p->ustride,
-                           ck_gemm_pack_b_matrix, &b, 0.0f, m + e * p->co * nt, nt);
+                           ck_gemm_pack_b_matrix, &b, 0.0f, m + e * ms, nt);
     }
     output_transform(p, m, t0, nt, p->y);
 }
@@ -262,12 +267,13 @@ static void weight_slice(void *ctx, long s) {
     float *du = p->du + s * 16 * p->co * p->ci;
     for (long ch = c0; ch < c1; ch++) {
         long t0 = ch * p->chunk, nt = p->tiles - t0 < p->chunk ? p->tiles - t0 : p->chunk;
-        float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (p->ci + p->co) * nt));
-        float *dm = v + 16 * p->ci * nt;
+        long vs = plane_stride(p->ci, nt), ms = plane_stride(p->co, nt);
+        float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (vs + ms)));
+        float *dm = v + 16 * vs;
         input_transform(p, p->x, t0, nt, v);
         grad_output_transform(p, p->gy, t0, nt, dm);
         for (int e = 0; e < 16; e++)
-            ck_sgemm(0, 1, p->co, p->ci, nt, 1.0f, dm + e * p->co * nt, nt, v + e * p->ci * nt, nt,
+            ck_sgemm(0, 1, p->co, p->ci, nt, 1.0f, dm + e * ms, nt, v + e * vs, nt,
                      ch == c0 ? 0.0f : 1.0f, du + e * p->co * p->ci, p->ci);
     }
 }
