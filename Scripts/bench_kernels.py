@@ -3,7 +3,10 @@
 one Markdown table: rate (GFLOP/s or GB/s) per case for ours and torch at 1 and 2
 threads, and the ratio of our best to torch's best (> 1: we are faster).
 
-    python3 Scripts/bench_kernels.py [--seconds 0.25] [--filter TEXT] [--threads 1,2]
+    python3 Scripts/bench_kernels.py [--seconds 0.25] [--filter TEXT] [--threads 1,2] [--clock cpu]
+
+--clock cpu times both sides with the calling thread's CPU clock (one thread only): much
+less disturbed when other processes share the machine, so use it when the load is high.
 
 The cases come from `swift run -c release kernel-bench` (Benchmarks/KernelBench), which
 prints one JSON object per case; this script replays each case in torch. PyTorch is only
@@ -20,25 +23,29 @@ def load():
         return f.read().split()[0]
 
 
-def ours(threads, seconds, flt):
+CLOCK = time.perf_counter
+
+
+def ours(threads, seconds, flt, clock):
     subprocess.run(["swift", "build", "-c", "release", "--product", "kernel-bench"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)
     exe = os.path.join(ROOT, ".build", "release", "kernel-bench")
-    out = subprocess.run([exe, "--threads", str(threads), "--seconds", str(seconds), "--filter", flt],
+    out = subprocess.run([exe, "--threads", str(threads), "--seconds", str(seconds), "--filter", flt,
+                          "--clock", clock],
                          check=True, capture_output=True, text=True).stdout
     return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
 
 
 def best_time(fn, budget):
     fn()
-    t0 = time.perf_counter(); fn(); once = max(time.perf_counter() - t0, 1e-7)
+    t0 = CLOCK(); fn(); once = max(CLOCK() - t0, 1e-7)
     per = max(1, int(budget / 5 / once))
     best = float("inf")
     for _ in range(5):
-        s = time.perf_counter()
+        s = CLOCK()
         for _ in range(per):
             fn()
-        best = min(best, (time.perf_counter() - s) / per)
+        best = min(best, (CLOCK() - s) / per)
     return best
 
 
@@ -87,10 +94,15 @@ def main():
     ap.add_argument("--seconds", type=float, default=0.25, help="timing budget per case")
     ap.add_argument("--filter", default="")
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     args = ap.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
+    if args.clock == "cpu":
+        global CLOCK
+        CLOCK = time.thread_time
+        counts = [1]
     load_before = load()
-    results = {t: ours(t, args.seconds, args.filter) for t in counts}
+    results = {t: ours(t, args.seconds, args.filter, args.clock) for t in counts}
     cases = results[counts[0]]
     import torch
     theirs = {}
@@ -100,8 +112,8 @@ def main():
     load_after = load()
 
     cols = [f"ours {t}T" for t in counts] + [f"torch {t}T" for t in counts]
-    print(f"torch {torch.__version__}; load average {load_before} before, {load_after} after; "
-          f"ours: {os.environ.get('SWIFTGAN_BENCH_NOTE', 'kernel-bench')}\n")
+    print(f"torch {torch.__version__}; {args.clock} clock; load average {load_before} before, "
+          f"{load_after} after\n")
     print("| case | unit | " + " | ".join(cols) + " | ours/torch best |")
     print("|---" * (len(cols) + 3) + "|")
     conv_total = {"ours": {t: 0.0 for t in counts}, "torch": {t: 0.0 for t in counts}}

@@ -2,16 +2,22 @@
 // (flops or bytes) and the best time per call. Scripts/bench_kernels.py runs this next
 // to PyTorch on the same cases and prints the comparison table.
 //
-//   swift run -c release kernel-bench [--threads N] [--filter TEXT] [--seconds S]
+//   swift run -c release kernel-bench [--threads N] [--filter TEXT] [--seconds S] [--clock cpu]
+//
+// --clock cpu times with the calling thread's CPU clock instead of the wall clock: with
+// one thread that is far less disturbed by other processes on a shared machine (the
+// comparison script uses the same clock for torch); with more threads it is meaningless.
 import CKernels
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
+nonisolated(unsafe) var clockID = CLOCK_MONOTONIC
+
 func now() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clockID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
@@ -24,6 +30,7 @@ while let a = args.popFirst() {
     case "--threads": threads = Int(args.popFirst() ?? "") ?? threads
     case "--filter": filter = args.popFirst() ?? ""
     case "--seconds": budget = Double(args.popFirst() ?? "") ?? budget
+    case "--clock": clockID = args.popFirst() == "cpu" ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
     default: print("unknown argument \(a)"); exit(2)
     }
 }
