@@ -1,7 +1,10 @@
-// 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints,
-// lowered to im2col + the packed GEMM.
+// 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
+// Three lowerings, chosen per geometry behind one interface:
+//   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
+//   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
+//   - im2col + the packed GEMM (this file): everything else.
 //
-// The work is cut into tiles that depend only on the geometry (never on the thread
+// For im2col + GEMM the work is cut into tiles that depend only on the geometry (never on the thread
 // count), so results are bitwise reproducible for any thread count:
 //   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~256),
 //   - large images: a tile is a range of output positions of one image,
