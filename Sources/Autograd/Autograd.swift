@@ -25,17 +25,64 @@ public enum AutogradError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// One recorded operation.
+/// One recorded operation. It links to the operations that produced its inputs (not to
+/// the input tensors themselves, except leaves), so an intermediate tensor is freed as soon
+/// as nothing needs it: what a backward needs, its closure captures (PyTorch's "saved
+/// tensors"); an op that needs its own output keeps only that output's storage.
 final class GradNode {
-    let name: String
-    let inputs: [Tensor]
-    /// (gradient of the output, the output) -> gradient of each input (nil: none).
-    var backward: ((Tensor, Tensor) -> [Tensor?])?
+    enum Edge {
+        /// The input does not require gradients.
+        case constant
+        /// A leaf tensor that requires gradients (a parameter, or a marked input).
+        case leaf(Tensor)
+        /// The operation that produced the input.
+        case node(GradNode)
+    }
 
-    init(name: String, inputs: [Tensor], backward: @escaping (Tensor, Tensor) -> [Tensor?]) {
+    let name: String
+    var edges: [Edge]
+    let inputShapes: [[Int]]
+    let outputShape: [Int]
+    /// The output's elements, for backward passes written in terms of the output.
+    var savedOutput: TensorStorage?
+    /// (gradient of the output, the output when saved) -> gradient of each input.
+    var backward: ((Tensor, Tensor?) -> [Tensor?])?
+
+    init(name: String, inputs: [Tensor], outputShape: [Int], savedOutput: TensorStorage?,
+         backward: @escaping (Tensor, Tensor?) -> [Tensor?]) {
         self.name = name
-        self.inputs = inputs
+        edges = inputs.map { t in
+            guard t.requiresGrad else { return .constant }
+            if let node = t.gradFn { return .node(node) }
+            return .leaf(t)
+        }
+        inputShapes = inputs.map(\.shape)
+        self.outputShape = outputShape
+        self.savedOutput = savedOutput
         self.backward = backward
+    }
+
+    /// A differentiable handle on the saved output (the same elements, produced by this node).
+    func outputHandle() -> Tensor? {
+        guard let savedOutput else { return nil }
+        let t = Tensor(shape: outputShape, storage: savedOutput, requiresGrad: true)
+        t.gradFn = self
+        return t
+    }
+
+    /// Dismantles long chains iteratively: releasing a 10,000-op graph recursively would
+    /// overflow the stack.
+    deinit {
+        backward = nil
+        var pending: [GradNode] = []
+        for case .node(let n) in edges { pending.append(n) }
+        edges.removeAll()
+        while var n = pending.popLast() {
+            guard isKnownUniquelyReferenced(&n) else { continue }
+            n.backward = nil
+            for case .node(let m) in n.edges { pending.append(m) }
+            n.edges.removeAll()
+        }
     }
 }
 
@@ -49,11 +96,21 @@ extension Tensor {
     }
 
     /// Records that `self` was produced by `op` from `inputs` (only when recording).
+    /// `backward` maps the output's gradient to the inputs' gradients.
     @discardableResult
-    func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor, Tensor) -> [Tensor?]) -> Tensor {
+    func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
-        gradFn = GradNode(name: op, inputs: inputs, backward: backward)
+        gradFn = GradNode(name: op, inputs: inputs, outputShape: shape, savedOutput: nil) { g, _ in backward(g) }
+        return self
+    }
+
+    /// As `recorded`, for ops whose backward is written with their output (exp, tanh, ...).
+    @discardableResult
+    func recordedSavingOutput(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor, Tensor) -> [Tensor?]) -> Tensor {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
+        requiresGrad = true
+        gradFn = GradNode(name: op, inputs: inputs, outputShape: shape, savedOutput: storage) { g, out in backward(g, out!) }
         return self
     }
 
@@ -94,72 +151,106 @@ public enum Autograd {
             }
         }
 
-        // Post-order over tensors (iterative DFS; graphs can be deep).
-        var order: [Tensor] = []
+        // Post-order over nodes (iterative DFS; graphs can be deep).
+        var order: [GradNode] = []
         var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Int)] = []
-        for out in outputs where visited.insert(ObjectIdentifier(out)).inserted {
-            stack.append((out, 0))
-            while let (t, next) = stack.last {
-                if let node = t.gradFn, next < node.inputs.count {
+        var stack: [(GradNode, Int)] = []
+        for root in outputs.compactMap(\.gradFn) where visited.insert(ObjectIdentifier(root)).inserted {
+            stack.append((root, 0))
+            while let (node, next) = stack.last {
+                if next < node.edges.count {
                     stack[stack.count - 1].1 = next + 1
-                    let child = node.inputs[next]
-                    if child.requiresGrad, visited.insert(ObjectIdentifier(child)).inserted {
+                    if case .node(let child) = node.edges[next], visited.insert(ObjectIdentifier(child)).inserted {
                         stack.append((child, 0))
                     }
                 } else {
-                    order.append(t)
+                    order.append(node)
                     stack.removeLast()
                 }
             }
         }
 
-        // For grad(of:), only tensors from which a target can be reached need work.
-        var targetIndex: [ObjectIdentifier: [Int]] = [:]
+        // For grad(of:), only nodes from which a target can be reached need work. A target
+        // is a leaf tensor or the node that produced a non-leaf tensor.
+        var targetNodes: [ObjectIdentifier: [Int]] = [:], targetLeaves: [ObjectIdentifier: [Int]] = [:]
         var needed = Set<ObjectIdentifier>()
         if let targets {
-            for (i, t) in targets.enumerated() { targetIndex[ObjectIdentifier(t), default: []].append(i) }
-            for t in order {  // children come before parents in post-order
-                let id = ObjectIdentifier(t)
-                if targetIndex[id] != nil || (t.gradFn?.inputs.contains { needed.contains(ObjectIdentifier($0)) } ?? false) {
-                    needed.insert(id)
+            for (i, t) in targets.enumerated() {
+                if let n = t.gradFn { targetNodes[ObjectIdentifier(n), default: []].append(i) } else {
+                    targetLeaves[ObjectIdentifier(t), default: []].append(i)
                 }
+            }
+            for node in order {  // children come before parents in post-order
+                let reaches = node.edges.contains { edge in
+                    switch edge {
+                    case .constant: return false
+                    case .leaf(let t): return targetLeaves[ObjectIdentifier(t)] != nil
+                    case .node(let n): return needed.contains(ObjectIdentifier(n))
+                    }
+                }
+                if reaches || targetNodes[ObjectIdentifier(node)] != nil { needed.insert(ObjectIdentifier(node)) }
             }
         }
 
         var results = [Tensor?](repeating: nil, count: targets?.count ?? 0)
         var grads: [ObjectIdentifier: Tensor] = [:]
+        var leafGrads: [ObjectIdentifier: (leaf: Tensor, grad: Tensor)] = [:]
+        func addLeaf(_ t: Tensor, _ g: Tensor) {
+            let id = ObjectIdentifier(t)
+            if let e = leafGrads[id] { leafGrads[id] = (t, e.grad + g) } else { leafGrads[id] = (t, g) }
+        }
         try GradMode.with(enabled: createGraph) { () throws(AutogradError) in
             for (out, seed) in zip(outputs, initial) {
-                let id = ObjectIdentifier(out)
-                grads[id] = grads[id].map { $0 + seed } ?? seed
-            }
-            for t in order.reversed() {
-                let id = ObjectIdentifier(t)
-                guard let g = grads.removeValue(forKey: id) else { continue }
-                if let slots = targetIndex[id] {
-                    for s in slots { results[s] = g }
+                if let n = out.gradFn {
+                    let id = ObjectIdentifier(n)
+                    grads[id] = grads[id].map { $0 + seed } ?? seed
+                } else {
+                    addLeaf(out, seed)
                 }
-                guard let node = t.gradFn else {
-                    if targets == nil { accumulate(g, into: t, createGraph: createGraph) }
-                    continue
+            }
+            for node in order.reversed() {
+                let id = ObjectIdentifier(node)
+                guard let g = grads.removeValue(forKey: id) else { continue }
+                if let slots = targetNodes[id] {
+                    for s in slots { results[s] = g }
                 }
                 if targets != nil && !needed.contains(id) { continue }
                 guard let backward = node.backward else { throw .graphFreed(op: node.name) }
-                let inputGrads = backward(g, t)
-                for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard input.requiresGrad, let ig else { continue }
-                    if targets != nil && !needed.contains(ObjectIdentifier(input)) { continue }
-                    if ig.shape != input.shape {
-                        shapeFailure("autograd: backward of \(node.name) produced a gradient of shape \(Shape.describe(ig.shape)) for an input of shape \(Shape.describe(input.shape))")
+                let inputGrads = backward(g, node.outputHandle())
+                for (k, ig) in inputGrads.enumerated() where k < node.edges.count {
+                    guard let ig else { continue }
+                    if ig.shape != node.inputShapes[k] {
+                        shapeFailure("autograd: backward of \(node.name) produced a gradient of shape \(Shape.describe(ig.shape)) for an input of shape \(Shape.describe(node.inputShapes[k]))")
                     }
-                    let iid = ObjectIdentifier(input)
-                    grads[iid] = grads[iid].map { $0 + ig } ?? ig
+                    switch node.edges[k] {
+                    case .constant:
+                        continue
+                    case .leaf(let t):
+                        if targets != nil && targetLeaves[ObjectIdentifier(t)] == nil { continue }
+                        addLeaf(t, ig)
+                    case .node(let n):
+                        let nid = ObjectIdentifier(n)
+                        if targets != nil && !needed.contains(nid) { continue }
+                        grads[nid] = grads[nid].map { $0 + ig } ?? ig
+                    }
+                }
+            }
+            for (id, entry) in leafGrads {
+                if targets != nil {
+                    for s in targetLeaves[id] ?? [] { results[s] = entry.grad }
+                } else {
+                    accumulate(entry.grad, into: entry.leaf, createGraph: createGraph)
                 }
             }
         }
         if !retainGraph {
-            for t in order { t.gradFn?.backward = nil }
+            // Free the saved tensors and the links, so a step's activations are released as
+            // soon as its backward is done.
+            for node in order {
+                node.backward = nil
+                node.edges.removeAll()
+                node.savedOutput = nil
+            }
         }
         return results
     }

@@ -160,3 +160,16 @@ void ck_strided_store(const float *src, float *dst, const long *dst_strides,
         }
     }
 }
+
+void ck_add_channel_bias(float *y, long n, long c, long hw, const float *bias) {
+    for (long i = 0; i < n; i++)
+        for (long ch = 0; ch < c; ch++) {
+            float *p = y + (i * c + ch) * hw;
+            float b = bias[ch];
+            for (long k = 0; k < hw; k++) p[k] += b;
+        }
+}
+
+void ck_leaky_relu_backward(const float *g, const float *x, float *out, long n, float slope) {
+    for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+}

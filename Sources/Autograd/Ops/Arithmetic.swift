@@ -5,57 +5,57 @@ import CKernels
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let sa = a.shape, sb = b.shape
-        return Kernels.binary(Int32(CK_ADD), a, b, name: "add").recorded("add", [a, b]) { g, _ in
+        return Kernels.binary(Int32(CK_ADD), a, b, name: "add").recorded("add", [a, b]) { g in
             [g.sum(to: sa), g.sum(to: sb)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let sa = a.shape, sb = b.shape
-        return Kernels.binary(Int32(CK_SUB), a, b, name: "sub").recorded("sub", [a, b]) { g, _ in
+        return Kernels.binary(Int32(CK_SUB), a, b, name: "sub").recorded("sub", [a, b]) { g in
             [g.sum(to: sa), (-g).sum(to: sb)]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        Kernels.binary(Int32(CK_MUL), a, b, name: "mul").recorded("mul", [a, b]) { g, _ in
+        Kernels.binary(Int32(CK_MUL), a, b, name: "mul").recorded("mul", [a, b]) { g in
             [a.requiresGrad ? (g * b).sum(to: a.shape) : nil, b.requiresGrad ? (g * a).sum(to: b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        Kernels.binary(Int32(CK_DIV), a, b, name: "div").recorded("div", [a, b]) { g, out in
+        Kernels.binary(Int32(CK_DIV), a, b, name: "div").recorded("div", [a, b]) { g in
             [a.requiresGrad ? (g / b).sum(to: a.shape) : nil,
              b.requiresGrad ? (-(g * a) / (b * b)).sum(to: b.shape) : nil]
         }
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        Kernels.unary(Int32(CK_NEG), a).recorded("neg", [a]) { g, _ in [-g] }
+        Kernels.unary(Int32(CK_NEG), a).recorded("neg", [a]) { g in [-g] }
     }
 
     // Scalar forms (the scalar is a constant).
     public static func + (a: Tensor, s: Float) -> Tensor {
-        Kernels.unary(Int32(CK_ADD_SCALAR), a, s).recorded("add_scalar", [a]) { g, _ in [g] }
+        Kernels.unary(Int32(CK_ADD_SCALAR), a, s).recorded("add_scalar", [a]) { g in [g] }
     }
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
     public static func - (s: Float, a: Tensor) -> Tensor {
-        Kernels.unary(Int32(CK_RSUB_SCALAR), a, s).recorded("rsub_scalar", [a]) { g, _ in [-g] }
+        Kernels.unary(Int32(CK_RSUB_SCALAR), a, s).recorded("rsub_scalar", [a]) { g in [-g] }
     }
     public static func * (a: Tensor, s: Float) -> Tensor {
-        Kernels.unary(Int32(CK_MUL_SCALAR), a, s).recorded("mul_scalar", [a]) { g, _ in [g * s] }
+        Kernels.unary(Int32(CK_MUL_SCALAR), a, s).recorded("mul_scalar", [a]) { g in [g * s] }
     }
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
     public static func / (s: Float, a: Tensor) -> Tensor {
-        Kernels.unary(Int32(CK_RDIV_SCALAR), a, s).recorded("rdiv_scalar", [a]) { g, out in [-(g * out) / a] }
+        Kernels.unary(Int32(CK_RDIV_SCALAR), a, s).recordedSavingOutput("rdiv_scalar", [a]) { g, out in [-(g * out) / a] }
     }
 
     /// self ** exponent, elementwise with broadcasting.
     public func pow(_ exponent: Tensor) -> Tensor {
         let a = self, b = exponent
-        return Kernels.binary(Int32(CK_POW), a, b, name: "pow").recorded("pow", [a, b]) { g, out in
+        return Kernels.binary(Int32(CK_POW), a, b, name: "pow").recordedSavingOutput("pow", [a, b]) { g, out in
             var ga: Tensor? = nil, gb: Tensor? = nil
             if a.requiresGrad { ga = (g * b * a.pow(b - 1)).sum(to: a.shape) }
             if b.requiresGrad {
@@ -70,7 +70,7 @@ extension Tensor {
     /// self ** p for a constant exponent.
     public func pow(_ p: Float) -> Tensor {
         let a = self
-        return Kernels.unary(Int32(CK_POW_SCALAR), a, p).recorded("pow_scalar", [a]) { g, _ in
+        return Kernels.unary(Int32(CK_POW_SCALAR), a, p).recorded("pow_scalar", [a]) { g in
             if p == 0 { return [g * 0] }
             if p == 1 { return [g] }
             if p == 2 { return [g * a * 2] }
@@ -79,21 +79,21 @@ extension Tensor {
     }
 
     public func exp() -> Tensor {
-        Kernels.unary(Int32(CK_EXP), self).recorded("exp", [self]) { g, out in [g * out] }
+        Kernels.unary(Int32(CK_EXP), self).recordedSavingOutput("exp", [self]) { g, out in [g * out] }
     }
 
     public func log() -> Tensor {
         let a = self
-        return Kernels.unary(Int32(CK_LOG), a).recorded("log", [a]) { g, _ in [g / a] }
+        return Kernels.unary(Int32(CK_LOG), a).recorded("log", [a]) { g in [g / a] }
     }
 
     public func sqrt() -> Tensor {
-        Kernels.unary(Int32(CK_SQRT), self).recorded("sqrt", [self]) { g, out in [g / (out * 2)] }
+        Kernels.unary(Int32(CK_SQRT), self).recordedSavingOutput("sqrt", [self]) { g, out in [g / (out * 2)] }
     }
 
     public func abs() -> Tensor {
         let a = self
-        return Kernels.unary(Int32(CK_ABS), a).recorded("abs", [a]) { g, _ in [g * a.detach().sign()] }
+        return Kernels.unary(Int32(CK_ABS), a).recorded("abs", [a]) { g in [g * a.detach().sign()] }
     }
 
     /// -1, 0 or 1 (no gradient).
@@ -104,14 +104,14 @@ extension Tensor {
     /// Limits to [min, max]; the gradient passes where min <= x <= max (as PyTorch).
     public func clamp(min lo: Float = -.infinity, max hi: Float = .infinity) -> Tensor {
         let a = self
-        return Kernels.unary(Int32(CK_CLAMP), a, lo, hi).recorded("clamp", [a]) { g, _ in
+        return Kernels.unary(Int32(CK_CLAMP), a, lo, hi).recorded("clamp", [a]) { g in
             [g * Kernels.unary(Int32(CK_CLAMP_MASK), a.detach(), lo, hi)]
         }
     }
 
     /// Elementwise maximum; where equal, the gradient is split evenly (as PyTorch).
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        Kernels.binary(Int32(CK_MAX), a, b, name: "maximum").recorded("maximum", [a, b]) { g, _ in
+        Kernels.binary(Int32(CK_MAX), a, b, name: "maximum").recorded("maximum", [a, b]) { g in
             let ad = a.detach(), bd = b.detach()
             let wa = Kernels.binary(Int32(CK_GT), ad, bd, name: "maximum") + Kernels.binary(Int32(CK_EQ), ad, bd, name: "maximum") * 0.5
             return [(g * wa).sum(to: a.shape), (g * (1 - wa)).sum(to: b.shape)]
@@ -120,7 +120,7 @@ extension Tensor {
 
     /// Elementwise minimum; where equal, the gradient is split evenly (as PyTorch).
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        Kernels.binary(Int32(CK_MIN), a, b, name: "minimum").recorded("minimum", [a, b]) { g, _ in
+        Kernels.binary(Int32(CK_MIN), a, b, name: "minimum").recorded("minimum", [a, b]) { g in
             let ad = a.detach(), bd = b.detach()
             let wa = Kernels.binary(Int32(CK_LT), ad, bd, name: "minimum") + Kernels.binary(Int32(CK_EQ), ad, bd, name: "minimum") * 0.5
             return [(g * wa).sum(to: a.shape), (g * (1 - wa)).sum(to: b.shape)]
@@ -135,7 +135,7 @@ extension Tensor {
         let c = cond.detach().expandedData(to: shape), ae = a.expandedData(to: shape), be = b.expandedData(to: shape)
         let out = Tensor.uninitialized(shape)
         ck_where(c.storage.pointer, ae.storage.pointer, be.storage.pointer, out.storage.pointer, out.count)
-        return out.recorded("where", [a, b]) { g, _ in
+        return out.recorded("where", [a, b]) { g in
             let zero = Tensor.zeros(like: g)
             return [a.requiresGrad ? Tensor.where(c, g, zero).sum(to: a.shape) : nil,
                     b.requiresGrad ? Tensor.where(c, zero, g).sum(to: b.shape) : nil]
@@ -159,5 +159,13 @@ extension Tensor {
         let p = storage.pointer
         for i in 0..<count where !p[i].isFinite { return false }
         return true
+    }
+}
+
+extension Tensor {
+    /// log(1 + x), accurate near 0.
+    public func log1p() -> Tensor {
+        let a = self
+        return Kernels.unary(Int32(CK_LOG1P), a).recorded("log1p", [a]) { g in [g / (a + 1)] }
     }
 }

@@ -34,7 +34,7 @@ extension Tensor {
         let keepShape = kept.shape
         let outShape = keepDim ? keepShape : shape.enumerated().filter { !ds.contains($0.offset) }.map(\.element)
         let out = Tensor(shape: outShape, storage: kept.storage)
-        return out.recorded("sum", [self]) { g, _ in [g.reshape(keepShape).expand(to: inShape)] }
+        return out.recorded("sum", [self]) { g in [g.reshape(keepShape).expand(to: inShape)] }
     }
 
     public func sum(dim: Int, keepDim: Bool = false) -> Tensor { sum(dims: [dim], keepDim: keepDim) }
@@ -92,7 +92,7 @@ extension Tensor {
         }
         let inShape = shape
         let v = Tensor(shape: outShape, storage: values.storage)
-            .recorded("max", [self]) { g, _ in [g.scatteringMap(map, into: inShape)] }
+            .recorded("max", [self]) { g in [g.scatteringMap(map, into: inShape)] }
         return (v, indices)
     }
 

@@ -6,7 +6,7 @@ extension Tensor {
         let s = check { () throws(ShapeError) in try Shape.infer(newShape, count: count, from: shape, op: "reshape") }
         if s == shape { return self }
         let inShape = shape
-        return Tensor(shape: s, storage: storage).recorded("reshape", [self]) { g, _ in [g.reshape(inShape)] }
+        return Tensor(shape: s, storage: storage).recorded("reshape", [self]) { g in [g.reshape(inShape)] }
     }
 
     public func view(_ newShape: [Int]) -> Tensor { reshape(newShape) }
@@ -53,7 +53,7 @@ extension Tensor {
         let out = Kernels.stridedCopy(self, strides: ds.map { st[$0] }, shape: ds.map { shape[$0] })
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in ds.enumerated() { inverse[d] = i }
-        return out.recorded("permute", [self]) { g, _ in [g.permute(inverse)] }
+        return out.recorded("permute", [self]) { g in [g.permute(inverse)] }
     }
 
     /// Swaps two dimensions.
@@ -78,7 +78,7 @@ extension Tensor {
     public func expand(to target: [Int]) -> Tensor {
         if shape == target { return self }
         let inShape = shape
-        return expandedData(to: target).recorded("expand", [self]) { g, _ in [g.sum(to: inShape)] }
+        return expandedData(to: target).recorded("expand", [self]) { g in [g.sum(to: inShape)] }
     }
 
     /// Elements start..<end (every `step`-th) along `dim`.
@@ -94,7 +94,7 @@ extension Tensor {
         st[d] *= step
         let inShape = shape
         return Kernels.stridedCopy(self, offset: offset, strides: st, shape: outShape)
-            .recorded("slice", [self]) { g, _ in [g.sliceScatter(into: inShape, dim: d, start: start, step: step)] }
+            .recorded("slice", [self]) { g in [g.sliceScatter(into: inShape, dim: d, start: start, step: step)] }
     }
 
     /// The adjoint of slice: zeros of `shape` with self written at the sliced positions.
@@ -105,7 +105,7 @@ extension Tensor {
         st[d] *= step
         Kernels.stridedStore(self, into: out, offset: offset, strides: st, shape: self.shape)
         let myShape = self.shape
-        return out.recorded("slice_backward", [self]) { g, _ in
+        return out.recorded("slice_backward", [self]) { g in
             [g.slice(dim: d, start: start, end: start + (myShape[d] - 1) * step + 1, step: step)]
         }
     }
@@ -133,7 +133,7 @@ extension Tensor {
             offset += t.shape[d]
         }
         let sizes = tensors.map { $0.shape[d] }
-        return out.recorded("concat", tensors) { g, _ in
+        return out.recorded("concat", tensors) { g in
             zip(starts, sizes).map { s, n in g.slice(dim: d, start: s, end: s + n) }
         }
     }
@@ -180,27 +180,27 @@ extension Tensor {
     func gatheringMap(_ map: [Int64], shape outShape: [Int]) -> Tensor {
         let inShape = shape
         return Kernels.gatherMap(self, map, shape: outShape)
-            .recorded("gather_map", [self]) { g, _ in [g.scatteringMap(map, into: inShape)] }
+            .recorded("gather_map", [self]) { g in [g.scatteringMap(map, into: inShape)] }
     }
 
     /// out[map[i]] += self[i]. Linear; its adjoint is gatheringMap.
     func scatteringMap(_ map: [Int64], into outShape: [Int]) -> Tensor {
         let inShape = shape
         return Kernels.scatterAddMap(self, map, shape: outShape)
-            .recorded("scatter_map", [self]) { g, _ in [g.gatheringMap(map, shape: inShape)] }
+            .recorded("scatter_map", [self]) { g in [g.gatheringMap(map, shape: inShape)] }
     }
 
     /// Weighted sparse linear map (bilinear resampling, average pooling) and its adjoint.
     func gatheringWeighted(_ map: WeightedMap, shape outShape: [Int]) -> Tensor {
         let inShape = shape
         return Kernels.gatherWeighted(self, map, shape: outShape)
-            .recorded("gather_weighted", [self]) { g, _ in [g.scatteringWeighted(map, into: inShape)] }
+            .recorded("gather_weighted", [self]) { g in [g.scatteringWeighted(map, into: inShape)] }
     }
 
     func scatteringWeighted(_ map: WeightedMap, into outShape: [Int]) -> Tensor {
         let inShape = shape
         return Kernels.scatterWeighted(self, map, shape: outShape)
-            .recorded("scatter_weighted", [self]) { g, _ in [g.gatheringWeighted(map, shape: inShape)] }
+            .recorded("scatter_weighted", [self]) { g in [g.gatheringWeighted(map, shape: inShape)] }
     }
 
     /// Entries `indices` along `dim` (torch.index_select).

@@ -135,6 +135,10 @@ void ck_binary_strided(int op, const float *a, const long *a_strides, const floa
 void ck_unary(int op, const float *x, float *out, long n, float p1, float p2);
 // out[i] = cond[i] != 0 ? a[i] : b[i]
 void ck_where(const float *cond, const float *a, const float *b, float *out, long n);
+// y[i, ch, :] += bias[ch] for y viewed as [n, c, hw] (a convolution's bias, in place).
+void ck_add_channel_bias(float *y, long n, long c, long hw, const float *bias);
+// out = g where x > 0, g * slope elsewhere (leaky ReLU's backward, relu with slope 0).
+void ck_leaky_relu_backward(const float *g, const float *x, float *out, long n, float slope);
 // Gathers a strided view into a contiguous buffer (permute, expand, slice).
 void ck_strided_copy(const float *src, const long *src_strides, float *out,
                      const long *shape, int rank);
@@ -157,6 +161,10 @@ void ck_scatter_add_map(const float *g, const int64_t *map, float *gx, long n);
 // Sparse linear map with k taps per output: out[i] = sum_t w[i*k+t] * x[idx[i*k+t]].
 void ck_gather_weighted(const float *x, const int64_t *idx, const float *w, long k,
                         float *out, long n);
+// Nearest-neighbour upsampling of `planes` h x w images by an integer factor s, and its
+// adjoint (each input pixel receives the sum of its s x s copies; gx is overwritten).
+void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, float *out);
+void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, long s, float *gx);
 // Its adjoint: gx[idx[i*k+t]] += w[i*k+t] * g[i].
 void ck_scatter_weighted(const float *g, const int64_t *idx, const float *w, long k,
                          float *gx, long n);

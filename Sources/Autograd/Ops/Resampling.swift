@@ -1,0 +1,128 @@
+// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling has its
+// own kernels; the others go through index tables).
+import CKernels
+
+public enum UpsampleMode: String, Sendable { case nearest, bilinear }
+public enum PadMode: String, Sendable { case zeros, constant, reflect, replicate }
+
+/// Upsampling by an integer factor as torch.nn.Upsample (bilinear: align_corners=False).
+public func upsample(_ x: Tensor, scaleFactor: Int, mode: UpsampleMode = .nearest) -> Tensor {
+    requireNCHW(x, "upsample")
+    guard scaleFactor >= 1 else { shapeFailure("upsample: scale factor must be >= 1, got \(scaleFactor)") }
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let oh = h * scaleFactor, ow = w * scaleFactor
+    let planes = n * c
+    switch mode {
+    case .nearest:
+        return x.upsampledNearest(scaleFactor)
+    case .bilinear:
+        // Source coordinate (dst + 0.5) / scale - 0.5, clamped at 0, as PyTorch.
+        func taps(_ dst: Int, _ size: Int) -> (Int, Int, Float) {
+            let src = Swift.max(Float(dst) + 0.5, 0) / Float(scaleFactor) - 0.5
+            let s = Swift.max(src, 0)
+            let i0 = Swift.min(Int(s), size - 1)
+            let i1 = Swift.min(i0 + 1, size - 1)
+            return (i0, i1, s - Float(i0))
+        }
+        let ys = (0..<oh).map { taps($0, h) }, xs = (0..<ow).map { taps($0, w) }
+        var map = WeightedMap(indices: [Int64](repeating: 0, count: planes * oh * ow * 4),
+                              weights: [Float](repeating: 0, count: planes * oh * ow * 4), taps: 4)
+        var o = 0
+        for plane in 0..<planes {
+            let base = plane * h * w
+            for (y0, y1, ly) in ys {
+                for (x0, x1, lx) in xs {
+                    let k = o * 4
+                    map.indices[k] = Int64(base + y0 * w + x0); map.weights[k] = (1 - ly) * (1 - lx)
+                    map.indices[k + 1] = Int64(base + y0 * w + x1); map.weights[k + 1] = (1 - ly) * lx
+                    map.indices[k + 2] = Int64(base + y1 * w + x0); map.weights[k + 2] = ly * (1 - lx)
+                    map.indices[k + 3] = Int64(base + y1 * w + x1); map.weights[k + 3] = ly * lx
+                    o += 1
+                }
+            }
+        }
+        return x.gatheringWeighted(map, shape: [n, c, oh, ow])
+    }
+}
+
+/// Pads the last two dimensions (torch.nn.functional.pad with a 4-tuple on NCHW).
+public func pad2d(_ x: Tensor, left: Int, right: Int, top: Int, bottom: Int, mode: PadMode = .zeros,
+                  value: Float = 0) -> Tensor {
+    guard x.rank >= 2 else { shapeFailure("pad2d: expected at least 2 dimensions, got \(Shape.describe(x.shape))") }
+    let h = x.shape[x.rank - 2], w = x.shape[x.rank - 1]
+    guard left >= 0, right >= 0, top >= 0, bottom >= 0 else { shapeFailure("pad2d: negative padding (\(left), \(right), \(top), \(bottom))") }
+    if mode == .reflect {
+        guard left < w, right < w, top < h, bottom < h else {
+            shapeFailure("pad2d: reflection padding (\(left), \(right), \(top), \(bottom)) must be smaller than the input \(h) x \(w)")
+        }
+    }
+    if mode == .replicate, h == 0 || w == 0 { shapeFailure("pad2d: cannot replicate-pad an empty input") }
+    let oh = h + top + bottom, ow = w + left + right
+    let planes = x.count / Swift.max(h * w, 1)
+    func source(_ i: Int, _ size: Int) -> Int {
+        switch mode {
+        case .zeros, .constant: return (i < 0 || i >= size) ? -1 : i
+        case .reflect: return i < 0 ? -i : (i >= size ? 2 * (size - 1) - i : i)
+        case .replicate: return Swift.min(Swift.max(i, 0), size - 1)
+        }
+    }
+    let ys = (0..<oh).map { source($0 - top, h) }, xs = (0..<ow).map { source($0 - left, w) }
+    var map = [Int64](repeating: -1, count: planes * oh * ow)
+    var o = 0
+    for plane in 0..<planes {
+        for sy in ys {
+            for sx in xs {
+                if sy >= 0 && sx >= 0 { map[o] = Int64(plane * h * w + sy * w + sx) }
+                o += 1
+            }
+        }
+    }
+    let outShape = Array(x.shape.dropLast(2)) + [oh, ow]
+    let out = x.gatheringMap(map, shape: outShape)
+    if (mode == .constant || mode == .zeros) && value != 0 {
+        let border = Tensor(shape: outShape, scalars: map.map { $0 < 0 ? value : 0 })
+        return out + border
+    }
+    return out
+}
+
+/// [N, C*r*r, H, W] -> [N, C, H*r, W*r] as torch.nn.PixelShuffle.
+public func pixelShuffle(_ x: Tensor, upscaleFactor r: Int) -> Tensor {
+    requireNCHW(x, "pixel_shuffle")
+    guard r >= 1, x.shape[1] % (r * r) == 0 else {
+        shapeFailure("pixel_shuffle: channels \(x.shape[1]) of \(Shape.describe(x.shape)) not divisible by \(r * r)")
+    }
+    let (n, cr, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let c = cr / (r * r)
+    var map = [Int64](repeating: 0, count: x.count)
+    var o = 0
+    for b in 0..<n {
+        for ch in 0..<c {
+            for oy in 0..<(h * r) {
+                for ox in 0..<(w * r) {
+                    let src = ((b * cr + ch * r * r + (oy % r) * r + (ox % r)) * h + oy / r) * w + ox / r
+                    map[o] = Int64(src)
+                    o += 1
+                }
+            }
+        }
+    }
+    return x.gatheringMap(map, shape: [n, c, h * r, w * r])
+}
+
+extension Tensor {
+    /// Nearest upsampling of an NCHW tensor; its adjoint sums each s x s block.
+    func upsampledNearest(_ s: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let out = Tensor.uninitialized([n, c, h * s, w * s])
+        ck_upsample_nearest(storage.pointer, n * c, h, w, s, out.storage.pointer)
+        return out.recorded("upsample_nearest", [self]) { g in [g.upsampleNearestAdjoint(s)] }
+    }
+
+    func upsampleNearestAdjoint(_ s: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2] / s, shape[3] / s)
+        let out = Tensor.uninitialized([n, c, h, w])
+        ck_upsample_nearest_adjoint(storage.pointer, n * c, h, w, s, out.storage.pointer)
+        return out.recorded("upsample_nearest_backward", [self]) { g in [g.upsampledNearest(s)] }
+    }
+}

@@ -1,0 +1,2 @@
+// libpng, from the system (/usr/include/png.h); linked as -lpng16.
+#include <png.h>

@@ -1,0 +1,2 @@
+// zlib, from the system; linked as -lz.
+#include <zlib.h>

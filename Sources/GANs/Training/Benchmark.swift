@@ -1,0 +1,66 @@
+// `gan bench`: training iterations timed on data already in memory.
+import Autograd
+import Foundation
+
+public struct BenchmarkResult: Sendable {
+    public let model: String
+    public let batchSize: Int
+    public let msPerIteration: Double
+    public let msMin: Double
+    public let msMax: Double
+    public let cycles: Int
+    public let cycleLength: Int
+    public let samplesPerSecond: Double
+    public let peakRSSMB: Double
+    public let threads: Int
+
+    public var json: String {
+        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"threads\":%d}",
+               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, threads)
+    }
+}
+
+public enum Benchmark {
+    public static func run(_ type: any GANModel.Type, config: ModelConfig, iterations: Int, warmup: Int,
+                           seed: UInt64 = 0) throws -> BenchmarkResult {
+        let model = type.init(config: config, seed: seed)
+        let bs = config.common.batchSize
+        let cycle = Swift.max(1, model.iterationsPerCycle)
+        let data = try MNISTTrainingSet(imageSize: config.common.imgSize, limit: Swift.max(bs * 4, 256))
+        let order = data.order(epoch: 0, seed: seed)
+        let perEpoch = data.count / bs
+        var batchIndex = 0
+        func step(_ done: Int) throws {
+            let (images, labels) = data.batch(batchIndex % perEpoch, order: order, batchSize: bs)
+            batchIndex += 1
+            _ = try model.trainStep(images: images, labels: labels, batchesDone: done)
+        }
+        for i in 0..<warmup { try step(i) }
+        let cycles = (iterations + cycle - 1) / cycle
+        var perBatch: [Double] = []
+        var done = warmup
+        for _ in 0..<cycles {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<cycle { try step(done); done += 1 }
+            let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
+            perBatch.append(ns / 1e6 / Double(cycle))
+        }
+        let sorted = perBatch.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return BenchmarkResult(model: type.info.name, batchSize: bs, msPerIteration: median, msMin: sorted.first!, msMax: sorted.last!,
+                               cycles: cycles, cycleLength: cycle, samplesPerSecond: Double(bs) / (median / 1000),
+                               peakRSSMB: Double(MemoryUsage.peakResidentBytes()) / 1_048_576, threads: GANRuntime.threads)
+    }
+}
+
+public enum MemoryUsage {
+    /// Peak resident set size of this process (VmHWM), in bytes.
+    public static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            return kb * 1024
+        }
+        return 0
+    }
+}

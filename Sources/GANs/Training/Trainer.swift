@@ -1,0 +1,207 @@
+// The training loop shared by every model: data order, logging, pictures, checkpoints,
+// resume, interruption and divergence.
+import Autograd
+import Foundation
+import NN
+import Vision
+
+/// Options of a run that are not the model's.
+public struct RunOptions: Sendable {
+    public var out: URL
+    public var seed: UInt64 = 0
+    /// Stop after this many batches in total (counting those before a resume).
+    public var iterations: Int?
+    /// Write a checkpoint every this many batches (0: only at the end and on interrupt).
+    public var checkpointInterval = 1000
+    public var resume = false
+    /// Plain progress lines every this many batches when not on a terminal.
+    public var logInterval = 100
+    /// MNIST folder; nil for the built-in copy.
+    public var dataDirectory: URL?
+    /// Use only the first N training images (tests and quick trials).
+    public var dataLimit: Int?
+    /// Score samples every this many batches (nil: never).
+    public var evalInterval: Int?
+    /// Print nothing but errors.
+    public var quiet = false
+
+    public init(out: URL) { self.out = out }
+}
+
+public enum TrainingOutcome: Equatable {
+    case finished(batchesDone: Int)
+    case interrupted(batchesDone: Int, signal: Int32)
+    case diverged(loss: String, batchesDone: Int)
+}
+
+/// Something that scores samples during training (`--eval-interval`).
+public protocol TrainingEvaluator {
+    /// Numbers to log for the model in its current state.
+    func evaluate(_ model: any GANModel) throws -> [(String, Double)]
+}
+
+public final class Trainer {
+    public let model: any GANModel
+    public let options: RunOptions
+    public var evaluator: TrainingEvaluator?
+    let interrupts: InterruptMonitor
+
+    public init(model: any GANModel, options: RunOptions, interrupts: InterruptMonitor = InterruptMonitor()) {
+        self.model = model
+        self.options = options
+        self.interrupts = interrupts
+    }
+
+    var checkpointsDirectory: URL { options.out.appendingPathComponent("checkpoints") }
+
+    public func run() throws -> TrainingOutcome {
+        let fm = FileManager.default
+        let info = type(of: model).info
+        let common = model.config.common
+        // Read the data before touching the output folder, so a bad --data-dir changes nothing.
+        let data = try MNISTTrainingSet(directory: options.dataDirectory, imageSize: common.imgSize, limit: options.dataLimit)
+        guard data.count > 0 else { throw CheckpointError("no training images in \(options.dataDirectory?.path ?? "the built-in MNIST")") }
+
+        // Where to start: the beginning, or the latest checkpoint.
+        var epoch = 0, batch = 0, batchesDone = 0
+        if options.resume {
+            let checkpoint = try Checkpoint.resolve(checkpointsDirectory.path)
+            let manifest = try Checkpoint.readManifest(checkpoint)
+            try Checkpoint.restore(model, from: checkpoint, manifest: manifest)
+            (epoch, batch, batchesDone) = (manifest.epoch, manifest.batch, manifest.batchesDone)
+        }
+
+        try fm.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
+        let perEpoch = data.batchesPerEpoch(batchSize: common.batchSize)
+        let total = options.iterations ?? common.nEpochs * perEpoch
+        try writeConfig(total: total)
+        let metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
+                                     resumeAfter: options.resume ? batchesDone : nil)
+        let progress = ProgressReporter(totalBatches: total, batchesPerEpoch: perEpoch, nEpochs: common.nEpochs,
+                                        logInterval: options.logInterval, startBatch: batchesDone)
+        func say(_ text: String) { if !options.quiet { progress.message(text) } }
+        if options.resume { say("Resuming \(info.name) from batch \(batchesDone) (epoch \(epoch), batch \(batch)).") }
+        say("Training \(info.name) (\(info.citation)) on \(data.count) MNIST images, \(total) iterations; writing to \(options.out.path)")
+
+        interrupts.start()
+        defer { interrupts.stop() }
+        let start = Date()
+        var order = data.order(epoch: epoch, seed: options.seed)
+        var lastLosses: Losses = []
+        while batchesDone < total {
+            if batch >= perEpoch {
+                epoch += 1
+                batch = 0
+                order = data.order(epoch: epoch, seed: options.seed)
+            }
+            let (images, labels) = data.batch(batch, order: order, batchSize: common.batchSize)
+            let losses = try model.trainStep(images: images, labels: labels, batchesDone: batchesDone)
+            if let bad = losses.first(where: { !$0.value.isFinite }) {
+                if !options.quiet { progress.finishLine() }
+                let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
+                FileHandle.standardError.write(Data("""
+                    error: the loss \(bad.name) became \(bad.value) at iteration \(batchesDone + 1) (epoch \(epoch), batch \(batch)); \
+                    training stopped. The last good checkpoint: \(last)\n
+                    """.utf8))
+                return .diverged(loss: bad.name, batchesDone: batchesDone)
+            }
+            let current = (epoch, batch)
+            batchesDone += 1
+            batch += 1
+            lastLosses = losses
+            var extra: [(String, Double)] = []
+            if let every = options.evalInterval, every > 0, batchesDone % every == 0, let evaluator {
+                extra = try evaluator.evaluate(model)
+            }
+            metrics.log(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses,
+                        seconds: Date().timeIntervalSince(start), extra: extra)
+            if !options.quiet { progress.update(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses) }
+            if !extra.isEmpty, !options.quiet {
+                say("eval at \(batchesDone): " + extra.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  "))
+            }
+            if common.sampleInterval > 0, batchesDone % common.sampleInterval == 0 {
+                try saveProgress(batchesDone: batchesDone, metrics: metrics)
+            }
+            let position = (epoch: epoch, batch: batch)
+            if options.checkpointInterval > 0, batchesDone % options.checkpointInterval == 0, batchesDone < total {
+                try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch)
+            }
+            if let sig = interrupts.signalReceived {
+                if !options.quiet { progress.finishLine() }
+                try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch)
+                try LossCurve.write(series: metrics.series, title: "\(info.name) losses", to: options.out.appendingPathComponent("loss_curve.svg"))
+                FileHandle.standardError.write(Data("""
+                    Interrupted after iteration \(batchesDone) of \(total); checkpoint written to \(checkpointsDirectory.path)/latest.
+                    Resume with: gan train \(info.name) --out \(options.out.path) --resume\n
+                    """.utf8))
+                return .interrupted(batchesDone: batchesDone, signal: sig)
+            }
+        }
+        if !options.quiet { progress.finishLine() }
+        try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch)
+        try saveProgress(batchesDone: batchesDone, metrics: metrics)
+        let seconds = Date().timeIntervalSince(start)
+        say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)), peak memory \(MemoryUsage.peakResidentBytes() / 1_048_576) MB (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
+        say("Samples: \(options.out.appendingPathComponent("images").path)  generator: \(checkpointsDirectory.path)/latest/generator.safetensors")
+        return .finished(batchesDone: batchesDone)
+    }
+
+    func saveProgress(batchesDone: Int, metrics: MetricsLog) throws {
+        let grid = withoutGrad { model.progressGrid() }
+        try saveImageGrid(grid.images, to: options.out.appendingPathComponent("images/\(batchesDone).png"),
+                          nrow: grid.rows, normalize: true)
+        try LossCurve.write(series: metrics.series, title: "\(type(of: model).info.name) losses",
+                            to: options.out.appendingPathComponent("loss_curve.svg"))
+    }
+
+    func saveCheckpoint(batchesDone: Int, epoch: Int, batch: Int) throws {
+        var streams: [String: UInt64] = [:]
+        for (n, g) in model.randomStreams { streams[n] = g.offset }
+        let manifest = CheckpointManifest(
+            model: type(of: model).info.name, batchesDone: batchesDone, epoch: epoch, batch: batch, seed: options.seed,
+            randomStreams: streams, config: model.config, networks: model.networks.map(\.name),
+            optimizers: model.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
+        try Checkpoint.save(model, manifest: manifest, in: checkpointsDirectory)
+    }
+
+    func writeConfig(total: Int) throws {
+        var obj: [String: Any] = [
+            "model": type(of: model).info.name,
+            "seed": options.seed,
+            "iterations": total,
+            "checkpoint_interval": options.checkpointInterval,
+            "log_interval": options.logInterval,
+            "data_dir": options.dataDirectory?.path ?? "built-in MNIST",
+            "swiftgan_version": SwiftGAN.version,
+            "threads": GANRuntime.threads,
+        ]
+        if let limit = options.dataLimit { obj["data_limit"] = limit }
+        if let e = options.evalInterval { obj["eval_interval"] = e }
+        if let commit = SwiftGAN.gitCommit { obj["git_commit"] = commit }
+        let common = try JSONSerialization.jsonObject(with: JSONEncoder().encode(model.config.common)) as? [String: Any] ?? [:]
+        for (k, v) in common { obj[k] = v }
+        for (k, v) in model.config.extra { obj[k.replacingOccurrences(of: "-", with: "_")] = v }
+        let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: options.out.appendingPathComponent("config.json"), options: .atomic)
+    }
+}
+
+public enum SwiftGAN {
+    public static let version = "0.1.0"
+
+    /// The commit of the source tree this binary was built from, when it is a git clone.
+    public static let gitCommit: String? = {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", source.path, "rev-parse", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
+}

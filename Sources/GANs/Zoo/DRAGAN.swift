@@ -1,0 +1,91 @@
+// On Convergence and Stability of GANs (DRAGAN) — Kodali et al., 2017, arXiv:1705.07215
+import Autograd
+import NN
+
+/// dcgan's networks, BCE losses and update order; D also pays lambda_gp * (||grad D||_2 - 1)^2
+/// at points x + alpha * delta around the real data, delta ~ 0.5 * std(x) * U(0, 1).
+/// Differences from the reference, which reads an undefined `mnist_loader`: D steps on its
+/// BCE loss plus the penalty (the reference back-propagates only the penalty, so D never
+/// learns to tell real from fake), and the penalty takes the gradient's norm over each
+/// whole image as the paper (the reference's norm(2, dim=1) of [N, 1, H, W] is per pixel).
+public final class DRAGAN: GANModel {
+    public static let info = ModelInfo(name: "dragan", title: "On Convergence and Stability of GANs",
+                                       citation: "Kodali et al., 2017, arXiv:1705.07215", architecture: .conv)
+    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.sampleInterval = 1000; return c }
+    public static var options: [OptionSpec] {
+        [OptionSpec("lambda-gp", .float, 10, "Weight of the gradient penalty.")]
+    }
+
+    public static func validate(_ config: ModelConfig) throws(ConfigError) {
+        try DCGAN.validate(config)
+        guard config.float("lambda-gp") >= 0 else { throw ConfigError("--lambda-gp must not be negative, got \(config.float("lambda-gp"))") }
+    }
+
+    public let config: ModelConfig
+    let netG: DCGANGenerator
+    let netD: DCGANDiscriminator
+    let optimizerG: Adam
+    let optimizerD: Adam
+    let noise: RandomGenerator
+    let dropout: RandomGenerator
+    /// Perturbations and interpolation weights of the gradient penalty.
+    let penalty: RandomGenerator
+    let dParameters: [Tensor]
+
+    public init(config: ModelConfig, seed: UInt64) {
+        self.config = config
+        let c = config.common
+        let initRng = RandomGenerator(seed: seed &+ 1)
+        dropout = RandomGenerator(seed: seed &+ 3)
+        netG = DCGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
+        netD = DCGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng, dropout: dropout)
+        // The reference re-initialises conv weights N(0, 0.02) and BatchNorm2d weights N(1, 0.02).
+        netG.apply { weightsInitNormal($0, generator: initRng) }
+        netD.apply { weightsInitNormal($0, generator: initRng) }
+        optimizerG = adam(netG, c)
+        optimizerD = adam(netD, c)
+        noise = RandomGenerator(seed: seed &+ 2)
+        penalty = RandomGenerator(seed: seed &+ 4)
+        dParameters = netD.parameters()
+    }
+
+    public var generator: Module { netG }
+    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
+    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
+    public var randomStreams: [(name: String, generator: RandomGenerator)] {
+        [("noise", noise), ("dropout", dropout), ("penalty", penalty)]
+    }
+
+    /// lambda_gp * E[(||grad D(x^)||_2 - 1)^2] at x^ = alpha x + (1 - alpha)(x + 0.5 std(x) u),
+    /// alpha and u ~ U(0, 1) per element (as the reference and the authors' code).
+    func gradientPenalty(_ x: Tensor) throws -> Tensor {
+        let alpha = Tensor.uniform(x.shape, generator: penalty)
+        let std = x.variance().sqrt()
+        let perturbed = x + 0.5 * std * Tensor.uniform(x.shape, generator: penalty)
+        let interpolates = (alpha * x + (1 - alpha) * perturbed).requiringGrad()
+        let grads = try Autograd.grad(of: [netD(interpolates)], withRespectTo: [interpolates],
+                                      seeds: [Tensor.ones([x.shape[0], 1])], createGraph: true)
+        return config.float("lambda-gp") * (grads[0]!.flatten().norm(dims: [1]) - 1).square().mean()
+    }
+
+    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
+        let n = real.shape[0]
+        let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
+
+        let z = Tensor.normal([n, latentDim], generator: noise)
+        let generated = netG(z)
+        let gLoss = frozen(dParameters) { binaryCrossEntropy(netD(generated), valid) }
+        try optimize(optimizerG, gLoss)
+
+        let realLoss = binaryCrossEntropy(netD(real), valid)
+        let fakeLoss = binaryCrossEntropy(netD(generated.detach()), fake)
+        let dLoss = (realLoss + fakeLoss) / 2
+        try optimize(optimizerD, dLoss + (try gradientPenalty(real)))
+        // The reference prints the BCE part of D's loss.
+        return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
+    }
+
+    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
+        netG(try latentVectors(count, given: latent, generator: rng))
+    }
+}

@@ -1,0 +1,117 @@
+// Energy-based Generative Adversarial Network — Zhao et al., 2016, arXiv:1609.03126
+import Autograd
+import NN
+
+/// The discriminator is an autoencoder whose reconstruction error is the energy: a stride-2
+/// conv to 64 x (size/2)^2, a 32-unit embedding, batch norm (eps 0.8 as the reference's
+/// BatchNorm1d(32, 0.8); the paper intends the default eps), back up, nearest upsampling
+/// and a conv to an image.
+final class EBGANDiscriminator: Module {
+    let down: Sequential
+    let embedding: Linear
+    let fc: Sequential
+    let up: Sequential
+    let downSize: Int
+
+    init(channels: Int, imgSize: Int, generator rng: RandomGenerator) {
+        downSize = imgSize / 2
+        let downDim = 64 * downSize * downSize
+        down = Sequential(Conv2d(channels, 64, kernelSize: 3, stride: 2, padding: 1, generator: rng), ReLU())
+        embedding = Linear(downDim, 32, generator: rng)
+        fc = Sequential(BatchNorm1d(32, 0.8), ReLU(), Linear(32, downDim, generator: rng), BatchNorm1d(downDim), ReLU())
+        up = Sequential(Upsample(scaleFactor: 2), Conv2d(64, channels, kernelSize: 3, stride: 1, padding: 1, generator: rng))
+        super.init()
+    }
+
+    /// The reconstruction and the embedding.
+    func callAsFunction(_ image: Tensor) -> (reconstruction: Tensor, embedding: Tensor) {
+        let e = embedding(down(image).flatten())
+        let n = image.shape[0]
+        return (up(fc(e).reshape([n, 64, downSize, downSize])), e)
+    }
+
+    override func forward(_ image: Tensor) -> Tensor { self(image).reconstruction }
+}
+
+/// lsgan's generator (latent 62) against the autoencoder: D minimises MSE(x) + max(0, m -
+/// MSE(G(z))), G minimises MSE(G(z)) (target detached, as the reference, its issue #18) plus
+/// 0.1 times the pulling-away term, with margin m = max(1, batch_size / 64). The pulling-
+/// away term squares the cosine similarities of the embeddings, as the paper's f_PT; the
+/// reference sums them unsquared, so opposite embeddings would cancel.
+public final class EBGAN: GANModel {
+    public static let info = ModelInfo(name: "ebgan", title: "Energy-based Generative Adversarial Network",
+                                       citation: "Zhao et al., 2016, arXiv:1609.03126", architecture: .conv)
+    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
+
+    public static func validate(_ config: ModelConfig) throws(ConfigError) {
+        let s = config.common.imgSize
+        guard s >= 4, s % 4 == 0 else {
+            throw ConfigError("ebgan needs an image size that is a multiple of 4 (the generator upsamples twice); got \(s)")
+        }
+    }
+
+    /// The reference's weight of the pulling-away term.
+    static let lambdaPT: Float = 0.1
+
+    public let config: ModelConfig
+    let netG: LSGANGenerator
+    let netD: EBGANDiscriminator
+    let optimizerG: Adam
+    let optimizerD: Adam
+    let noise: RandomGenerator
+    let dParameters: [Tensor]
+
+    public init(config: ModelConfig, seed: UInt64) {
+        self.config = config
+        let c = config.common
+        let initRng = RandomGenerator(seed: seed &+ 1)
+        netG = LSGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
+        netD = EBGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng)
+        // The reference re-initialises conv weights N(0, 0.02) and BatchNorm2d weights N(1, 0.02).
+        netG.apply { weightsInitNormal($0, generator: initRng) }
+        netD.apply { weightsInitNormal($0, generator: initRng) }
+        optimizerG = adam(netG, c)
+        optimizerD = adam(netD, c)
+        noise = RandomGenerator(seed: seed &+ 2)
+        dParameters = netD.parameters()
+    }
+
+    public var generator: Module { netG }
+    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
+    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
+    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
+
+    /// f_PT = sum over pairs i != j of cos^2(e_i, e_j), divided by N(N - 1).
+    func pullingAway(_ e: Tensor) -> Tensor {
+        let n = e.shape[0]
+        guard n > 1 else { return Tensor(0) }
+        let s = e / e.norm(dims: [1], keepDim: true)
+        let similarity = Tensor.matmul(s, s, transB: true)
+        return (similarity.square().sum() - Float(n)) / Float(n * (n - 1))
+    }
+
+    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
+        let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
+        let margin = Swift.max(1, Float(config.common.batchSize) / 64)
+
+        // Generator: low energy for generated images, embeddings pulled apart.
+        let generated = netG(z)
+        let fake = generated.detach()
+        let gLoss = frozen(dParameters) { () -> Tensor in
+            let (reconstruction, embedding) = netD(generated)
+            return mseLoss(reconstruction, fake) + Self.lambdaPT * pullingAway(embedding)
+        }
+        try optimize(optimizerG, gLoss)
+
+        // Discriminator: low energy for real images, at least the margin for generated ones.
+        let dLossReal = mseLoss(netD(real).reconstruction, real)
+        let dLossFake = mseLoss(netD(fake).reconstruction, fake)
+        let dLoss = margin - dLossFake.item() > 0 ? dLossReal + (margin - dLossFake) : dLossReal
+        try optimize(optimizerD, dLoss)
+        return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
+    }
+
+    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
+        netG(try latentVectors(count, given: latent, generator: rng))
+    }
+}

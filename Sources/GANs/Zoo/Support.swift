@@ -1,0 +1,50 @@
+// Small pieces every model of the zoo uses: one optimiser step, freezing a network while
+// the other one learns, and sampling in evaluation mode.
+import Autograd
+import NN
+
+/// Clears the gradients, back-propagates `loss` and steps the optimiser.
+@inline(__always)
+func optimize(_ optimizer: Optimizer, _ loss: Tensor) throws {
+    optimizer.zeroGrad()
+    try loss.backward()
+    optimizer.step()
+}
+
+/// Runs `body` with `parameters` not requiring gradients: while G learns through D, D's
+/// weight gradients would be thrown away, so they are not computed at all (the result
+/// is unchanged, the step is cheaper).
+@inline(__always)
+func frozen<T>(_ parameters: [Tensor], _ body: () throws -> T) rethrows -> T {
+    let previous = parameters.map(\.requiresGrad)
+    for p in parameters { p.requiresGrad = false }
+    defer { for (p, flag) in zip(parameters, previous) { p.requiresGrad = flag } }
+    return try body()
+}
+
+/// Adam with the reference scripts' learning rate and betas.
+func adam(_ module: Module, _ c: CommonOptions) -> Adam {
+    Adam(parameters: module.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))
+}
+
+extension GANModel {
+    /// Samples with every network in evaluation mode (running statistics, no dropout)
+    /// unless `batchStatistics`, and without recording a graph.
+    public func sampleForOutput(count: Int, labels: [Int]? = nil, latent: Tensor? = nil, generator rng: RandomGenerator,
+                                batchStatistics: Bool = false) throws(ConfigError) -> Tensor {
+        let wasTraining = networks.map { $0.module.isTraining }
+        if !batchStatistics { for (_, m) in networks { m.eval() } }
+        defer { for ((_, m), t) in zip(networks, wasTraining) { m.train(t) } }
+        return try withoutGrad { () throws(ConfigError) in try sample(count: count, labels: labels, latent: latent, generator: rng) }
+    }
+
+    /// Checks class labels against the model's number of classes.
+    public func checkedLabels(_ labels: [Int]?, count: Int, classes: Int, generator rng: RandomGenerator) throws(ConfigError) -> [Int] {
+        guard let labels else { return (0..<count).map { _ in rng.nextInt(below: classes) } }
+        guard labels.count == count else { throw ConfigError("\(labels.count) labels given for \(count) samples") }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
+            throw ConfigError("label \(bad) is out of range: this model has \(classes) classes (0-\(classes - 1))")
+        }
+        return labels
+    }
+}

@@ -1,0 +1,52 @@
+// torch.optim.RMSprop: square_avg = alpha*sq + (1-alpha)*g^2, eps added after the sqrt.
+import Autograd
+
+public final class RMSprop: Optimizer {
+    public var alpha: Float
+    public var eps: Float
+    public var weightDecay: Float
+    public var momentum: Float
+    public var centered: Bool
+
+    public init(parameters: [Tensor], learningRate: Float = 1e-2, alpha: Float = 0.99, eps: Float = 1e-8,
+                weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+        self.alpha = alpha
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.centered = centered
+        super.init(parameters: parameters, learningRate: learningRate)
+    }
+
+    override public func step() {
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            precondition(g.shape == p.shape, "RMSprop: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
+            let sq = buffer("square_avg", i).storage.pointer
+            let avgGrad = centered ? buffer("grad_avg", i).storage.pointer : nil
+            let buf = momentum > 0 ? buffer("momentum_buffer", i).storage.pointer : nil
+            steps[i] += 1
+            let a = alpha, w = 1 - alpha, eps = eps, wd = weightDecay, mom = momentum, lr = learningRate
+            let pp = p.storage.pointer, gp = g.storage.pointer
+            for k in 0..<p.count {
+                var grad = gp[k]
+                if wd != 0 { grad += wd * pp[k] }
+                sq[k] = sq[k] * a + w * grad * grad
+                var avg: Float
+                if let avgGrad {
+                    avgGrad[k] += w * (grad - avgGrad[k])
+                    avg = (sq[k] - avgGrad[k] * avgGrad[k]).squareRoot()
+                } else {
+                    avg = sq[k].squareRoot()
+                }
+                avg += eps
+                if let buf {
+                    buf[k] = buf[k] * mom + grad / avg
+                    pp[k] += -lr * buf[k]
+                } else {
+                    pp[k] += -lr * (grad / avg)
+                }
+            }
+        }
+    }
+}

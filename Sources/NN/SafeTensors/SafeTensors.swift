@@ -1,0 +1,105 @@
+// The safetensors format: 8-byte little-endian header length, a JSON header mapping each
+// name to dtype, shape and data_offsets (relative to the data section), then the raw
+// little-endian data. Files from elsewhere are untrusted: the header is validated
+// against the file size before anything is allocated.
+import Foundation
+import Autograd
+
+public enum SafeTensors {
+    /// Reads every tensor of a file, converted to float32.
+    public static func read(_ path: String) throws(SafeTensorsError) -> StateDict {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw SafeTensorsError(file: path, problem: .cannotOpen(error.localizedDescription))
+        }
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(SafeTensorsError) in try decode(raw, file: path) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes an in-memory file; `file` names it in errors.
+    public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws(SafeTensorsError) -> StateDict {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(SafeTensorsError) in try decode(raw, file: file) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes the bytes of a safetensors file; `file` names it in errors.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, file: String = "<memory>") throws(SafeTensorsError) -> StateDict {
+        func fail(_ p: SafeTensorsError.Problem) -> SafeTensorsError { SafeTensorsError(file: file, problem: p) }
+        guard bytes.count >= 8 else { throw fail(.truncated(fileSize: bytes.count)) }
+        let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard headerLength <= UInt64(bytes.count - 8) else { throw fail(.headerLengthPastEnd(headerLength: headerLength, fileSize: bytes.count)) }
+        guard headerLength <= SafeTensorsHeader.maxHeaderLength else { throw fail(.headerTooLarge(headerLength)) }
+        let dataStart = 8 + Int(headerLength)
+        let header = Array(bytes[8..<dataStart])
+        let (records, metadata) = try SafeTensorsHeader.parse(header, dataSize: bytes.count - dataStart, file: file)
+
+        // Keep the header's order for the dict (records were sorted by offset).
+        var dict = StateDict()
+        dict.metadata = metadata
+        let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
+        var byName: [String: (Tensor, FileDType)] = [:]
+        for r in records {
+            let t = Tensor.zeros(r.shape)
+            DTypeConversion.decode(UnsafeRawBufferPointer(rebasing: data[r.begin..<r.end]), as: r.dtype, into: t.storage.pointer, count: t.count)
+            byName[r.name] = (t, r.dtype)
+        }
+        for name in headerOrder(header) {
+            if let (t, dtype) = byName[name] { dict.set(name, t, fileType: dtype) }
+        }
+        return dict
+    }
+
+    /// The bytes of a safetensors file holding `dict` (each tensor in its `fileType`).
+    public static func encode(_ dict: StateDict) -> [UInt8] {
+        var fields: [(String, JSONValue)] = []
+        if !dict.metadata.isEmpty {
+            fields.append(("__metadata__", .object(dict.metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        var offset = 0
+        for name in dict.names {
+            let e = dict.entry(name)!
+            let size = e.tensor.count * e.fileType.size
+            fields.append((name, .object([
+                ("dtype", .string(e.fileType.rawValue)),
+                ("shape", .array(e.tensor.shape.map { .integer(Int64($0)) })),
+                ("data_offsets", .array([.integer(Int64(offset)), .integer(Int64(offset + size))])),
+            ])))
+            offset += size
+        }
+        var header = Array(JSONWriter.write(.object(fields)).utf8)
+        while header.count % 8 != 0 { header.append(0x20) }  // align the data section
+
+        var out = [UInt8](repeating: 0, count: 8 + header.count + offset)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt64(header.count).littleEndian, as: UInt64.self)
+            raw.baseAddress!.advanced(by: 8).copyMemory(from: header, byteCount: header.count)
+            var at = 8 + header.count
+            for name in dict.names {
+                let e = dict.entry(name)!
+                let size = e.tensor.count * e.fileType.size
+                DTypeConversion.encode(e.tensor.storage.pointer, count: e.tensor.count, as: e.fileType,
+                                       into: UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + size)]))
+                at += size
+            }
+        }
+        return out
+    }
+
+    /// Writes atomically: a temporary file in the same folder, flushed, then renamed over
+    /// `path`, so a crash never leaves a half-written checkpoint.
+    public static func write(_ dict: StateDict, to path: String) throws(SafeTensorsError) {
+        try AtomicFile.write(encode(dict), to: path)
+    }
+
+    /// Tensor names in the order the header lists them (JSON objects keep order for us).
+    private static func headerOrder(_ header: [UInt8]) -> [String] {
+        guard case .object(let m)? = try? JSONParser.parse(header) else { return [] }
+        return m.map(\.0).filter { $0 != "__metadata__" }
+    }
+}

@@ -1,0 +1,86 @@
+// CelebA's layout: `img_align_celeba/` and `list_attr_celeba.txt` (line 1: the count,
+// line 2: the attribute names, then `<file> <one 1/-1 per attribute>` per image).
+import Autograd
+import Foundation
+
+/// CelebA-style faces with chosen attributes as 0/1 labels (in the order asked for).
+public struct CelebADataset: Dataset {
+    public let files: [URL]
+    /// Row i holds the chosen attributes of files[i], as 0 or 1.
+    public let attributes: [[Float]]
+    public let attributeNames: [String]
+    public let transform: ImageTransform
+
+    public init(root: URL, attributes selected: [String], transform: ImageTransform = ImageTransform(),
+                imageFolder: String = "img_align_celeba", attributeFile: String = "list_attr_celeba.txt") throws {
+        let listURL = root.appendingPathComponent(attributeFile)
+        let table = try CelebAAttributeTable(contentsOf: listURL)
+        var columns = [Int]()
+        for name in selected {
+            guard let column = table.names.firstIndex(of: name) else {
+                throw DataError(.mismatch, file: listURL.path,
+                                "no attribute named '\(name)'; it has: \(table.names.joined(separator: " "))")
+            }
+            columns.append(column)
+        }
+        let imageDirectory = root.appendingPathComponent(imageFolder)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: imageDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(.unreadable, file: imageDirectory.path, "no such image folder")
+        }
+        files = table.fileNames.map { imageDirectory.appendingPathComponent($0) }
+        attributes = table.values.map { row in columns.map { row[$0] > 0 ? 1 : 0 } }
+        attributeNames = selected
+        self.transform = transform
+    }
+
+    public var count: Int { files.count }
+
+    public func source(of index: Int) -> String { files[index].path }
+
+    public func example(at index: Int, generator: RandomGenerator) throws -> Example {
+        Example(images: [transform.apply(try Image(contentsOf: files[index]), generator: generator)], labels: attributes[index])
+    }
+}
+
+/// The parsed `list_attr_celeba.txt`.
+struct CelebAAttributeTable {
+    var names: [String] = []
+    var fileNames: [String] = []
+    var values: [[Int8]] = []
+
+    init(contentsOf url: URL) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(url)
+        } catch let error as DataError where error.kind == .unreadable {
+            throw DataError(.unreadable, file: url.path, "missing attribute file (CelebA needs list_attr_celeba.txt beside the image folder)")
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+        guard lines.count >= 2, let declared = Int(lines[0].trimmingCharacters(in: .whitespaces)) else {
+            throw DataError(.corrupt, file: url.path, "line 1 must be the number of images, line 2 the attribute names")
+        }
+        names = lines[1].split(separator: " ").map(String.init)
+        guard !names.isEmpty else { throw DataError(.corrupt, file: url.path, "line 2 names no attributes") }
+        for (offset, line) in lines.dropFirst(2).enumerated() {
+            let fields = line.split(separator: " ")
+            guard fields.count == names.count + 1 else {
+                throw DataError(.corrupt, file: url.path,
+                                "line \(offset + 3) has \(fields.count - 1) values, expected \(names.count)")
+            }
+            var row = [Int8]()
+            row.reserveCapacity(names.count)
+            for field in fields.dropFirst() {
+                guard field == "1" || field == "-1" else {
+                    throw DataError(.corrupt, file: url.path, "line \(offset + 3): value '\(field)' is not 1 or -1")
+                }
+                row.append(field == "1" ? 1 : -1)
+            }
+            fileNames.append(String(fields[0]))
+            values.append(row)
+        }
+        guard fileNames.count == declared else {
+            throw DataError(.mismatch, file: url.path, "line 1 declares \(declared) images but \(fileNames.count) rows follow")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// The options shared by `train`, `sample` and `bench`: the reference scripts' names in
+// kebab-case, each model's own ones, and their resolution into a ModelConfig.
+import ArgumentParser
+import GANs
+
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Number of epochs of training.") var nEpochs: Int?
+    @Option(help: "Size of the batches.") var batchSize: Int?
+    @Option(help: "Adam: learning rate.") var lr: Double?
+    @Option(help: "Adam: decay of first-order momentum.") var b1: Double?
+    @Option(help: "Adam: decay of second-order momentum.") var b2: Double?
+    @Option(help: "Dimensionality of the latent space.") var latentDim: Int?
+    @Option(help: "Size of each image dimension.") var imgSize: Int?
+    @Option(help: "Number of image channels.") var channels: Int?
+    @Option(help: "Batches between sample grids (images/N.png).") var sampleInterval: Int?
+    @Option(help: "Critic steps per generator step (wgan, wgan_gp, wgan_div).") var nCritic: Int?
+    @Option(help: "Clip critic weights to [-c, c] (wgan).") var clipValue: Double?
+    @Option(help: "Weight of the gradient penalty (wgan_gp, dragan).") var lambdaGp: Double?
+    @Option(help: "Number of classes (conditional models).") var nClasses: Int?
+    @Option(help: "Latent code dimension (infogan).") var codeDim: Int?
+    @Flag(help: "Relativistic average GAN instead of standard (relativistic_gan).") var relAvgGan = false
+    @Option(help: "Diversity ratio of the equilibrium (began).") var gamma: Double?
+    @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
+
+    /// Options the user gave, by kebab-case name.
+    var commonOverrides: [String: Double] {
+        var o: [String: Double] = [:]
+        o["n-epochs"] = nEpochs.map(Double.init)
+        o["batch-size"] = batchSize.map(Double.init)
+        o["lr"] = lr
+        o["b1"] = b1
+        o["b2"] = b2
+        o["latent-dim"] = latentDim.map(Double.init)
+        o["img-size"] = imgSize.map(Double.init)
+        o["channels"] = channels.map(Double.init)
+        o["sample-interval"] = sampleInterval.map(Double.init)
+        return o
+    }
+
+    var extraOverrides: [String: Double] {
+        var o: [String: Double] = [:]
+        o["n-critic"] = nCritic.map(Double.init)
+        o["clip-value"] = clipValue
+        o["lambda-gp"] = lambdaGp
+        o["n-classes"] = nClasses.map(Double.init)
+        o["code-dim"] = codeDim.map(Double.init)
+        if relAvgGan { o["rel-avg-gan"] = 1 }
+        o["gamma"] = gamma
+        o["lambda-k"] = lambdaK
+        return o
+    }
+
+    func resolve(_ model: any GANModel.Type) throws -> ModelConfig {
+        do { return try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides) } catch {
+            throw ToolError(error.message)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import XCTest
+@testable import Autograd
+
+/// The autograd contract: accumulation, graph freeing, errors, no-grad, detach, non-leaf
+/// inputs, and that a backward without createGraph records nothing.
+final class AutogradBehaviourTests: XCTestCase {
+    func testGradientsAccumulateUntilZeroed() throws {
+        let a = Tensor([1, 2, 3], requiresGrad: true)
+        try (a * a).sum().backward()
+        XCTAssertEqual(a.grad?.scalars, [2, 4, 6])
+        try (a * 3).sum().backward()
+        XCTAssertEqual(a.grad?.scalars, [5, 7, 9])
+        a.grad = nil
+        try a.sum().backward()
+        XCTAssertEqual(a.grad?.scalars, [1, 1, 1])
+    }
+
+    func testSharedSubexpressionAndDiamond() throws {
+        let x = Tensor([0.5, -1], requiresGrad: true)
+        let y = x.exp()
+        try (y * y + y).sum().backward()  // d/dx = 2 e^{2x} + e^x
+        let e = x.scalars.map { Foundation.exp($0) }
+        XCTAssertEqual(x.grad!.scalars[0], 2 * e[0] * e[0] + e[0], accuracy: 1e-5)
+        XCTAssertEqual(x.grad!.scalars[1], 2 * e[1] * e[1] + e[1], accuracy: 1e-5)
+    }
+
+    func testBackwardTwiceOnFreedGraphFails() throws {
+        let a = Tensor([1, 2], requiresGrad: true)
+        let loss = (a * a).sum()
+        try loss.backward()
+        XCTAssertThrowsError(try loss.backward()) { error in
+            guard case AutogradError.graphFreed = error else { return XCTFail("wrong error \(error)") }
+            XCTAssertTrue("\(error)".contains("second time"))
+        }
+    }
+
+    func testRetainGraphAllowsSecondBackward() throws {
+        let a = Tensor([1, 2], requiresGrad: true)
+        let loss = (a * a).sum()
+        try loss.backward(retainGraph: true)
+        try loss.backward()
+        XCTAssertEqual(a.grad?.scalars, [4, 8])
+    }
+
+    func testNonScalarNeedsSeed() throws {
+        let a = Tensor([1, 2], requiresGrad: true)
+        XCTAssertThrowsError(try (a * 2).backward()) { error in
+            XCTAssertEqual(error as? AutogradError, .nonScalarWithoutSeed(shape: [2]))
+        }
+        try (a * 2).backward(seed: Tensor([1, 10]))
+        XCTAssertEqual(a.grad?.scalars, [2, 20])
+        XCTAssertThrowsError(try (a * 2).backward(seed: Tensor([1, 2, 3]))) { error in
+            XCTAssertEqual(error as? AutogradError, .seedShapeMismatch(output: [2], seed: [3]))
+        }
+    }
+
+    func testOutputWithoutGradFails() {
+        XCTAssertThrowsError(try Tensor([1]).sum().backward()) { error in
+            XCTAssertEqual(error as? AutogradError, .doesNotRequireGrad(index: 0))
+        }
+    }
+
+    func testNoGradScopeRecordsNothing() {
+        let a = Tensor([1, 2], requiresGrad: true)
+        let b = withoutGrad { a * 2 + 1 }
+        XCTAssertFalse(b.requiresGrad)
+        XCTAssertNil(b.gradFnName)
+        XCTAssertTrue(GradMode.isEnabled)
+        let c = a * 2
+        XCTAssertEqual(c.gradFnName, "mul_scalar")
+    }
+
+    func testDetachCutsTheGraph() throws {
+        let a = Tensor([3], requiresGrad: true)
+        let loss = (a * a.detach()).sum()
+        try loss.backward()
+        XCTAssertEqual(a.grad?.scalars, [3])
+    }
+
+    func testGradWithoutCreateGraphRecordsNothing() throws {
+        let x = Tensor([0.3, -0.2], requiresGrad: true)
+        let y = (x.tanh() * x).sum()
+        let g = try Autograd.grad(of: [y], withRespectTo: [x])[0]!
+        XCTAssertFalse(g.requiresGrad)
+        XCTAssertNil(g.gradFnName)
+        XCTAssertNil(x.grad, "grad(of:) returns gradients without accumulating them")
+    }
+
+    func testGradOfGradient() throws {
+        // y = x^3: dy/dx = 3x^2, d2y/dx2 = 6x.
+        let x = Tensor([2, -1], requiresGrad: true)
+        let y = x.pow(3).sum()
+        let g = try Autograd.grad(of: [y], withRespectTo: [x], createGraph: true)[0]!
+        XCTAssertEqual(g.scalars, [12, 3])
+        XCTAssertTrue(g.requiresGrad)
+        try g.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [12, -6])
+    }
+
+    func testGradWithRespectToNonLeafAndUnused() throws {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let h = x * 3
+        let y = (h * h).sum()
+        let unused = Tensor([5], requiresGrad: true)
+        let r = try Autograd.grad(of: [y], withRespectTo: [h, x, unused])
+        XCTAssertEqual(r[0]?.scalars, [6, 12])
+        XCTAssertEqual(r[1]?.scalars, [18, 36])
+        XCTAssertNil(r[2])
+        let y2 = (x * 2).sum()
+        XCTAssertThrowsError(try Autograd.grad(of: [y2], withRespectTo: [unused], allowUnused: false)) { error in
+            XCTAssertEqual(error as? AutogradError, .inputNotReached(index: 0))
+        }
+    }
+
+    func testMultipleOutputsWithSeeds() throws {
+        let x = Tensor([1, 2], requiresGrad: true)
+        let r = try Autograd.grad(of: [x * 2, x * x], withRespectTo: [x], seeds: [Tensor([1, 1]), Tensor([1, 0])])
+        XCTAssertEqual(r[0]?.scalars, [4, 2])
+    }
+
+    func testLeafGradIsNotAliasedWithTheGraph() throws {
+        // reshape's backward shares storage; the first accumulated gradient must be a copy.
+        let seed = Tensor([1, 1, 1, 1])
+        let x = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], requiresGrad: true)
+        try x.reshape([4]).backward(seed: seed)
+        try x.reshape([4]).backward(seed: seed)
+        XCTAssertEqual(seed.scalars, [1, 1, 1, 1])
+        XCTAssertEqual(x.grad?.scalars, [2, 2, 2, 2])
+    }
+
+    func testDeepGraphDoesNotOverflowTheStack() throws {
+        let x = Tensor([1], requiresGrad: true)
+        var y = x
+        for _ in 0..<20000 { y = y + 0 }
+        try y.sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [1])
+    }
+
+    func testShapeErrorsNameTheOpAndShapes() {
+        XCTAssertThrowsError(try Shape.broadcast([2, 3], [4], op: "add")) { error in
+            XCTAssertEqual("\(error)", "add: shapes [2, 3] and [4] cannot be broadcast (dimension 1: 3 vs 4)")
+        }
+        XCTAssertThrowsError(try Shape.infer([5, -1], count: 12, from: [3, 4], op: "reshape")) { error in
+            XCTAssertEqual("\(error)", "reshape: cannot view [3, 4] (12 elements) as [5, -1]")
+        }
+        XCTAssertThrowsError(try Shape.normalize(dim: 3, rank: 2, op: "sum")) { error in
+            XCTAssertEqual("\(error)", "sum: dimension 3 is out of range for a tensor of rank 2")
+        }
+        XCTAssertEqual(try Shape.broadcast([2, 1, 3], [4, 1], op: "add"), [2, 4, 3])
+        XCTAssertEqual(try Shape.infer([-1, 2], count: 6, from: [6], op: "reshape"), [3, 2])
+    }
+}
