@@ -16,6 +16,7 @@
 #include "conv_winograd.h"
 #include "gemm_internal.h"
 #include "scratch.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ typedef struct {
     long wpacked_stride;
     long slices;             // backward-weight partial sums
     float *partials;
+    int32_t *map;            // small strided images: tap x position -> padded-plane offset
+    long hp, wp;             // the padded plane (h + 2 pad_h) x (w + 2 pad_w)
 } conv_plan;
 
 static void make_plan(conv_plan *p, const ck_conv_geometry *g) {
@@ -83,9 +86,81 @@ static const float *image(const conv_plan *p, const float *base, long n, long gr
     return base + (n * g->c_in + grp * p->cg) * g->h * g->w;
 }
 
+// ---- small images with strides: im2col / col2im through an offset map -------------------
+// Row by row im2col spends its time on bookkeeping when output rows are a few pixels
+// (the DCGAN discriminator: 16x16 down to 2x2, stride 2). Instead each channel plane is
+// copied once into a zero-padded plane, and every tap becomes a gather through a map of
+// offsets built once per call (no bounds tests, no per-row work).
+static void build_map(conv_plan *p) {
+    const ck_conv_geometry *g = p->g;
+    p->map = NULL;
+    p->hp = g->h + 2 * g->pad_h;
+    p->wp = g->w + 2 * g->pad_w;
+    long taps = g->kh * g->kw;
+    int small = g->stride_h > 1 || g->stride_w > 1 || g->out_w < 16;
+    if (p->nq != 1 || !small || p->hp * p->wp > (1L << 20) || taps * p->ohw > (1L << 22)) return;
+    p->map = malloc(sizeof(int32_t) * (size_t)(taps * p->ohw));
+    if (!p->map) abort();
+    for (long ki = 0; ki < g->kh; ki++)
+        for (long kj = 0; kj < g->kw; kj++) {
+            int32_t *m = p->map + (ki * g->kw + kj) * p->ohw;
+            for (long oy = 0; oy < g->out_h; oy++)
+                for (long ox = 0; ox < g->out_w; ox++)
+                    m[oy * g->out_w + ox] = (int32_t)((oy * g->stride_h + ki * g->dil_h) * p->wp +
+                                                      ox * g->stride_w + kj * g->dil_w);
+        }
+}
+
+// The padded copy of one plane (borders stay zero: only the interior is rewritten).
+static void fill_padded(const conv_plan *p, const float *plane, float *pad) {
+    const ck_conv_geometry *g = p->g;
+    for (long r = 0; r < g->h; r++)
+        memcpy(pad + (r + g->pad_h) * p->wp + g->pad_w, plane + r * g->w, sizeof(float) * (size_t)g->w);
+}
+
+static void im2col_map(const conv_plan *p, const float *img, float *dst, long ld) {
+    const ck_conv_geometry *g = p->g;
+    long taps = g->kh * g->kw;
+    float *pad = ck_scratch(CK_SCRATCH_PAD, (size_t)(p->hp * p->wp));
+    memset(pad, 0, sizeof(float) * (size_t)(p->hp * p->wp));
+    for (long c = 0; c < p->cg; c++) {
+        fill_padded(p, img + c * g->h * g->w, pad);
+        for (long t = 0; t < taps; t++) {
+            const int32_t *m = p->map + t * p->ohw;
+            float *d = dst + (c * taps + t) * ld;
+            for (long q = 0; q < p->ohw; q++) d[q] = pad[m[q]];
+        }
+    }
+}
+
+// gx_img += col2im(src): scatter-add through the map (a tap never hits a pixel twice),
+// then add the padded plane's interior.
+static void col2im_map(const conv_plan *p, const float *src, long ld, float *gx_img) {
+    const ck_conv_geometry *g = p->g;
+    long taps = g->kh * g->kw;
+    float *pad = ck_scratch(CK_SCRATCH_PAD, (size_t)(p->hp * p->wp));
+    for (long c = 0; c < p->cg; c++) {
+        memset(pad, 0, sizeof(float) * (size_t)(p->hp * p->wp));
+        for (long t = 0; t < taps; t++) {
+            const int32_t *m = p->map + t * p->ohw;
+            const float *s = src + (c * taps + t) * ld;
+            for (long q = 0; q < p->ohw; q++) pad[m[q]] += s[q];
+        }
+        float *x = gx_img + c * g->h * g->w;
+        for (long r = 0; r < g->h; r++) {
+            const float *pr = pad + (r + g->pad_h) * p->wp + g->pad_w;
+            for (long i = 0; i < g->w; i++) x[r * g->w + i] += pr[i];
+        }
+    }
+}
+
 static void im2col_tile(const conv_plan *p, const tile *t, long grp, float *cols) {
     const ck_conv_geometry *g = p->g;
     long len = t->q1 - t->q0;
+    if (p->map) {
+        for (long b = 0; b < t->nb; b++) im2col_map(p, image(p, p->x, t->n0 + b, grp), cols + b * len, t->width);
+        return;
+    }
     for (long b = 0; b < t->nb; b++)
         ck_im2col_range(image(p, p->x, t->n0 + b, grp), p->cg, g->h, g->w, g->kh, g->kw,
                         g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h, g->dil_w,
@@ -158,8 +233,10 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
     if (ck_conv_direct_suits(g)) { ck_conv_direct_forward(g, x, w, y); return; }
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
+    build_map(&p);
     ck_parallel_for(p.tiles, forward_tile, &p);
     free(p.wpacked);
+    free(p.map);
 }
 
 // ---- backward data (also conv_transpose2d's forward) -------------------------------
@@ -182,7 +259,9 @@ static void backward_data_group(void *ctx, long ib) {
             ck_gemm_run_packed(p->isa, p->col_rows, t.width, p->og, 1.0f,
                                p->wpacked + grp * p->wpacked_stride, ck_gemm_pack_b_matrix, &bm,
                                0.0f, cols, t.width);
-            for (long b = 0; b < t.nb; b++)
+            for (long b = 0; b < t.nb && p->map; b++)
+                col2im_map(p, cols + b * len, t.width, (float *)image(p, p->gx, t.n0 + b, grp));
+            for (long b = 0; b < t.nb && !p->map; b++)
                 ck_col2im_range(cols + b * len, t.width, p->cg, g->h, g->w, g->kh, g->kw,
                                 g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h,
                                 g->dil_w, g->out_h, g->out_w, t.q0, t.q1,
@@ -201,8 +280,10 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_data(g, gy, w, gx); return; }
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_data(g, gy, w, gx); return; }
     pack_weights(&p, 1);
+    build_map(&p);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
     free(p.wpacked);
+    free(p.map);
 }
 
 // ---- backward weight ---------------------------------------------------------------
@@ -242,7 +323,8 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     if (s > 4) s = 4;
     if (s > p.tiles) s = p.tiles;
     p.slices = s < 1 ? 1 : s;
-    if (p.slices == 1) { backward_weight_slice(&p, 0); return; }
+    build_map(&p);
+    if (p.slices == 1) { backward_weight_slice(&p, 0); free(p.map); return; }
     p.partials = malloc(sizeof(float) * (size_t)(p.slices * wsize));
     if (!p.partials) abort();
     ck_parallel_for(p.slices, backward_weight_slice, &p);
@@ -252,4 +334,5 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
         for (long i = 0; i < wsize; i++) gw[i] += src[i];
     }
     free(p.partials);
+    free(p.map);
 }
