@@ -287,6 +287,25 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
 }
 
 // ---- backward weight ---------------------------------------------------------------
+// gw[o][r] (=|+=) sum_q gy[o][q] * cols[r][q] as plain dot products, for a handful of
+// column rows: a GEMM would pad n = rows up to a 32-wide tile and transpose-pack the
+// columns; dots in 16 float lanes read both operands straight through.
+static void small_rows_gw(const float *gy, long ldg, const float *cols, long ldc, long og,
+                          long rows, long width, float *gw, int first) {
+    for (long o = 0; o < og; o++)
+        for (long r = 0; r < rows; r++) {
+            const float *a = gy + o * ldg, *b = cols + r * ldc;
+            float acc[16] = {0};
+            long q = 0;
+            for (; q + 16 <= width; q += 16)
+                for (int l = 0; l < 16; l++) acc[l] += a[q + l] * b[q + l];
+            for (int l = 0; q < width; q++, l++) acc[l] += a[q] * b[q];
+            for (int w = 8; w > 0; w /= 2)
+                for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+            gw[o * rows + r] = first ? acc[0] : gw[o * rows + r] + acc[0];
+        }
+}
+
 // Tiles are summed in a fixed number of slices (set by the geometry), each into its own
 // partial buffer, then the partials are added in slice order.
 static void backward_weight_slice(void *ctx, long s) {
@@ -303,8 +322,12 @@ static void backward_weight_slice(void *ctx, long s) {
             im2col_tile(p, &t, grp, cols);
             long ldg;
             const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
-            ck_sgemm(0, 1, p->og, p->col_rows, t.width, 1.0f, gyt, ldg, cols, t.width,
-                     ti == t0 ? 0.0f : 1.0f, gw + grp * p->og * p->col_rows, p->col_rows);
+            float *gwg = gw + grp * p->og * p->col_rows;
+            if (p->col_rows < 32)   // e.g. a first layer on grey images: 9 rows of columns
+                small_rows_gw(gyt, ldg, cols, t.width, p->og, p->col_rows, t.width, gwg, ti == t0);
+            else
+                ck_sgemm(0, 1, p->og, p->col_rows, t.width, 1.0f, gyt, ldg, cols, t.width,
+                         ti == t0 ? 0.0f : 1.0f, gwg, p->col_rows);
         }
     }
 }
