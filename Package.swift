@@ -48,6 +48,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "GANsTests", dependencies: ["GANs"], path: "Tests/GANsTests"),
+        // `swift run -c release kernel-bench`: GFLOP/s of the kernels (Scripts/bench_kernels.py
+        // runs it beside PyTorch). Not part of the library.
+        .executableTarget(name: "kernel-bench", dependencies: ["CKernels"], path: "Benchmarks/KernelBench"),
         // Kernels against naive references (odd sizes, transposes, strides, thread counts).
         .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]

@@ -15,7 +15,7 @@ typedef struct {
 
 // The operations and their order follow torch's single-tensor Adam on CPU, so results
 // agree to rounding.
-__attribute__((always_inline)) static inline void adam_body(const adam_job *j, long lo, long hi) {
+static void adam_body(const adam_job *j, long lo, long hi) {
     float *restrict p = j->p, *restrict m = j->m, *restrict v = j->v;
     const float *restrict g = j->g;
     const float w = 1.0f - j->beta1, b2 = j->beta2, c2 = 1.0f - j->beta2;
@@ -33,25 +33,66 @@ __attribute__((always_inline)) static inline void adam_body(const adam_job *j, l
 }
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+// Vector versions of adam_body with the same operations in the same order. The tail goes
+// through masked loads/stores, so every element sees identical arithmetic wherever a
+// chunk boundary falls.
 __attribute__((target("avx512f"))) static void adam_avx512(const adam_job *j, long lo, long hi) {
-    adam_body(j, lo, hi);
+    const __m512 w = _mm512_set1_ps(1.0f - j->beta1), w1 = _mm512_set1_ps(1.0f - (1.0f - j->beta1));
+    const __m512 b2 = _mm512_set1_ps(j->beta2), c2 = _mm512_set1_ps(1.0f - j->beta2);
+    const __m512 wd = _mm512_set1_ps(j->wd), eps = _mm512_set1_ps(j->eps);
+    const __m512 ns = _mm512_set1_ps(j->neg_step), bs = _mm512_set1_ps(j->bc2_sqrt);
+    const int low_weight = 1.0f - j->beta1 < 0.5f;
+    for (long i = lo; i < hi; i += 16) {
+        __mmask16 k = hi - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (hi - i)) - 1u);
+        __m512 p = _mm512_maskz_loadu_ps(k, j->p + i), g = _mm512_maskz_loadu_ps(k, j->g + i);
+        __m512 m = _mm512_maskz_loadu_ps(k, j->m + i), v = _mm512_maskz_loadu_ps(k, j->v + i);
+        g = _mm512_add_ps(g, _mm512_mul_ps(wd, p));
+        __m512 d = _mm512_sub_ps(g, m);
+        m = low_weight ? _mm512_add_ps(m, _mm512_mul_ps(w, d)) : _mm512_sub_ps(g, _mm512_mul_ps(d, w1));
+        v = _mm512_add_ps(_mm512_mul_ps(v, b2), _mm512_mul_ps(_mm512_mul_ps(c2, g), g));
+        __m512 den = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(v), bs), eps);
+        p = _mm512_add_ps(p, _mm512_div_ps(_mm512_mul_ps(ns, m), den));
+        _mm512_mask_storeu_ps(j->m + i, k, m);
+        _mm512_mask_storeu_ps(j->v + i, k, v);
+        _mm512_mask_storeu_ps(j->p + i, k, p);
+    }
 }
-__attribute__((target("avx2,fma"))) static void adam_avx2(const adam_job *j, long lo, long hi) {
-    adam_body(j, lo, hi);
+
+__attribute__((target("avx2"))) static void adam_avx2(const adam_job *j, long lo, long hi) {
+    const __m256 w = _mm256_set1_ps(1.0f - j->beta1), w1 = _mm256_set1_ps(1.0f - (1.0f - j->beta1));
+    const __m256 b2 = _mm256_set1_ps(j->beta2), c2 = _mm256_set1_ps(1.0f - j->beta2);
+    const __m256 wd = _mm256_set1_ps(j->wd), eps = _mm256_set1_ps(j->eps);
+    const __m256 ns = _mm256_set1_ps(j->neg_step), bs = _mm256_set1_ps(j->bc2_sqrt);
+    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const int low_weight = 1.0f - j->beta1 < 0.5f;
+    for (long i = lo; i < hi; i += 8) {
+        __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(hi - i >= 8 ? 8 : (int)(hi - i)), idx);
+        __m256 p = _mm256_maskload_ps(j->p + i, k), g = _mm256_maskload_ps(j->g + i, k);
+        __m256 m = _mm256_maskload_ps(j->m + i, k), v = _mm256_maskload_ps(j->v + i, k);
+        g = _mm256_add_ps(g, _mm256_mul_ps(wd, p));
+        __m256 d = _mm256_sub_ps(g, m);
+        m = low_weight ? _mm256_add_ps(m, _mm256_mul_ps(w, d)) : _mm256_sub_ps(g, _mm256_mul_ps(d, w1));
+        v = _mm256_add_ps(_mm256_mul_ps(v, b2), _mm256_mul_ps(_mm256_mul_ps(c2, g), g));
+        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v), bs), eps);
+        p = _mm256_add_ps(p, _mm256_div_ps(_mm256_mul_ps(ns, m), den));
+        _mm256_maskstore_ps(j->m + i, k, m);
+        _mm256_maskstore_ps(j->v + i, k, v);
+        _mm256_maskstore_ps(j->p + i, k, p);
+    }
 }
 #endif
-static void adam_portable(const adam_job *j, long lo, long hi) { adam_body(j, lo, hi); }
 
 static void adam_chunk(void *ctx, long index) {
     const adam_job *j = ctx;
     long lo = j->n * index / j->chunks, hi = j->n * (index + 1) / j->chunks;
 #if defined(__x86_64__) || defined(__i386__)
-    // The paths may differ in the last bit (the compiler may contract to FMA where the
-    // ISA has it); a machine always takes the same path, so results are reproducible.
+    // All three paths do the same IEEE operations in the same order (no FMA), so they
+    // agree bitwise; the vector ones are just wider.
     if (__builtin_cpu_supports("avx512f")) { adam_avx512(j, lo, hi); return; }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { adam_avx2(j, lo, hi); return; }
+    if (__builtin_cpu_supports("avx2")) { adam_avx2(j, lo, hi); return; }
 #endif
-    adam_portable(j, lo, hi);
+    adam_body(j, lo, hi);
 }
 
 void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,

@@ -1,20 +1,28 @@
-// 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints,
-// lowered to im2col + the packed GEMM.
+// 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
+// Three lowerings, chosen per geometry behind one interface:
+//   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
+//   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
+//   - im2col + the packed GEMM (this file): everything else.
 //
-// The work is cut into tiles that depend only on the geometry (never on the thread
+// For im2col + GEMM the work is cut into tiles that depend only on the geometry (never on the thread
 // count), so results are bitwise reproducible for any thread count:
-//   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~512),
-//   - large images: a tile is a range of output positions of one image, so the im2col
-//     buffer stays around L2 size (GEMM n = the range).
+//   - small images: a tile is B whole images side by side (GEMM n = B*oh*ow >= ~256),
+//   - large images: a tile is a range of output positions of one image,
+// so that a tile's im2col buffer stays in L2 while the GEMM packs it. The weights are
+// packed for the GEMM once per call and shared by all tiles.
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
+#include "conv_direct.h"
+#include "conv_winograd.h"
+#include "gemm_internal.h"
 #include "scratch.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TARGET_WIDTH 512
-#define MAX_COLS (512L * 1024L)   // floats in one tile's im2col buffer (2 MB)
-#define MIN_SLICE_FLOPS 20.0e6
+#define TARGET_WIDTH 256
+#define MAX_COLS (160L * 1024L)   // floats in one tile's im2col buffer (640 KB, L2 is 1 MB)
+#define MIN_SLICE_FLOPS 8.0e6
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -23,8 +31,13 @@ typedef struct {
     long nq, tiles;          // ranges per image group; tiles in all
     const float *x, *w, *gy;
     float *y, *gx, *gw;
+    const ck_gemm_isa *isa;
+    float *wpacked;          // per group: W (forward) or W^T (backward data), GEMM-packed
+    long wpacked_stride;
     long slices;             // backward-weight partial sums
     float *partials;
+    int32_t *map;            // small strided images: tap x position -> padded-plane offset
+    long hp, wp;             // the padded plane (h + 2 pad_h) x (w + 2 pad_w)
 } conv_plan;
 
 static void make_plan(conv_plan *p, const ck_conv_geometry *g) {
@@ -43,10 +56,12 @@ static void make_plan(conv_plan *p, const ck_conv_geometry *g) {
         p->B = b < 1 ? 1 : b;
         p->Q = p->ohw;
     } else {
-        long q = MAX_COLS / p->col_rows;
-        q = q / 32 * 32;
+        // equal ranges of whole 32-column panels, each at most MAX_COLS floats of columns
+        long qmax = MAX_COLS / p->col_rows / 32 * 32;
+        if (qmax < 32) qmax = 32;
+        long nq = (p->ohw + qmax - 1) / qmax;
         p->B = 1;
-        p->Q = q < 256 ? 256 : q;
+        p->Q = ((p->ohw + nq - 1) / nq + 31) / 32 * 32;
     }
     if (p->Q > p->ohw) p->Q = p->ohw;
     p->nq = p->Q > 0 ? (p->ohw + p->Q - 1) / p->Q : 1;
@@ -71,9 +86,81 @@ static const float *image(const conv_plan *p, const float *base, long n, long gr
     return base + (n * g->c_in + grp * p->cg) * g->h * g->w;
 }
 
+// ---- small images with strides: im2col / col2im through an offset map -------------------
+// Row by row im2col spends its time on bookkeeping when output rows are a few pixels
+// (the DCGAN discriminator: 16x16 down to 2x2, stride 2). Instead each channel plane is
+// copied once into a zero-padded plane, and every tap becomes a gather through a map of
+// offsets built once per call (no bounds tests, no per-row work).
+static void build_map(conv_plan *p) {
+    const ck_conv_geometry *g = p->g;
+    p->map = NULL;
+    p->hp = g->h + 2 * g->pad_h;
+    p->wp = g->w + 2 * g->pad_w;
+    long taps = g->kh * g->kw;
+    int small = g->stride_h > 1 || g->stride_w > 1 || g->out_w < 16;
+    if (p->nq != 1 || !small || p->hp * p->wp > (1L << 20) || taps * p->ohw > (1L << 22)) return;
+    p->map = malloc(sizeof(int32_t) * (size_t)(taps * p->ohw));
+    if (!p->map) abort();
+    for (long ki = 0; ki < g->kh; ki++)
+        for (long kj = 0; kj < g->kw; kj++) {
+            int32_t *m = p->map + (ki * g->kw + kj) * p->ohw;
+            for (long oy = 0; oy < g->out_h; oy++)
+                for (long ox = 0; ox < g->out_w; ox++)
+                    m[oy * g->out_w + ox] = (int32_t)((oy * g->stride_h + ki * g->dil_h) * p->wp +
+                                                      ox * g->stride_w + kj * g->dil_w);
+        }
+}
+
+// The padded copy of one plane (borders stay zero: only the interior is rewritten).
+static void fill_padded(const conv_plan *p, const float *plane, float *pad) {
+    const ck_conv_geometry *g = p->g;
+    for (long r = 0; r < g->h; r++)
+        memcpy(pad + (r + g->pad_h) * p->wp + g->pad_w, plane + r * g->w, sizeof(float) * (size_t)g->w);
+}
+
+static void im2col_map(const conv_plan *p, const float *img, float *dst, long ld) {
+    const ck_conv_geometry *g = p->g;
+    long taps = g->kh * g->kw;
+    float *pad = ck_scratch(CK_SCRATCH_PAD, (size_t)(p->hp * p->wp));
+    memset(pad, 0, sizeof(float) * (size_t)(p->hp * p->wp));
+    for (long c = 0; c < p->cg; c++) {
+        fill_padded(p, img + c * g->h * g->w, pad);
+        for (long t = 0; t < taps; t++) {
+            const int32_t *m = p->map + t * p->ohw;
+            float *d = dst + (c * taps + t) * ld;
+            for (long q = 0; q < p->ohw; q++) d[q] = pad[m[q]];
+        }
+    }
+}
+
+// gx_img += col2im(src): scatter-add through the map (a tap never hits a pixel twice),
+// then add the padded plane's interior.
+static void col2im_map(const conv_plan *p, const float *src, long ld, float *gx_img) {
+    const ck_conv_geometry *g = p->g;
+    long taps = g->kh * g->kw;
+    float *pad = ck_scratch(CK_SCRATCH_PAD, (size_t)(p->hp * p->wp));
+    for (long c = 0; c < p->cg; c++) {
+        memset(pad, 0, sizeof(float) * (size_t)(p->hp * p->wp));
+        for (long t = 0; t < taps; t++) {
+            const int32_t *m = p->map + t * p->ohw;
+            const float *s = src + (c * taps + t) * ld;
+            for (long q = 0; q < p->ohw; q++) pad[m[q]] += s[q];
+        }
+        float *x = gx_img + c * g->h * g->w;
+        for (long r = 0; r < g->h; r++) {
+            const float *pr = pad + (r + g->pad_h) * p->wp + g->pad_w;
+            for (long i = 0; i < g->w; i++) x[r * g->w + i] += pr[i];
+        }
+    }
+}
+
 static void im2col_tile(const conv_plan *p, const tile *t, long grp, float *cols) {
     const ck_conv_geometry *g = p->g;
     long len = t->q1 - t->q0;
+    if (p->map) {
+        for (long b = 0; b < t->nb; b++) im2col_map(p, image(p, p->x, t->n0 + b, grp), cols + b * len, t->width);
+        return;
+    }
     for (long b = 0; b < t->nb; b++)
         ck_im2col_range(image(p, p->x, t->n0 + b, grp), p->cg, g->h, g->w, g->kh, g->kw,
                         g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h, g->dil_w,
@@ -108,15 +195,16 @@ static void forward_tile(void *ctx, long index) {
     float *tmp = cols + p->col_rows * t.width;
     for (long grp = 0; grp < g->groups; grp++) {
         im2col_tile(p, &t, grp, cols);
-        const float *wg = p->w + grp * p->og * p->col_rows;
+        const float *wg = p->wpacked + grp * p->wpacked_stride;
         float *yg = p->y + (t.n0 * g->c_out + grp * p->og) * p->ohw + t.q0;
+        ck_matrix bm = {0, cols, t.width};
         if (t.nb == 1) {
-            ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
-                     0.0f, yg, p->ohw);
+            ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
+                               ck_gemm_pack_b_matrix, &bm, 0.0f, yg, p->ohw);
             continue;
         }
-        ck_sgemm(0, 0, p->og, t.width, p->col_rows, 1.0f, wg, p->col_rows, cols, t.width,
-                 0.0f, tmp, t.width);
+        ck_gemm_run_packed(p->isa, p->og, t.width, p->col_rows, 1.0f, wg,
+                           ck_gemm_pack_b_matrix, &bm, 0.0f, tmp, t.width);
         for (long b = 0; b < t.nb; b++)
             for (long i = 0; i < p->og; i++)
                 memcpy(yg + (b * g->c_out + i) * p->ohw, tmp + i * t.width + b * len,
@@ -124,12 +212,31 @@ static void forward_tile(void *ctx, long index) {
     }
 }
 
+// Packs each group's weights (transposed for the data gradient) for the GEMM.
+static void pack_weights(conv_plan *p, int transposed) {
+    const ck_conv_geometry *g = p->g;
+    p->isa = ck_gemm_isa_current();
+    long m = transposed ? p->col_rows : p->og, k = transposed ? p->og : p->col_rows;
+    p->wpacked_stride = (long)ck_gemm_packed_a_floats(p->isa, m, k);
+    p->wpacked = malloc(sizeof(float) * (size_t)(p->wpacked_stride * g->groups));
+    if (!p->wpacked) abort();
+    for (long grp = 0; grp < g->groups; grp++)
+        ck_gemm_pack_a(p->isa, transposed, p->w + grp * p->og * p->col_rows, p->col_rows, m, k,
+                       p->wpacked + grp * p->wpacked_stride);
+}
+
 void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
     conv_plan p;
     make_plan(&p, g);
     p.x = x; p.w = w; p.y = y;
     if (p.ohw == 0 || g->batch == 0) return;
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_forward(g, x, w, y); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_forward(g, x, w, y); return; }
+    pack_weights(&p, 0);
+    build_map(&p);
     ck_parallel_for(p.tiles, forward_tile, &p);
+    free(p.wpacked);
+    free(p.map);
 }
 
 // ---- backward data (also conv_transpose2d's forward) -------------------------------
@@ -148,9 +255,13 @@ static void backward_data_group(void *ctx, long ib) {
         for (long grp = 0; grp < g->groups; grp++) {
             long ldg;
             const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
-            ck_sgemm(1, 0, p->col_rows, t.width, p->og, 1.0f, p->w + grp * p->og * p->col_rows,
-                     p->col_rows, gyt, ldg, 0.0f, cols, t.width);
-            for (long b = 0; b < t.nb; b++)
+            ck_matrix bm = {0, gyt, ldg};
+            ck_gemm_run_packed(p->isa, p->col_rows, t.width, p->og, 1.0f,
+                               p->wpacked + grp * p->wpacked_stride, ck_gemm_pack_b_matrix, &bm,
+                               0.0f, cols, t.width);
+            for (long b = 0; b < t.nb && p->map; b++)
+                col2im_map(p, cols + b * len, t.width, (float *)image(p, p->gx, t.n0 + b, grp));
+            for (long b = 0; b < t.nb && !p->map; b++)
                 ck_col2im_range(cols + b * len, t.width, p->cg, g->h, g->w, g->kh, g->kw,
                                 g->pad_h, g->pad_w, g->stride_h, g->stride_w, g->dil_h,
                                 g->dil_w, g->out_h, g->out_w, t.q0, t.q1,
@@ -166,10 +277,35 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     p.gy = gy; p.w = w; p.gx = gx;
     if (g->batch == 0) return;
     if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_data(g, gy, w, gx); return; }
+    pack_weights(&p, 1);
+    build_map(&p);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
+    free(p.wpacked);
+    free(p.map);
 }
 
 // ---- backward weight ---------------------------------------------------------------
+// gw[o][r] (=|+=) sum_q gy[o][q] * cols[r][q] as plain dot products, for a handful of
+// column rows: a GEMM would pad n = rows up to a 32-wide tile and transpose-pack the
+// columns; dots in 16 float lanes read both operands straight through.
+static void small_rows_gw(const float *gy, long ldg, const float *cols, long ldc, long og,
+                          long rows, long width, float *gw, int first) {
+    for (long o = 0; o < og; o++)
+        for (long r = 0; r < rows; r++) {
+            const float *a = gy + o * ldg, *b = cols + r * ldc;
+            float acc[16] = {0};
+            long q = 0;
+            for (; q + 16 <= width; q += 16)
+                for (int l = 0; l < 16; l++) acc[l] += a[q + l] * b[q + l];
+            for (int l = 0; q < width; q++, l++) acc[l] += a[q] * b[q];
+            for (int w = 8; w > 0; w /= 2)
+                for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+            gw[o * rows + r] = first ? acc[0] : gw[o * rows + r] + acc[0];
+        }
+}
+
 // Tiles are summed in a fixed number of slices (set by the geometry), each into its own
 // partial buffer, then the partials are added in slice order.
 static void backward_weight_slice(void *ctx, long s) {
@@ -186,8 +322,12 @@ static void backward_weight_slice(void *ctx, long s) {
             im2col_tile(p, &t, grp, cols);
             long ldg;
             const float *gyt = gy_tile(p, &t, grp, tmp, &ldg);
-            ck_sgemm(0, 1, p->og, p->col_rows, t.width, 1.0f, gyt, ldg, cols, t.width,
-                     ti == t0 ? 0.0f : 1.0f, gw + grp * p->og * p->col_rows, p->col_rows);
+            float *gwg = gw + grp * p->og * p->col_rows;
+            if (p->col_rows < 32)   // e.g. a first layer on grey images: 9 rows of columns
+                small_rows_gw(gyt, ldg, cols, t.width, p->og, p->col_rows, t.width, gwg, ti == t0);
+            else
+                ck_sgemm(0, 1, p->og, p->col_rows, t.width, 1.0f, gyt, ldg, cols, t.width,
+                         ti == t0 ? 0.0f : 1.0f, gwg, p->col_rows);
         }
     }
 }
@@ -199,12 +339,15 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     p.x = x; p.gy = gy; p.gw = gw;
     long wsize = g->c_out * p.col_rows;
     if (p.tiles == 0 || p.ohw == 0) { memset(gw, 0, sizeof(float) * (size_t)wsize); return; }
+    if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;
     if (s > p.tiles) s = p.tiles;
     p.slices = s < 1 ? 1 : s;
-    if (p.slices == 1) { backward_weight_slice(&p, 0); return; }
+    build_map(&p);
+    if (p.slices == 1) { backward_weight_slice(&p, 0); free(p.map); return; }
     p.partials = malloc(sizeof(float) * (size_t)(p.slices * wsize));
     if (!p.partials) abort();
     ck_parallel_for(p.slices, backward_weight_slice, &p);
@@ -214,4 +357,5 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
         for (long i = 0; i < wsize; i++) gw[i] += src[i];
     }
     free(p.partials);
+    free(p.map);
 }

@@ -69,6 +69,7 @@ int ck_gemm_set_isa(int isa) {
 }
 
 const char *ck_gemm_isa_name(void) { return current_isa()->name; }
+const ck_gemm_isa *ck_gemm_isa_current(void) { return current_isa(); }
 
 // ---- packing ------------------------------------------------------------------
 // op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels, k-major, zero padded to MR rows.
@@ -121,6 +122,11 @@ static void pack_b(int tb, const float *b, long ldb, long p0, long j0, long kc, 
     }
 }
 
+void ck_gemm_pack_b_matrix(void *ctx, long p0, long j0, long kc, long nc, int nr, float *dst) {
+    const ck_matrix *b = ctx;
+    pack_b(b->trans, b->data, b->ld, p0, j0, kc, nc, nr, dst);
+}
+
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {
         float *cr = c + i * ldc;
@@ -162,13 +168,67 @@ static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long m, long n, 
     }
 }
 
+// ---- pre-packed A -------------------------------------------------------------------
+// Layout: for each KC block pc, the MR-row panels of all m rows (padded to MR), so block
+// pc starts at pc * mpad and row panel ir within it at ir * kc.
+size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k) {
+    long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    return (size_t)(mpad * (k > 0 ? k : 1));
+}
+
+void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
+                    long k, float *dst) {
+    long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    for (long pc = 0; pc < k; pc += KC) {
+        long kc = k - pc < KC ? k - pc : KC;
+        pack_a(trans_a, a, lda, 0, pc, m, kc, isa->mr, dst + pc * mpad);
+    }
+}
+
+void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float alpha,
+                        const float *a_packed, ck_pack_b_fn pack_b_fn, void *b_ctx, float beta,
+                        float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0 || alpha == 0.0f) { scale_c(m, n, beta, c, ldc); return; }
+    const int MR = isa->mr, NR = isa->nr;
+    long mpad = (m + MR - 1) / MR * MR;
+    long ncap = n < NC ? (n + NR - 1) / NR * NR : NC;
+    long kcap = k < KC ? k : KC;
+    float *bufB = ck_scratch(CK_SCRATCH_GEMM, (size_t)(kcap * ncap));
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            float be = pc == 0 ? beta : 1.0f;
+            pack_b_fn(b_ctx, pc, jc, kc, nc, NR, bufB);
+            const float *ablock = a_packed + pc * mpad;
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                for (long jr = 0; jr < nc; jr += NR) {
+                    int nr = (int)(nc - jr < NR ? nc - jr : NR);
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        int mr = (int)(mc - ir < MR ? mc - ir : MR);
+                        isa->kernel(kc, ablock + (ic + ir) * kc, bufB + jr * kc,
+                                    c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
 // ---- the parallel split --------------------------------------------------------
+// Splitting n: A is packed once by the caller and shared, each chunk packs only its own
+// columns of B, so chunks cost nothing extra and there can be several per thread: a
+// worker that loses its core mid-chunk then holds back only a small piece (the caller
+// claims the rest). Splitting m (when n is too narrow) re-packs B per chunk, so those
+// chunks stay one per thread and at least four tiles tall.
 typedef struct {
     const ck_gemm_isa *isa;
     int ta, tb, split_n;
     long m, n, k, unit, units, chunks;
     float alpha, beta;
-    const float *a, *b;
+    const float *a, *b, *a_packed;
     long lda, ldb, ldc;
     float *c;
 } gemm_job;
@@ -181,9 +241,9 @@ static void gemm_chunk(void *ctx, long index) {
     if (hi > total) hi = total;
     if (lo >= hi) return;
     if (j->split_n) {
-        const float *b = j->tb ? j->b + lo * j->ldb : j->b + lo;
-        gemm_serial(j->isa, j->ta, j->tb, j->m, hi - lo, j->k, j->alpha, j->a, j->lda, b,
-                    j->ldb, j->beta, j->c + lo, j->ldc);
+        ck_matrix bm = {j->tb, j->tb ? j->b + lo * j->ldb : j->b + lo, j->ldb};
+        ck_gemm_run_packed(j->isa, j->m, hi - lo, j->k, j->alpha, j->a_packed,
+                           ck_gemm_pack_b_matrix, &bm, j->beta, j->c + lo, j->ldc);
     } else {
         const float *a = j->ta ? j->a + lo : j->a + lo * j->lda;
         gemm_serial(j->isa, j->ta, j->tb, hi - lo, j->n, j->k, j->alpha, a, j->lda, j->b,
@@ -198,16 +258,15 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     int threads = ck_parallel_width();
     double flops = 2.0 * (double)m * (double)n * (double)k;
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
-    if (chunks > threads) chunks = threads;
-    if (chunks > 1 && k > 0 && alpha != 0.0f) {
-        // Split n when it has at least a few tiles per chunk (A is re-packed per chunk,
-        // cheap); otherwise m (B is re-packed per chunk, so keep chunks >= 4 tiles tall).
+    if (chunks > 1 && k > 0 && alpha != 0.0f && m > 0 && n > 0) {
         gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
-                        a, b, lda, ldb, ldc, c};
+                        a, b, NULL, lda, ldb, ldc, c};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
-        if (ntiles >= 4 * chunks || ntiles >= mtiles) {
+        if (ntiles >= 2 * threads) {
+            if (chunks > 4L * threads) chunks = 4L * threads;
             job.units = ntiles;
         } else {
+            if (chunks > threads) chunks = threads;
             job.split_n = 0;
             job.unit = isa->mr;
             job.units = mtiles;
@@ -216,6 +275,11 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
         if (chunks > job.units) chunks = job.units;
         if (chunks > 1) {
             job.chunks = chunks;
+            if (job.split_n) {
+                float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(isa, m, k));
+                ck_gemm_pack_a(isa, trans_a, a, lda, m, k, ap);
+                job.a_packed = ap;
+            }
             ck_parallel_for(chunks, gemm_chunk, &job);
             return;
         }

@@ -1,6 +1,7 @@
 // Private interface between the GEMM driver (gemm.c) and its micro-kernels.
 #ifndef CK_GEMM_INTERNAL_H
 #define CK_GEMM_INTERNAL_H
+#include <stddef.h>
 
 // A micro-kernel computes one MR x NR tile from packed panels:
 //   acc = sum_{p<kc} a[p*MR + r] * b[p*NR + j]     (packed panels, zero padded)
@@ -26,6 +27,25 @@ void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long
 #endif
 void ck_microkernel_portable(long kc, const float *a, const float *b, float *c, long ldc,
                              float alpha, float beta, int mr, int nr);
+
+// ---- pre-packed A, B packed by a callback (used by the convolution driver) ----------
+// The ISA the public ck_sgemm uses now; pass the same one to the functions below.
+const ck_gemm_isa *ck_gemm_isa_current(void);
+// Floats needed to hold op(A) [m, k] packed once for ck_gemm_run_packed.
+size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k);
+void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
+                    long k, float *dst);
+// Packs op(B)[p0:p0+kc, j0:j0+nc] as ck_gemm's B panels: NR-column panels, k-major,
+// zero padded to NR columns (panel jr/NR at dst + jr*kc).
+typedef void (*ck_pack_b_fn)(void *ctx, long p0, long j0, long kc, long nc, int nr, float *dst);
+// The ck_pack_b_fn for an ordinary matrix (ctx: a ck_matrix).
+typedef struct { int trans; const float *data; long ld; } ck_matrix;
+void ck_gemm_pack_b_matrix(void *ctx, long p0, long j0, long kc, long nc, int nr, float *dst);
+// C = alpha * A * op(B) + beta * C on the calling thread, with the same blocking and
+// arithmetic as ck_sgemm (so the same numbers).
+void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float alpha,
+                        const float *a_packed, ck_pack_b_fn pack_b, void *b_ctx, float beta,
+                        float *c, long ldc);
 
 #define CK_MR_AVX512 12
 #define CK_NR_AVX512 32

@@ -26,8 +26,8 @@ void ck_im2col_range(const float *x, long c, long h, long w, long kh, long kw,
                 float *dst = cols + row * ldcols;
                 long off = kj * dil_w - pad_w, lo, hi;
                 valid_span(ow, w, stride_w, off, &lo, &hi);
-                for (long q = q0; q < q1;) {
-                    long oy = q / ow, ox0 = q - oy * ow;
+                long oy = q0 / ow, ox0 = q0 - oy * ow;   // one division per row of cols
+                for (long q = q0; q < q1; oy++, ox0 = 0) {
                     long ox1 = ow < ox0 + (q1 - q) ? ow : ox0 + (q1 - q);
                     float *d = dst + (q - q0) - ox0;   // d[ox] is position (oy, ox)
                     long iy = oy * stride_h - pad_h + ki * dil_h;
@@ -64,8 +64,8 @@ void ck_col2im_range(const float *cols, long ldcols, long c, long h, long w, lon
                 const float *srcrow = cols + row * ldcols;
                 long off = kj * dil_w - pad_w, lo, hi;
                 valid_span(ow, w, stride_w, off, &lo, &hi);
-                for (long q = q0; q < q1;) {
-                    long oy = q / ow, ox0 = q - oy * ow;
+                long oy = q0 / ow, ox0 = q0 - oy * ow;
+                for (long q = q0; q < q1; oy++, ox0 = 0) {
                     long ox1 = ow < ox0 + (q1 - q) ? ow : ox0 + (q1 - q);
                     const float *s = srcrow + (q - q0) - ox0;
                     long iy = oy * stride_h - pad_h + ki * dil_h;

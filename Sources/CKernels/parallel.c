@@ -8,6 +8,12 @@
 // chunks are claimed from a shared counter, so if the other core is busy the caller
 // simply runs every chunk itself.
 //
+// When the other core is taken by another process, a worker can be descheduled in the
+// middle of a chunk and the caller then sits idle at the join for milliseconds. The
+// caller measures that wait; when it exceeds both its own working time and 0.5 ms, the
+// next few calls (4, doubling up to 256 while it keeps happening) run serially, then the
+// pool tries again. Callers' results do not depend on the split, so this only changes speed.
+//
 // One job runs at a time. Nested calls (from inside a chunk) and calls that find the
 // pool busy run serially on the calling thread. Which thread runs a chunk never changes
 // the result: callers split work into chunks whose arithmetic is independent of the
@@ -42,6 +48,7 @@ static long job_n;
 static int job_threads;
 
 static _Thread_local int inside_pool;
+static int backoff_left, backoff_len = 4;   // guarded by pool_busy
 
 static long now_ns(void) {
     struct timespec ts;
@@ -150,6 +157,12 @@ void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
         for (long i = 0; i < n; i++) fn(ctx, i);
         return;
     }
+    if (backoff_left > 0) {
+        backoff_left--;
+        pthread_mutex_unlock(&pool_busy);
+        for (long i = 0; i < n; i++) fn(ctx, i);
+        return;
+    }
     pthread_mutex_lock(&pool_mu);
     ensure_workers(threads);
     if (started_workers == 0) {   // could not start any thread
@@ -169,6 +182,7 @@ void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
     if (sleepers > 0) pthread_cond_broadcast(&pool_work);
     pthread_mutex_unlock(&pool_mu);
 
+    long start = now_ns();
     inside_pool = 1;
     run_chunks(gen, fn, ctx, n);
     inside_pool = 0;
@@ -183,6 +197,13 @@ void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
         pthread_mutex_lock(&pool_mu);
         while (atomic_load(&done_count) < n) pthread_cond_wait(&pool_done, &pool_mu);
         pthread_mutex_unlock(&pool_mu);
+    }
+    long waited = now_ns() - t0, worked = t0 - start;
+    if (waited > worked && waited > 500000L) {
+        backoff_left = backoff_len;
+        if (backoff_len < 256) backoff_len *= 2;
+    } else {
+        backoff_len = 4;
     }
     pthread_mutex_unlock(&pool_busy);
 }

@@ -100,12 +100,27 @@ final class ConvolutionTests: XCTestCase {
 
     func testLargeImagesAreTiledByOutputRange() {
         // 8 * 9 * 90 * 90 floats of columns exceed one tile, so each image is split in ranges
-        check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 2, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 6, kh: 3, kw: 3, pad: (1, 1)))
+    }
+
+    func testWinogradPath() {
+        // 3x3, stride 1, >= 16 channels: Winograd F(2x2, 3x3); odd sizes leave partial tiles
+        check(geometry(batch: 2, cIn: 17, h: 9, w: 7, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 16, h: 6, w: 11, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
+        check(geometry(batch: 3, cIn: 20, h: 5, w: 5, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
+    }
+
+    func testFewOutputChannelsUseTheDirectKernels() {
+        // <= 4 output channels per group at stride 1: the direct path (a generator's last layer)
+        check(geometry(batch: 3, cIn: 5, h: 9, w: 11, cOut: 1, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 2, cIn: 6, h: 10, w: 7, cOut: 4, kh: 3, kw: 3, pad: (3, 1), dilation: (2, 2), groups: 2))
+        check(geometry(batch: 2, cIn: 3, h: 12, w: 13, cOut: 3, kh: 5, kw: 4, pad: (2, 0)))   // 20 taps
+        check(geometry(batch: 1, cIn: 2, h: 40, w: 37, cOut: 1, kh: 7, kw: 7, pad: (3, 3)))  // wide rows, tails
     }
 
     func testThreadCountsGiveIdenticalResults() {
         // big enough that tiles run in parallel and backward-weight uses several partial sums
-        let g = geometry(batch: 20, cIn: 16, h: 16, w: 16, cOut: 32, kh: 3, kw: 3, pad: (1, 1))
+        let g = geometry(batch: 16, cIn: 16, h: 16, w: 16, cOut: 16, kh: 3, kw: 3, pad: (1, 1))
         var rng = LCG(5)
         let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))
         let gy = rng.array(g.outputShape.reduce(1, *))

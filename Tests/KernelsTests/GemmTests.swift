@@ -9,7 +9,8 @@ final class GemmTests: XCTestCase {
     /// Computes C = alpha op(A) op(B) + beta C with both implementations and compares.
     @discardableResult
     func check(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, alpha: Float = 1,
-               beta: Float = 0, pad: Int = 0, seed: UInt64 = 1, line: UInt = #line) -> [Float] {
+               beta: Float = 0, pad: Int = 0, seed: UInt64 = 1, verify: Bool = true,
+               line: UInt = #line) -> [Float] {
         var rng = LCG(seed)
         let lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad
         let a = rng.array((ta ? k : m) * lda + 1), b = rng.array((tb ? n : k) * ldb + 1)
@@ -18,12 +19,12 @@ final class GemmTests: XCTestCase {
         var got = beta == 0 ? [Float](repeating: .nan, count: c0.count) : c0
         var want = c0
         ck_sgemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &got, ldc)
-        ck_sgemm_reference(ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &want, ldc)
+        if verify { ck_sgemm_reference(ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &want, ldc) }
         // Only the m x n window may change: padding columns keep their old values.
         let name = "\(String(cString: ck_gemm_isa_name())) ta=\(ta) tb=\(tb) m=\(m) n=\(n) k=\(k) a=\(alpha) b=\(beta) pad=\(pad)"
         var inside: [Float] = [], ref: [Float] = []
         for i in 0..<m { for j in 0..<n { inside.append(got[i * ldc + j]); ref.append(want[i * ldc + j]) } }
-        assertClose(inside, ref, tol: 2e-5 * Float(max(1, k)).squareRoot(), name, line: line)
+        if verify { assertClose(inside, ref, tol: 2e-5 * Float(max(1, k)).squareRoot(), name, line: line) }
         if beta != 0 {
             for i in 0..<m { for j in n..<ldc { XCTAssertEqual(got[i * ldc + j], c0[i * ldc + j], name, line: line) } }
         }
@@ -83,8 +84,8 @@ final class GemmTests: XCTestCase {
         for (m, n, k) in [(256, 512, 256), (1200, 48, 300)] {
             for t in [0, 3] {
                 let one = withThreads(1) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5) }
-                let two = withThreads(2) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5) }
-                let three = withThreads(3) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5) }
+                let two = withThreads(2) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5, verify: false) }
+                let three = withThreads(3) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5, verify: false) }
                 XCTAssertEqual(one, two, "m=\(m) n=\(n) k=\(k)")
                 XCTAssertEqual(one, three, "m=\(m) n=\(n) k=\(k)")
             }

@@ -1,0 +1,139 @@
+// Kernel benchmarks: one JSON object per line with the case, its parameters, the work
+// (flops or bytes) and the best time per call. Scripts/bench_kernels.py runs this next
+// to PyTorch on the same cases and prints the comparison table.
+//
+//   swift run -c release kernel-bench [--threads N] [--filter TEXT] [--seconds S] [--clock cpu]
+//
+// --clock cpu times with the calling thread's CPU clock instead of the wall clock: with
+// one thread that is far less disturbed by other processes on a shared machine (the
+// comparison script uses the same clock for torch); with more threads it is meaningless.
+import CKernels
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+nonisolated(unsafe) var clockID = CLOCK_MONOTONIC
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(clockID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+var threads = Int(ck_get_threads())
+var filter = ""
+var budget = 0.25   // seconds of timing per case
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    switch a {
+    case "--threads": threads = Int(args.popFirst() ?? "") ?? threads
+    case "--filter": filter = args.popFirst() ?? ""
+    case "--seconds": budget = Double(args.popFirst() ?? "") ?? budget
+    case "--clock": clockID = args.popFirst() == "cpu" ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
+    default: print("unknown argument \(a)"); exit(2)
+    }
+}
+ck_set_threads(Int32(threads))
+
+/// Best time per call: repeats the body in batches until `budget` seconds are spent.
+@MainActor func bestTime(_ body: () -> Void) -> Double {
+    body()   // warm-up (scratch buffers, pool threads, caches)
+    let t0 = now()
+    body()
+    let once = max(now() - t0, 1e-7)
+    let per = max(1, Int(budget / 5 / once))
+    var best = Double.infinity
+    for _ in 0..<5 {
+        let s = now()
+        for _ in 0..<per { body() }
+        best = min(best, (now() - s) / Double(per))
+    }
+    return best
+}
+
+func buffer(_ n: Int, seed: UInt32 = 1) -> UnsafeMutablePointer<Float> {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+    var s = seed
+    for i in 0..<n { s = s &* 1664525 &+ 1013904223; p[i] = Float(Int32(bitPattern: s >> 8) - (1 << 23)) / Float(1 << 23) }
+    return p
+}
+
+@MainActor func report(_ name: String, _ kind: String, _ params: [(String, Int)], work: Double, unit: String, seconds: Double) {
+    let ps = params.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
+    let rate = work / seconds / 1e9
+    print("{\"name\": \"\(name)\", \"kind\": \"\(kind)\", \"params\": {\(ps)}, \"work\": \(work), \"unit\": \"\(unit)\", \"seconds\": \(seconds), \"rate\": \(rate), \"threads\": \(threads)}")
+}
+
+@MainActor func want(_ name: String) -> Bool { filter.isEmpty || name.contains(filter) }
+
+// ---- GEMM ----------------------------------------------------------------------
+var gemms: [(String, Int, Int, Int)] = [128, 256, 512, 1024, 2048].map { ("gemm n=\($0)", $0, $0, $0) }
+gemms += [("linear 64x100 x 100x8192", 64, 8192, 100), ("linear 64x784 x 784x512", 64, 512, 784),
+          ("linear 64x1024 x 1024x784", 64, 784, 1024), ("linear 64x512 x 512x1024", 64, 1024, 512),
+          ("linear 64x256 x 256x512", 64, 512, 256), ("dW 1024x64 x 64x512", 1024, 512, 64)]
+for (name, m, n, k) in gemms where want(name) {
+    let a = buffer(m * k), b = buffer(k * n, seed: 2), c = buffer(m * n, seed: 3)
+    let t = bestTime { ck_sgemm(0, 0, m, n, k, 1, a, k, b, n, 0, c, n) }
+    report(name, "gemm", [("m", m), ("n", n), ("k", k)], work: 2.0 * Double(m * n * k), unit: "GFLOP/s", seconds: t)
+    a.deallocate(); b.deallocate(); c.deallocate()
+}
+
+// ---- convolutions (DCGAN, MNIST 32x32, batch 64) -----------------------------------------
+// (name, cIn, cOut, size, stride)
+let convs: [(String, Int, Int, Int, Int)] = [
+    ("G conv 128->128 @16", 128, 128, 16, 1), ("G conv 128->64 @32", 128, 64, 32, 1),
+    ("G conv 64->1 @32", 64, 1, 32, 1), ("D conv 1->16 s2 @32", 1, 16, 32, 2),
+    ("D conv 16->32 s2 @16", 16, 32, 16, 2), ("D conv 32->64 s2 @8", 32, 64, 8, 2),
+    ("D conv 64->128 s2 @4", 64, 128, 4, 2)]
+for (name, cin, cout, size, stride) in convs {
+    let out = (size + 2 - 3) / stride + 1
+    var g = ck_conv_geometry(batch: 64, c_in: cin, h: size, w: size, c_out: cout, kh: 3, kw: 3,
+                             stride_h: stride, stride_w: stride, pad_h: 1, pad_w: 1, dil_h: 1, dil_w: 1,
+                             groups: 1, out_h: out, out_w: out)
+    let x = buffer(64 * cin * size * size), w = buffer(cout * cin * 9, seed: 2)
+    let y = buffer(64 * cout * out * out, seed: 3), gx = buffer(64 * cin * size * size), gw = buffer(cout * cin * 9)
+    let flops = 2.0 * 64 * Double(cout * out * out * cin * 9)
+    let params = [("cin", cin), ("cout", cout), ("size", size), ("stride", stride), ("batch", 64)]
+    if want(name + " fwd") {
+        report(name + " fwd", "conv_fwd", params, work: flops, unit: "GFLOP/s",
+               seconds: bestTime { ck_conv2d_forward(&g, x, w, y) })
+    }
+    if want(name + " bwd-data") {
+        report(name + " bwd-data", "conv_bwd_data", params, work: flops, unit: "GFLOP/s",
+               seconds: bestTime { ck_conv2d_backward_data(&g, y, w, gx) })
+    }
+    if want(name + " bwd-weight") {
+        report(name + " bwd-weight", "conv_bwd_weight", params, work: flops, unit: "GFLOP/s",
+               seconds: bestTime { ck_conv2d_backward_weight(&g, x, y, gw) })
+    }
+    [x, w, y, gx, gw].forEach { $0.deallocate() }
+}
+
+// ---- batch norm forward + backward (the DCGAN generator's) ------------------------------
+for (n, c, hw) in [(64, 128, 64), (64, 128, 256), (64, 64, 1024)] {
+    let name = "batchnorm fwd+bwd \(n)x\(c)x\(hw)"
+    guard want(name) else { continue }
+    let total = n * c * hw
+    let x = buffer(total), gy = buffer(total, seed: 2), y = buffer(total), gx = buffer(total)
+    let gamma = buffer(c), beta = buffer(c), stats = buffer(5 * c)
+    let t = bestTime {
+        ck_batchnorm_forward(x, n, c, hw, gamma, beta, 1e-5, y, stats, stats + c, stats + 2 * c)
+        ck_batchnorm_backward(gy, x, n, c, hw, stats, stats + 2 * c, gamma, gx, stats + 3 * c, stats + 4 * c)
+    }
+    // minimal traffic: forward reads x, writes y; backward reads gy and x, writes gx
+    report(name, "batchnorm", [("n", n), ("c", c), ("hw", hw)], work: 20.0 * Double(total), unit: "GB/s", seconds: t)
+    [x, gy, y, gx, gamma, beta, stats].forEach { $0.deallocate() }
+}
+
+// ---- one Adam step over 1.5M parameters ---------------------------------------------------
+if want("adam") {
+    let n = 1_500_000
+    let p = buffer(n), g = buffer(n, seed: 2), m = buffer(n, seed: 3), v = buffer(n, seed: 4)
+    for i in 0..<n { v[i] = abs(v[i]) }
+    var step = 0
+    let t = bestTime { step += 1; ck_adam_step(p, g, m, v, n, 2e-4, 0.5, 0.999, 1e-8, 0, step) }
+    // reads p, g, m, v; writes p, m, v
+    report("adam step 1.5M params", "adam", [("n", n)], work: 28.0 * Double(n), unit: "GB/s", seconds: t)
+    [p, g, m, v].forEach { $0.deallocate() }
+}
