@@ -49,4 +49,10 @@ public enum MemoryStats {
     public static func setPoolLimit(bytes: Int) { ck_pool_set_limit(Swift.max(bytes, 0)) }
     /// Gives every cached buffer back to the system.
     public static func trimPool() { ck_pool_trim() }
+
+    /// Makes freed large allocations go back to the system (a long-running process's
+    /// resident memory then follows what it uses, not its high-water mark).
+    public static func returnLargeFreesToSystem(threshold bytes: Int = 512 * 1024) {
+        ck_release_large_frees(Swift.max(bytes, 4096))
+    }
 }

@@ -11,6 +11,9 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// The operation that produced this tensor (nil for leaves).
     var gradFn: GradNode?
+    /// How to recompute this tensor from a smaller one (nearest upsampling keeps its
+    /// input): an op that saves this tensor for its backward keeps the recipe instead.
+    var recipe: (() -> Tensor)?
 
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         self.shape = shape
@@ -164,4 +167,17 @@ extension Tensor {
         }
         return t
     }
+}
+
+/// What an op keeps of an input for its backward pass: the tensor, or the recipe that
+/// recomputes it when that is cheaper to hold (see `Tensor.recipe`).
+struct SavedTensor {
+    private let tensor: Tensor?
+    private let recipe: (() -> Tensor)?
+
+    init(_ t: Tensor) {
+        if let r = t.recipe { tensor = nil; recipe = r } else { tensor = t; recipe = nil }
+    }
+
+    var value: Tensor { tensor ?? recipe!() }
 }

@@ -119,3 +119,11 @@ size_t ck_peak_resident_bytes(void) {
     return (size_t)ru.ru_maxrss * 1024;   // kilobytes (VmHWM)
 #endif
 }
+
+#include <malloc.h>
+void ck_release_large_frees(size_t threshold_bytes) {
+    // Fixed thresholds stop glibc from raising them after the first large free (it then
+    // keeps up to twice that amount in its heap, resident but unused).
+    mallopt(M_MMAP_THRESHOLD, (int)threshold_bytes);
+    mallopt(M_TRIM_THRESHOLD, (int)(threshold_bytes * 8));
+}

@@ -5,6 +5,13 @@ import GANs
 
 @main
 struct GanCommand: ParsableCommand {
+    static func main() {
+        GANRuntime.configureMemory()
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(withError: error) }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "Train, sample, evaluate and benchmark the classic GANs on the CPU.",

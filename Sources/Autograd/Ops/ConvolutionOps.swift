@@ -15,9 +15,11 @@ public struct Pair: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStri
 
 extension Tensor {
     static func conv2dOp(_ x: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy in
-            [x.requiresGrad ? conv2dBackwardDataOp(gy, w, g) : nil,
-             w.requiresGrad ? conv2dBackwardWeightOp(x, gy, g) : nil]
+        let xNeedsGrad = x.requiresGrad, xs = SavedTensor(x)
+        return Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy in
+            // The weight gradient first: a recomputed input is freed before dL/dx exists.
+            let gw = w.requiresGrad ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
+            return [xNeedsGrad ? conv2dBackwardDataOp(gy, w, g) : nil, gw]
         }
     }
 
@@ -43,10 +45,11 @@ extension Tensor {
         let y = Kernels.conv2dForward(x, w, g)
         ck_add_channel_bias(y.storage.pointer, g.batch, g.cOut, g.outH * g.outW, b.storage.pointer)
         let bshape = b.shape
+        let xNeedsGrad = x.requiresGrad, xs = SavedTensor(x)
         return y.recorded("conv2d", [x, w, b]) { gy in
-            [x.requiresGrad ? conv2dBackwardDataOp(gy, w, g) : nil,
-             w.requiresGrad ? conv2dBackwardWeightOp(x, gy, g) : nil,
-             b.requiresGrad ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
+            let gw = w.requiresGrad ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
+            return [xNeedsGrad ? conv2dBackwardDataOp(gy, w, g) : nil, gw,
+                    b.requiresGrad ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
         }
     }
 

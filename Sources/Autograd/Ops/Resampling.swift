@@ -116,6 +116,9 @@ extension Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let out = Tensor.uninitialized([n, c, h * s, w * s])
         ck_upsample_nearest(storage.pointer, n * c, h, w, s, out.storage.pointer)
+        // A convolution after the upsampling keeps this small input instead of the s^2
+        // times larger output, and upsamples again in its backward pass.
+        out.recipe = { [source = self] in source.upsampledNearest(s) }
         return out.recorded("upsample_nearest", [self]) { g in [g.upsampleNearestAdjoint(s)] }
     }
 

@@ -76,6 +76,9 @@ typedef struct {
     unsigned long long hits, misses;
 } ck_pool_stats;
 ck_pool_stats ck_pool_get_stats(void);
+// Serves allocations above `threshold_bytes` from mmap so their memory returns to the
+// system when freed (glibc otherwise raises its threshold and keeps freed memory).
+void ck_release_large_frees(size_t threshold_bytes);
 // Peak resident set size of the process (VmHWM), in bytes.
 size_t ck_peak_resident_bytes(void);
 
