@@ -14,7 +14,7 @@ struct GanCommand: ParsableCommand {
             (default runs/MODEL); `gan sample` and `gan eval` read them back.
             """,
         version: SwiftGAN.version,
-        subcommands: [ListModels.self, Train.self, Sample.self, Bench.self])
+        subcommands: [ListModels.self, Train.self, Sample.self, Bench.self, Eval.self, TrainClassifier.self])
 }
 
 /// Turns a library error into one clear line and a non-zero exit status.
