@@ -26,10 +26,13 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let count, count <= 0 { throw ValidationError("--n must be positive, got \(count)") }
-        var (images, drawnLabels) = try failing { try loadSamples() }
-        if let count, count < images.shape[0] { images = images.slice(dim: 0, start: 0, end: count) }
-        var labelList = drawnLabels.map { Array($0.prefix(images.shape[0])) }
+        var (images, labelList) = try failing { try loadSamples() }
         if let labels { labelList = try Sample.parseLabels(labels) }
+        if let count, count < images.shape[0] {
+            // --n keeps the first N samples of a file, and the first N of labels given for all of them.
+            if let given = labelList, given.count == images.shape[0] { labelList = Array(given.prefix(count)) }
+            images = images.slice(dim: 0, start: 0, end: count)
+        }
         let scorer = try failing { try SampleEvaluator.shipped(announce: { note($0) }) }
         let report = try failing { try scorer.evaluate(images, labels: labelList) }
         print(json ? report.json : report.table)

@@ -37,7 +37,7 @@ public struct EvaluationReport: Sendable, Equatable {
     public var table: String {
         var rows: [(String, String, String)] = [
             ("samples", "\(n)", ""),
-            ("Fréchet distance", String(format: "%.3f", fd), "lower is better; real digits ~0"),
+            ("Fréchet distance", String(format: "%.3f", fd), "lower is better; real digits ~10 at N = 1,000, ~2.4 at 10,000"),
             ("classifier score", String(format: "%.3f", classifierScore), "1-10, higher is better"),
             ("mode coverage", "\(modeCoverage)/\(histogram.count)", "digits with >= 2% of the samples"),
             ("precision", String(format: "%.3f", precision), "samples inside the real manifold"),
