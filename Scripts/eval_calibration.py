@@ -4,7 +4,11 @@ docs/EVALUATION.md. Sample sets are made with NumPy from the built-in MNIST trai
 images (never the test images the real statistics come from) and scored by the release
 build of `gan eval`.
 
-Run: swift build -c release && python3 Scripts/eval_calibration.py   (NumPy only)
+It also cross-checks the whole pipeline once: the classifier's forward pass redone in NumPy
+from the shipped safetensors, and the Fréchet distance of the first set by SciPy's sqrtm
+(as pytorch-fid), against what `gan eval` printed.
+
+Run: swift build -c release && python3 Scripts/eval_calibration.py   (NumPy and SciPy)
 """
 import gzip
 import json
@@ -12,7 +16,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import struct
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 GAN = os.path.join(ROOT, ".build", "release", "gan")
@@ -70,6 +76,45 @@ with tempfile.TemporaryDirectory() as tmp:
         r = json.loads(out)
         rows.append((name, r))
         print(name, out.strip(), file=sys.stderr)
+
+
+def safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    return {k: np.frombuffer(data[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], np.float32).reshape(v["shape"])
+            for k, v in header.items() if k != "__metadata__"}
+
+
+def features(x, w):
+    """MNISTClassifier.features in NumPy: conv5-relu-pool, conv5-relu-pool, fc1-relu."""
+    def conv(x, name):
+        k = w[name + ".weight"]
+        p = sliding_window_view(x, k.shape[2:], axis=(2, 3))
+        return np.einsum("nchwij,ocij->nohw", p, k, optimize=True) + w[name + ".bias"][None, :, None, None]
+
+    def pool(x):
+        n, c, h, wd = x.shape
+        return x.reshape(n, c, h // 2, 2, wd // 2, 2).max(axis=(3, 5))
+    h = pool(np.maximum(conv(x, "conv1"), 0))
+    h = pool(np.maximum(conv(h, "conv2"), 0))
+    return np.maximum(h.reshape(len(x), -1) @ w["fc1.weight"].T + w["fc1.bias"], 0).astype(np.float64)
+
+
+def scipy_fd(a, b):
+    from scipy import linalg
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    return float(((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(linalg.sqrtm(s1 @ s2).real))
+
+
+weights = safetensors(os.path.join(ROOT, "Data", "classifier", "mnist_classifier.safetensors"))
+test = idx("t10k-images-idx3-ubyte").astype(np.float32)[:, None] / 127.5 - 1
+real = np.concatenate([features(test[i:i + 1000], weights) for i in range(0, len(test), 1000)])
+reference = scipy_fd(features(first[:, None], weights), real)
+ours = rows[0][1]["fd"]
+print(f"cross-check: FD of the first set by NumPy features + SciPy sqrtm {reference:.9f}, gan eval {ours:.9f}, "
+      f"relative difference {abs(ours - reference) / reference:.1e}", file=sys.stderr)
 
 print("| samples | FD | classifier score | coverage | precision | recall | label acc. |")
 print("|---|---:|---:|---:|---:|---:|---:|")
