@@ -31,12 +31,13 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         // Datasets (MNIST, image folders), PNG/JPEG, transforms, the prefetching loader, grids, .npy.
         .target(name: "Vision", dependencies: ["Autograd", "CVisionShim"], path: "Sources/Vision"),
-        // Sample-quality metrics: Fréchet distance, classifier score, precision/recall.
-        .target(name: "Evaluation", dependencies: ["Autograd"], path: "Sources/Evaluation"),
+        // Sample-quality metrics (Fréchet distance, classifier score, precision/recall) and the
+        // MNIST feature network they are computed in.
+        .target(name: "Evaluation", dependencies: ["Autograd", "NN", "Vision"], path: "Sources/Evaluation"),
         // The zoo (one file per model) and the training runtime: loop, checkpoints, metrics.
         .target(name: "GANs", dependencies: ["Autograd", "NN", "Vision", "Evaluation"], path: "Sources/GANs"),
         // The `gan` command-line tool.
-        .executableTarget(name: "gan", dependencies: ["GANs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "gan", dependencies: ["GANs", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/gan"),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",
@@ -51,6 +52,8 @@ let package = Package(
         // `swift run -c release kernel-bench`: GFLOP/s of the kernels (Scripts/bench_kernels.py
         // runs it beside PyTorch). Not part of the library.
         .executableTarget(name: "kernel-bench", dependencies: ["CKernels"], path: "Benchmarks/KernelBench"),
+        // The built `gan` executable run end to end (depending on it builds it first).
+        .testTarget(name: "GanToolTests", dependencies: ["gan", "Evaluation"], path: "Tests/GanToolTests"),
         // Kernels against naive references (odd sizes, transposes, strides, thread counts).
         .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]

@@ -63,7 +63,7 @@ struct Sample: ParsableCommand {
         var labelList: [Int]? = nil
         if let labels {
             guard type.info.conditional else { throw ToolError("\(type.info.name) is not conditional; --labels does not apply") }
-            labelList = try parseLabels(labels)
+            labelList = try Sample.parseLabels(labels)
             guard labelList!.count == n else { throw ToolError("\(labelList!.count) labels given for --n \(n)") }
         } else if type.info.conditional {
             let classes = instance.config.extra["n-classes"].map { Int($0) } ?? 10
@@ -85,7 +85,7 @@ struct Sample: ParsableCommand {
     }
 
     /// "0,1,2" or a file holding integers separated by commas, spaces or newlines.
-    func parseLabels(_ text: String) throws -> [Int] {
+    static func parseLabels(_ text: String) throws -> [Int] {
         var source = text
         if FileManager.default.fileExists(atPath: text) {
             guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Evaluation
 import GANs
 
 struct Train: ParsableCommand {
@@ -78,6 +79,13 @@ struct Train: ParsableCommand {
         run.evalInterval = evalInterval
         run.quiet = quiet
         let trainer = Trainer(model: type.init(config: config, seed: seed), options: run)
+        if evalInterval != nil {
+            guard config.common.channels == 1 else {
+                throw ToolError("--eval-interval scores MNIST digits; \(type.info.name) is configured for \(config.common.channels)-channel images")
+            }
+            let scorer = try failing { try SampleEvaluator.shipped(announce: { if !quiet { note($0) } }) }
+            trainer.evaluator = SampleQualityEvaluator(scorer: scorer)
+        }
         let outcome = try failing { try trainer.run() }
         switch outcome {
         case .finished: return

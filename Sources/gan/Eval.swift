@@ -1,0 +1,67 @@
+import ArgumentParser
+import Autograd
+import Evaluation
+import Foundation
+import GANs
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score samples against MNIST: Fréchet distance, classifier score, coverage, precision/recall.",
+        discussion: """
+            PATH is a run folder or checkpoint (N samples are drawn from its latest checkpoint; \
+            conditional models are asked for the digits 0-9 in turn and also get label accuracy), \
+            a .npy file (N x 1 x H x W in [-1, 1]), a folder of PNGs, or a grid PNG as \
+            `gan sample --out FILE.png` writes it. Samples that are not 28x28 are resized. \
+            Features come from the shipped MNIST classifier; those of the 10,000 test images \
+            are computed on first use and cached (see docs/EVALUATION.md).
+            """)
+
+    @Argument(help: "A run folder or checkpoint, a .npy file, a folder of PNGs, or a grid PNG.") var path: String
+    @Option(name: .customLong("n"), help: "Samples to draw from a run (default 1000); for files, score only the first N.") var count: Int?
+    @Option(help: "The class each sample was generated for: a comma-separated list or a file of them.") var labels: String?
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Images per row of a grid PNG (default: guessed from 28- or 32-pixel cells).") var gridNrow: Int?
+    @Option(help: "Padding around the images of a grid PNG.") var gridPadding = 2
+    @Option(help: "Seed for the samples drawn from a run.") var seed: UInt64 = 0
+
+    func run() throws {
+        if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
+        var (images, labelList) = try failing { try loadSamples() }
+        if let labels { labelList = try Sample.parseLabels(labels) }
+        if let count, count < images.shape[0] {
+            // --n keeps the first N samples of a file, and the first N of labels given for all of them.
+            if let given = labelList, given.count == images.shape[0] { labelList = Array(given.prefix(count)) }
+            images = images.slice(dim: 0, start: 0, end: count)
+        }
+        let scorer = try failing { try SampleEvaluator.shipped(announce: { note($0) }) }
+        let report = try failing { try scorer.evaluate(images, labels: labelList) }
+        print(json ? report.json : report.table)
+    }
+
+    /// The samples PATH names, and the labels they were drawn for when they come from a run.
+    func loadSamples() throws -> (Tensor, [Int]?) {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw EvaluationError("\(path) does not exist")
+        }
+        if isDirectory.boolValue {
+            let isRun = (try? Checkpoint.resolve(path)) != nil || ["checkpoints", "config.json"].contains {
+                FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path)
+            }
+            guard isRun else { return (try SampleFiles.readPNGFolder(url), nil) }
+            let model = try RunSampling.loadGenerator(path)
+            return try RunSampling.draw(from: model, count: count ?? 1000, seed: seed)
+        }
+        switch url.pathExtension.lowercased() {
+        case "npy": return (try SampleFiles.readNPY(url), nil)
+        case "png": return (try SampleFiles.readGrid(url, nrow: gridNrow, padding: gridPadding), nil)
+        default: throw EvaluationError("\(path) is not a run folder, a .npy file, a folder of PNGs or a .png grid")
+        }
+    }
+}
+
+/// A note on stderr, so --json output stays one object on stdout.
+func note(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
