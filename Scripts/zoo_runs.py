@@ -55,7 +55,7 @@ def main():
             npy = os.path.join(a.runs, f"{m}_torch.npy")
             t0 = time.time()
             r = subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "torch_zoo", "run.py"), m, "train",
-                                "--iterations", str(iterations), "--out", npy], capture_output=True, text=True)
+                                "--iterations", str(iterations), "--out", npy, "--threads", "1"], capture_output=True, text=True)
             if r.returncode == 0:
                 cmd = [GAN, "eval", npy, "--json"]
                 labels = npy.replace(".npy", "_labels.txt")
