@@ -27,8 +27,8 @@ def main():
     p.add_argument("models", nargs="*")
     p.add_argument("--iterations", type=int, default=0, help="timed iterations (default: 30 MLP, 6 conv)")
     a = p.parse_args()
-    listing = subprocess.run([GAN, "list"], check=True, capture_output=True, text=True).stdout.splitlines()[1:]
-    kinds = {line.split()[0]: line.split()[4] for line in listing}
+    rows = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    kinds = {cells[1].strip(): cells[6].strip() for cells in (r.split("|") for r in rows)}
     models = a.models or list(kinds)
     load = os.getloadavg()[0]
     print(f"load average at start: {load:.2f}\n")

@@ -26,8 +26,8 @@ def main():
     p.add_argument("--skip-torch", action="store_true")
     p.add_argument("--runs", default="/tmp/swiftgan-zoo-runs")
     a = p.parse_args()
-    listing = subprocess.run([GAN, "list"], check=True, capture_output=True, text=True).stdout.splitlines()[1:]
-    kinds = {l.split()[0]: l.split()[4] for l in listing}
+    rows = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    kinds = {cells[1].strip(): cells[6].strip() for cells in (r.split("|") for r in rows)}
     models = a.models or list(kinds)
     os.makedirs(os.path.join(ROOT, "docs", "images"), exist_ok=True)
     for m in models:
