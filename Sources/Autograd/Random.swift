@@ -1,6 +1,7 @@
 // Seeded random numbers: Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy
 // as 1, 2, 3", SC 2011), a counter-based generator. The state is just (seed, offset), so
 // it is trivially saved in checkpoints and gives the same stream on every machine.
+import CKernels
 import Foundation
 
 public final class RandomGenerator: @unchecked Sendable {
@@ -79,19 +80,16 @@ public final class RandomGenerator: @unchecked Sendable {
         return (Float(r * Foundation.cos(t)), Float(r * Foundation.sin(t)))
     }
 
+    /// Fills with uniform draws (the same numbers as `nextUniform()` in turn, drawn in C).
     public func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int, low: Float, high: Float) {
-        let span = high - low
-        for i in 0..<count { p[i] = low + span * nextUniform() }
+        guard count > 0 else { return }
+        offset = ck_philox_uniform(seed, offset, p, count, low, high)
     }
 
+    /// Fills with normal draws (the same numbers as `nextNormalPair()` in turn, drawn in C).
     public func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
-        var i = 0
-        while i < count {
-            let (a, b) = nextNormalPair()
-            p[i] = mean + std * a
-            if i + 1 < count { p[i + 1] = mean + std * b }
-            i += 2
-        }
+        guard count > 0 else { return }
+        offset = ck_philox_normal(seed, offset, p, count, mean, std)
     }
 
     /// A random permutation of 0..<n (Fisher-Yates).

@@ -27,6 +27,22 @@ final class CreationAndRandomTests: XCTestCase {
         XCTAssertEqual(first, 0x6627_e8d5)
     }
 
+    /// The C fills draw exactly what the Swift generator draws one value at a time.
+    func testFillsMatchTheScalarStream() {
+        let a = RandomGenerator(seed: 77, offset: 5), b = RandomGenerator(seed: 77, offset: 5)
+        let u = Tensor.uniform([1001], low: -2, high: 3, generator: a).scalars
+        XCTAssertEqual(u, (0..<1001).map { _ in -2 + 5 * b.nextUniform() })
+        XCTAssertEqual(a.offset, b.offset)
+        let n = Tensor.normal([7], mean: 1, std: 2, generator: a).scalars
+        var expected: [Float] = []
+        while expected.count < 7 {
+            let (x, y) = b.nextNormalPair()
+            expected += [1 + 2 * x, 1 + 2 * y]
+        }
+        XCTAssertEqual(n, Array(expected.prefix(7)))
+        XCTAssertEqual(a.offset, b.offset)
+    }
+
     func testDistributions() {
         let g = RandomGenerator(seed: 1)
         let u = Tensor.uniform([20000], low: -2, high: 3, generator: g)

@@ -149,6 +149,13 @@ void ck_strided_copy(const float *src, const long *src_strides, float *out,
 void ck_strided_store(const float *src, float *dst, const long *dst_strides,
                       const long *shape, int rank);
 
+// ---- Random fills (philox.c) ------------------------------------------------
+// Philox4x32-10 uniform [low, high) and Box-Muller normal draws starting at word `offset`
+// of the stream keyed by `seed`; each returns the offset after the words it used (one per
+// uniform, two per pair of normals). The same numbers as RandomGenerator.swift.
+uint64_t ck_philox_uniform(uint64_t seed, uint64_t offset, float *out, long n, float low, float high);
+uint64_t ck_philox_normal(uint64_t seed, uint64_t offset, float *out, long n, float mean, float std);
+
 // ---- Reductions (reduce.c) --------------------------------------------------
 // x viewed as [outer, r, inner]; out is [outer, inner]. Sums accumulate in double.
 void ck_reduce_sum(const float *x, long outer, long r, long inner, float *out);
