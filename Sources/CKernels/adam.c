@@ -109,3 +109,36 @@ void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, f
     j.chunks = chunks < 1 ? 1 : chunks;
     ck_parallel_for(j.chunks, adam_chunk, &j);
 }
+
+// torch.optim.RMSprop without momentum or centring, in the arithmetic order of NN's
+// RMSprop.swift: g += wd*p; v = v*alpha + (1-alpha)*g*g; p += -lr * (g / (sqrt(v) + eps)).
+static void rmsprop_range(float *p, const float *g, float *v, long lo, long hi, float lr, float alpha,
+                          float eps, float wd) {
+    float w = 1.0f - alpha;
+    for (long k = lo; k < hi; k++) {
+        float grad = g[k];
+        if (wd != 0.0f) grad += wd * p[k];
+        v[k] = v[k] * alpha + w * grad * grad;
+        float avg = sqrtf(v[k]) + eps;
+        p[k] += -lr * (grad / avg);
+    }
+}
+
+typedef struct { float *p; const float *g; float *v; long n, chunks; float lr, alpha, eps, wd; } rms_job;
+
+static void rmsprop_chunk(void *ctx, long index) {
+    rms_job *j = ctx;
+    long lo = j->n * index / j->chunks, hi = j->n * (index + 1) / j->chunks;
+    rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd);
+}
+
+void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
+                     float eps, float weight_decay) {
+    if (n <= 0) return;
+    rms_job j = {param, grad, square_avg, n, 1, lr, alpha, eps, weight_decay};
+    long chunks = n / (256L * 1024L);
+    int threads = ck_parallel_width();
+    if (chunks > threads) chunks = threads;
+    j.chunks = chunks < 1 ? 1 : chunks;
+    ck_parallel_for(j.chunks, rmsprop_chunk, &j);
+}

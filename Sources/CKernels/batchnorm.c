@@ -44,7 +44,69 @@ INLINE double plane_sum(int kind, const float *p, const float *g, long hw, float
 // Channels [lo, hi) of every image, visited in memory order (image by image): walking one
 // channel across images would stride by c*hw floats, a power of two in most networks,
 // and thrash the caches' sets.
+// BatchNorm1d on [n, c]: one value per plane, so walk rows and vectorise over channels
+// (the plane loop would spend its time on set-up for a single element).
+INLINE void forward_rows(const bn_job *j, long lo, long hi, double *s) {
+    long nc = hi - lo, c = j->c;
+    double count = (double)j->n;
+    for (long k = 0; k < nc; k++) s[k] = 0;
+    for (long b = 0; b < j->n; b++) {
+        const float *row = j->x + b * c + lo;
+        for (long k = 0; k < nc; k++) s[k] += row[k];
+    }
+    for (long k = 0; k < nc; k++) j->mean[lo + k] = (float)(count > 0 ? s[k] / count : 0);
+    for (long k = 0; k < nc; k++) s[k] = 0;
+    for (long b = 0; b < j->n; b++) {
+        const float *row = j->x + b * c + lo;
+        const float *mu = j->mean + lo;
+        for (long k = 0; k < nc; k++) { double d = row[k] - mu[k]; s[k] += d * d; }
+    }
+    for (long k = 0; k < nc; k++) {
+        double var = count > 0 ? s[k] / count : 0;
+        j->var[lo + k] = (float)var;
+        j->invstd[lo + k] = (float)(1.0 / sqrt(var + (double)j->eps));
+    }
+    for (long b = 0; b < j->n; b++) {
+        const float *row = j->x + b * c;
+        float *out = j->y + b * c;
+        for (long ch = lo; ch < hi; ch++) {
+            float scale = j->invstd[ch] * (j->gamma ? j->gamma[ch] : 1.0f);
+            float shift = (j->beta ? j->beta[ch] : 0.0f) - j->mean[ch] * scale;
+            out[ch] = row[ch] * scale + shift;
+        }
+    }
+}
+
+INLINE void backward_rows(const bn_job *j, long lo, long hi, double *s) {
+    long nc = hi - lo, c = j->c;
+    double count = (double)j->n;
+    double *sg = s, *sgx = s + nc;
+    for (long k = 0; k < 2 * nc; k++) s[k] = 0;
+    for (long b = 0; b < j->n; b++) {
+        const float *g = j->gy + b * c + lo, *p = j->x + b * c + lo, *mu = j->mean_in + lo;
+        for (long k = 0; k < nc; k++) { sg[k] += g[k]; sgx[k] += (double)g[k] * (p[k] - mu[k]); }
+    }
+    for (long k = 0; k < nc; k++) {
+        double sgxhat = sgx[k] * j->invstd_in[lo + k];
+        if (j->gbeta) j->gbeta[lo + k] = (float)sg[k];
+        if (j->ggamma) j->ggamma[lo + k] = (float)sgxhat;
+        sgx[k] = sgxhat;
+    }
+    for (long b = 0; b < j->n; b++) {
+        const float *g = j->gy + b * c, *p = j->x + b * c;
+        float *q = j->gx + b * c;
+        for (long ch = lo; ch < hi; ch++) {
+            float inv = j->invstd_in[ch];
+            float k = inv * (j->gamma ? j->gamma[ch] : 1.0f);
+            float mg = count > 0 ? (float)(sg[ch - lo] / count) : 0.0f;
+            float cx = count > 0 ? (float)(sgx[ch - lo] / count) * inv : 0.0f;
+            q[ch] = k * (g[ch] - mg - (p[ch] - j->mean_in[ch]) * cx);
+        }
+    }
+}
+
 INLINE void forward_body(const bn_job *j, long lo, long hi, double *s) {
+    if (j->hw == 1) { forward_rows(j, lo, hi, s); return; }
     long nc = hi - lo;
     double count = (double)(j->n * j->hw);
     const float *x = j->x;
@@ -74,6 +136,7 @@ INLINE void forward_body(const bn_job *j, long lo, long hi, double *s) {
 }
 
 INLINE void backward_body(const bn_job *j, long lo, long hi, double *s) {
+    if (j->hw == 1) { backward_rows(j, lo, hi, s); return; }
     long nc = hi - lo;
     double count = (double)(j->n * j->hw);
     double *sg = s, *sgx = s + nc;

@@ -48,6 +48,10 @@ int ck_parallel_width(void);
 void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
                   float beta1, float beta2, float eps, float weight_decay, long step);
 
+// One torch.optim.RMSprop step (no momentum, not centred) over n contiguous parameters.
+void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
+                     float eps, float weight_decay);
+
 // ---- Batch norm (batchnorm.c) -----------------------------------------------
 // x viewed as [n, c, hw]; statistics per channel over n*hw elements (biased variance).
 // Forward (training): y = (x - mean) * invstd * gamma + beta, where invstd =

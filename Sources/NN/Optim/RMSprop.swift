@@ -1,5 +1,6 @@
 // torch.optim.RMSprop: square_avg = alpha*sq + (1-alpha)*g^2, eps added after the sqrt.
 import Autograd
+import CKernels
 
 public final class RMSprop: Optimizer {
     public var alpha: Float
@@ -26,6 +27,11 @@ public final class RMSprop: Optimizer {
             let avgGrad = centered ? buffer("grad_avg", i).storage.pointer : nil
             let buf = momentum > 0 ? buffer("momentum_buffer", i).storage.pointer : nil
             steps[i] += 1
+            if avgGrad == nil && buf == nil {
+                // The common case (WGAN's critic): one fused C pass, split over cores when large.
+                ck_rmsprop_step(p.storage.pointer, g.storage.pointer, sq, p.count, learningRate, alpha, eps, weightDecay)
+                continue
+            }
             let a = alpha, w = 1 - alpha, eps = eps, wd = weightDecay, mom = momentum, lr = learningRate
             let pp = p.storage.pointer, gp = g.storage.pointer
             for k in 0..<p.count {
