@@ -66,6 +66,10 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
     try Checkpoint.save(model, manifest: manifest, in: dir)
     let copy = type.init(config: config, seed: 99)
     let folder = try Checkpoint.resolve(dir.path)
+    // Every checkpoint has the sampling network as generator.safetensors.
+    let fresh = type.init(config: config, seed: 7)
+    XCTAssertTrue(try fresh.generator.load(from: folder.appendingPathComponent("generator.safetensors").path).isEmpty,
+                  "\(type.info.name): generator.safetensors", file: file, line: line)
     try Checkpoint.restore(copy, from: folder, manifest: try Checkpoint.readManifest(folder))
     for ((n, a), (_, b)) in zip(model.networks, copy.networks) {
         let sa = a.stateDict(), sb = b.stateDict()

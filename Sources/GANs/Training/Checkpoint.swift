@@ -50,6 +50,11 @@ public enum Checkpoint {
         for (n, module) in model.networks {
             try module.save(to: temp.appendingPathComponent("\(n).safetensors").path)
         }
+        // `generator.safetensors` is the file `gan sample`, `gan eval` and PyTorch users load,
+        // also for models whose generating network has another name (aae's decoder).
+        if !model.networks.contains(where: { $0.name == "generator" }) {
+            try model.generator.save(to: temp.appendingPathComponent("generator.safetensors").path)
+        }
         for (n, optimizer) in model.optimizers {
             try optimizer.save(to: temp.appendingPathComponent("\(n).safetensors").path)
         }
