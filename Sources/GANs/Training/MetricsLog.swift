@@ -12,7 +12,6 @@ public final class MetricsLog {
     /// after the checkpoint by a run that was then killed) are dropped.
     public init(url: URL, resumeAfter keepThrough: Int?) throws {
         self.url = url
-        let fm = FileManager.default
         var kept: [String] = []
         if let keepThrough, let text = try? String(contentsOf: url, encoding: .utf8) {
             for line in text.split(separator: "\n") {
@@ -28,7 +27,6 @@ public final class MetricsLog {
         }
         handle = h
         handle.seekToEndOfFile()
-        _ = fm
         for line in kept { absorb(line) }
     }
 
