@@ -9,13 +9,7 @@ final class RelativisticDiscriminator: Module {
     let advLayer: Sequential
 
     init(channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
-        func block(_ inFilters: Int, _ outFilters: Int, bn: Bool = true) -> [Module] {
-            var layers: [Module] = [Conv2d(inFilters, outFilters, kernelSize: 3, stride: 2, padding: 1, generator: rng),
-                                    LeakyReLU(0.2), Dropout2d(0.25, generator: dropout)]
-            if bn { layers.append(BatchNorm2d(outFilters, 0.8)) }
-            return layers
-        }
-        model = Sequential(block(channels, 16, bn: false) + block(16, 32) + block(32, 64) + block(64, 128))
+        model = dcganDiscriminatorBlocks(channels: channels, generator: rng, dropout: dropout)
         let ds = imgSize / 16
         advLayer = Sequential(Linear(128 * ds * ds, 1, generator: rng))
         super.init()
