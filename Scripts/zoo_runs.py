@@ -6,7 +6,10 @@ grid copied to docs/images/MODEL.png, and the wall-clock time; then our PyTorch 
 same architecture (Scripts/torch_zoo) for the same number of iterations, scored the same way.
 One JSON line per model is appended to docs/zoo_results.jsonl.
 
-    swift build -c release && python3 Scripts/zoo_runs.py [MODEL ...] [--skip-torch]
+    swift build -c release && python3 Scripts/zoo_runs.py [MODEL ...] [--skip-torch | --torch-only]
+
+--torch-only adds the PyTorch side to each model's last row (so the two halves can run at
+different times).
 """
 import argparse
 import json
@@ -17,20 +20,35 @@ import sys
 import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
-GAN = os.path.join(ROOT, ".build", "release", "gan")
+GAN = os.environ.get("SWIFTGAN_BIN", os.path.join(ROOT, ".build", "release", "gan"))
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("models", nargs="*")
     p.add_argument("--skip-torch", action="store_true")
+    p.add_argument("--torch-only", action="store_true")
     p.add_argument("--runs", default="/tmp/swiftgan-zoo-runs")
     a = p.parse_args()
     rows = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
     kinds = {cells[1].strip(): cells[6].strip() for cells in (r.split("|") for r in rows)}
     models = a.models or list(kinds)
     os.makedirs(os.path.join(ROOT, "docs", "images"), exist_ok=True)
+    results = os.path.join(ROOT, "docs", "zoo_results.jsonl")
+    last = {}
+    if os.path.exists(results):
+        for line in open(results):
+            r = json.loads(line)
+            last[r["model"]] = r
     for m in models:
+        if a.torch_only:
+            if m not in last or "error" in last[m]:
+                print(f"{m}: no run of ours to pair with; run it first", file=sys.stderr)
+                continue
+            row = dict(last[m])
+            add_torch(row, m, row["iterations"], a.runs)
+            append(results, row)
+            continue
         epochs = 5 if kinds[m] == "mlp" else 1
         out = os.path.join(a.runs, m)
         shutil.rmtree(out, ignore_errors=True)
@@ -52,22 +70,33 @@ def main():
                "peak_memory": peak[-1].split("peak memory ")[1].split(" MB")[0] if peak else None, "ours": ours,
                "load": round(os.getloadavg()[0], 2)}
         if not a.skip_torch:
-            npy = os.path.join(a.runs, f"{m}_torch.npy")
-            t0 = time.time()
-            r = subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "torch_zoo", "run.py"), m, "train",
-                                "--iterations", str(iterations), "--out", npy, "--threads", "1"], capture_output=True, text=True)
-            if r.returncode == 0:
-                cmd = [GAN, "eval", npy, "--json"]
-                labels = npy.replace(".npy", "_labels.txt")
-                if os.path.exists(labels):
-                    cmd += ["--labels", labels]
-                row["torch"] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-                row["torch_seconds"] = round(time.time() - t0, 1)
-            else:
-                row["torch_error"] = r.stderr.strip()[-300:]
-        with open(os.path.join(ROOT, "docs", "zoo_results.jsonl"), "a") as f:
-            f.write(json.dumps(row) + "\n")
-        print(json.dumps(row), flush=True)
+            add_torch(row, m, iterations, a.runs)
+        append(results, row)
+
+
+def add_torch(row, m, iterations, runs):
+    """Our PyTorch version of the model, trained for `iterations` batches and scored by `gan eval`."""
+    npy = os.path.join(runs, f"{m}_torch.npy")
+    os.makedirs(runs, exist_ok=True)
+    t0 = time.time()
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "torch_zoo", "run.py"), m, "train",
+                        "--iterations", str(iterations), "--out", npy, "--threads", "1"], capture_output=True, text=True)
+    if r.returncode == 0:
+        cmd = [GAN, "eval", npy, "--json"]
+        labels = npy.replace(".npy", "_labels.txt")
+        if os.path.exists(labels):
+            cmd += ["--labels", labels]
+        row["torch"] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        row["torch_seconds"] = round(time.time() - t0, 1)
+        row.pop("torch_error", None)
+    else:
+        row["torch_error"] = r.stderr.strip()[-300:]
+
+
+def append(results, row):
+    with open(results, "a") as f:
+        f.write(json.dumps(row) + "\n")
+    print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -234,12 +234,26 @@ public enum Autograd {
                         grads[nid] = grads[nid].map { $0 + ig } ?? ig
                     }
                 }
+                if !retainGraph {
+                    // This node's saved tensors are spent: release them now rather than after
+                    // the whole pass, so activations do not pile up under the gradients.
+                    node.backward = nil
+                    node.edges.removeAll()
+                    node.savedOutput = nil
+                }
             }
+            // A gradient whose storage no other leaf shares and that is not a caller's seed
+            // belongs to this pass alone, so it becomes the leaf's .grad without a copy.
+            var storageUses: [ObjectIdentifier: Int] = [:]
+            for (_, entry) in leafGrads { storageUses[ObjectIdentifier(entry.grad.storage), default: 0] += 1 }
+            let seedStorages = Set(initial.map { ObjectIdentifier($0.storage) })
             for (id, entry) in leafGrads {
                 if targets != nil {
                     for s in targetLeaves[id] ?? [] { results[s] = entry.grad }
                 } else {
-                    accumulate(entry.grad, into: entry.leaf, createGraph: createGraph)
+                    let storage = ObjectIdentifier(entry.grad.storage)
+                    accumulate(entry.grad, into: entry.leaf, createGraph: createGraph,
+                               owned: storageUses[storage] == 1 && !seedStorages.contains(storage))
                 }
             }
         }
@@ -255,15 +269,16 @@ public enum Autograd {
         return results
     }
 
-    /// Leaf accumulation. Without createGraph the first gradient is copied so that later
-    /// in-place accumulation never writes into a tensor shared with the graph.
-    private static func accumulate(_ g: Tensor, into leaf: Tensor, createGraph: Bool) {
+    /// Leaf accumulation. Without createGraph the first gradient is copied, unless `owned`
+    /// (nothing else holds its storage), so that later in-place accumulation never writes
+    /// into a tensor shared with anything else.
+    private static func accumulate(_ g: Tensor, into leaf: Tensor, createGraph: Bool, owned: Bool) {
         if createGraph {
             leaf.grad = leaf.grad.map { $0 + g } ?? g
         } else if let existing = leaf.grad, existing.gradFn == nil, existing.shape == g.shape {
             Kernels.addInPlace(existing, g)
         } else {
-            leaf.grad = leaf.grad.map { $0.detach() + g } ?? g.copy()
+            leaf.grad = leaf.grad.map { $0.detach() + g } ?? (owned ? g : g.copy())
         }
     }
 }

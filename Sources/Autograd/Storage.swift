@@ -37,8 +37,10 @@ public enum MemoryStats {
 
     /// Bytes held by live tensors (rounded up to the pool's size classes).
     public static var liveTensorBytes: Int { Int(ck_pool_get_stats().live_bytes) }
-    /// The most `liveTensorBytes` has been.
+    /// The most `liveTensorBytes` has been (since the start or `resetPeakTensorBytes()`).
     public static var peakTensorBytes: Int { Int(ck_pool_get_stats().peak_live_bytes) }
+    /// Starts `peakTensorBytes` over from the bytes live now (to measure one phase).
+    public static func resetPeakTensorBytes() { ck_pool_reset_peak() }
     /// Bytes of freed buffers the pool keeps for reuse.
     public static var cachedBytes: Int { Int(ck_pool_get_stats().cached_bytes) }
     /// Allocations served from the pool and from the system.

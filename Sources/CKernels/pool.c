@@ -5,7 +5,11 @@
 // Sizes are rounded up to classes of 2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k floats (at most 25%
 // slack). Freed buffers wait on a per-class free list threaded through the buffers
 // themselves. The cached total is bounded (default 1 GiB, SWIFTGAN_POOL_MB or
-// ck_pool_set_limit): a buffer freed past the bound goes back to the system.
+// ck_pool_set_limit): a buffer freed past the bound goes back to the system. And the pool
+// never makes the process bigger than the peak of live tensors plus a little: when an
+// allocation misses and live + cached would pass that mark, cached buffers of the largest
+// classes go back to the system first (a step whose buffers differ from the last one's,
+// such as a generator step every n_critic batches, then reuses memory instead of adding).
 #include "ckernels.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #define NCLASSES 256
 #define MIN_FLOATS 16   // 64 bytes: room for the free-list link, one cache line
+#define FOOTPRINT_SLACK ((size_t)8 << 20)   // live + cached may pass the live peak by this
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -56,7 +61,22 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     }
     live_bytes += bytes;
     if (live_bytes > peak_live_bytes) peak_live_bytes = live_bytes;
+    // On a miss, evict cached buffers (largest first) until live + cached fits the mark.
+    void *evicted = NULL;
+    if (!p) {
+        for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > peak_live_bytes + FOOTPRINT_SLACK; e--) {
+            while (free_list[e] && live_bytes + cached_bytes > peak_live_bytes + FOOTPRINT_SLACK) {
+                void *q = free_list[e];
+                free_list[e] = *(void **)q;
+                size_t base = (size_t)1 << (e / 4);   // class e holds 2^k + step * 2^k/4 floats
+                cached_bytes -= (base + (size_t)(e % 4) * (base >> 2)) * sizeof(float);
+                *(void **)q = evicted;
+                evicted = q;
+            }
+        }
+    }
     pthread_mutex_unlock(&mu);
+    while (evicted) { void *next = *(void **)evicted; free(evicted); evicted = next; }
     if (!p) {
         p = aligned_alloc(64, bytes);
         if (!p) abort();
@@ -100,6 +120,13 @@ void ck_pool_set_limit(size_t bytes) {
     int over = cached_bytes > bytes;
     pthread_mutex_unlock(&mu);
     if (over) ck_pool_trim();
+}
+
+void ck_pool_reset_peak(void) {
+    pthread_once(&once, init_limit);
+    pthread_mutex_lock(&mu);
+    peak_live_bytes = live_bytes;
+    pthread_mutex_unlock(&mu);
 }
 
 ck_pool_stats ck_pool_get_stats(void) {

@@ -22,6 +22,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Diversity ratio of the equilibrium (began).") var gamma: Double?
     @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
     @Flag(help: "Wasserstein loss with gradient penalty (clustergan).") var wassFlag = false
+    @Flag(help: "The paper's two-sided gradient penalty on D's probability (dragan).") var twoSided = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -49,6 +50,7 @@ struct ModelOptions: ParsableArguments {
         o["gamma"] = gamma
         o["lambda-k"] = lambdaK
         if wassFlag { o["wass-flag"] = 1 }
+        if twoSided { o["two-sided"] = 1 }
         return o
     }
 

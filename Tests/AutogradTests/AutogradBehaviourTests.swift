@@ -128,6 +128,49 @@ final class AutogradBehaviourTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [2, 2, 2, 2])
     }
 
+    func testOneGradientGivenToTwoLeavesIsNotShared() throws {
+        // add's backward hands the same tensor to both inputs; each leaf must get its own.
+        let a = Tensor([1, 2], requiresGrad: true), b = Tensor([3, 4], requiresGrad: true)
+        try (a + b).backward(seed: Tensor([1, 1]))
+        try (a * 5).sum().backward()
+        XCTAssertEqual(a.grad?.scalars, [6, 6])
+        XCTAssertEqual(b.grad?.scalars, [1, 1])
+        XCTAssertFalse(a.grad!.storage === b.grad!.storage)
+    }
+
+    func testAFreshGradientBecomesTheLeafGradWithoutACopy() throws {
+        // A matmul's weight gradient belongs to the pass alone: it is adopted, and later
+        // accumulation into it stays correct.
+        let w = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], requiresGrad: true)
+        let x = Tensor(shape: [1, 2], scalars: [1, 1])
+        try linear(x, weight: w).sum().backward()
+        XCTAssertEqual(w.grad?.scalars, [1, 1, 1, 1])
+        let first = w.grad!
+        try linear(x * 2, weight: w).sum().backward()
+        XCTAssertEqual(w.grad?.scalars, [3, 3, 3, 3])
+        XCTAssertTrue(w.grad === first, "the second gradient is added in place into the adopted one")
+    }
+
+    func testSavedTensorsAreReleasedDuringBackward() throws {
+        // A chain of 8 tanh layers saves 8 outputs of 256 KB. A probe at the bottom of the
+        // chain, whose backward runs last, sees them all released already.
+        let tensorBytes = 256 * 256 * 4
+        let x = Tensor.ones([256, 256], requiresGrad: true)
+        let baseline = MemoryStats.liveTensorBytes
+        var liveAtProbe = 0
+        let probe = x.copy().recorded("probe", [x]) { g in
+            liveAtProbe = MemoryStats.liveTensorBytes
+            return [g]
+        }
+        var y = probe
+        for _ in 0..<8 { y = (y * 1.5).tanh() }
+        try y.sum().backward()
+        XCTAssertNotNil(x.grad)
+        // Still live then: probe and y (held here), the gradient reaching the probe and at
+        // most one more in flight; the 8 saved outputs would add 2 MB.
+        XCTAssertLessThanOrEqual(liveAtProbe - baseline, 5 * tensorBytes)
+    }
+
     func testDeepGraphDoesNotOverflowTheStack() throws {
         let x = Tensor([1], requiresGrad: true)
         var y = x

@@ -31,6 +31,11 @@ final class ZooUnconditionalTests: XCTestCase {
         try checkZooModel(DRAGAN.self, parameterCounts: ["generator": 1_049_985, "discriminator": 98_113])
     }
 
+    func testDRAGANTwoSidedPenalty() throws {
+        try checkZooModel(DRAGAN.self, parameterCounts: ["generator": 1_049_985, "discriminator": 98_113],
+                          extra: ["two-sided": 1])
+    }
+
     func testBEGAN() throws {
         try checkZooModel(BEGAN.self, parameterCounts: ["generator": 738_689, "discriminator": 1_099_041, "balance": 0])
     }

@@ -35,6 +35,29 @@ final class PoolTests: XCTestCase {
         XCTAssertEqual(MemoryStats.cachedBytes, 0)
     }
 
+    func testCachedBuffersNeverGrowTheFootprintPastThePeak() {
+        // Two alternating steps with different buffer sizes (a generator step every few
+        // critic steps): the second step's misses evict the first step's cached buffers
+        // instead of adding to them, so live + cached stays near the live peak.
+        let saved = Int(ck_pool_get_stats().limit_bytes)
+        MemoryStats.setPoolLimit(bytes: 256 << 20)
+        defer { MemoryStats.setPoolLimit(bytes: saved) }
+        MemoryStats.trimPool()
+        MemoryStats.resetPeakTensorBytes()
+        let slack = 8 << 20
+        for round in 0..<3 {
+            do { _ = (0..<6).map { _ in Tensor.zeros([4 << 20]) } }        // 6 x 16 MiB
+            XCTAssertLessThanOrEqual(MemoryStats.liveTensorBytes + MemoryStats.cachedBytes,
+                                     MemoryStats.peakTensorBytes + slack, "round \(round), step A")
+            do { _ = (0..<6).map { _ in Tensor.zeros([5 << 20]) } }        // 6 x 20 MiB
+            XCTAssertLessThanOrEqual(MemoryStats.liveTensorBytes + MemoryStats.cachedBytes,
+                                     MemoryStats.peakTensorBytes + slack, "round \(round), step B")
+        }
+        // Without the mark the cache would hold both steps' buffers: 216 MiB.
+        XCTAssertLessThan(MemoryStats.cachedBytes, 130 << 20)
+        MemoryStats.trimPool()
+    }
+
     func testMemoryReadings() {
         let t = Tensor.zeros([1024, 1024])
         XCTAssertGreaterThanOrEqual(MemoryStats.liveTensorBytes, t.count * 4)

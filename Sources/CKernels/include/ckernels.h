@@ -80,6 +80,8 @@ typedef struct {
     unsigned long long hits, misses;
 } ck_pool_stats;
 ck_pool_stats ck_pool_get_stats(void);
+// Restarts the live-bytes peak (and with it the pool's footprint mark) at the current live bytes.
+void ck_pool_reset_peak(void);
 // Serves allocations above `threshold_bytes` from mmap so their memory returns to the
 // system when freed (glibc otherwise raises its threshold and keeps freed memory).
 void ck_release_large_frees(size_t threshold_bytes);

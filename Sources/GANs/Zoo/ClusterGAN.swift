@@ -170,11 +170,14 @@ public final class ClusterGAN: GANModel {
         let real = (images + 1) / 2  // the reference trains on images in [0, 1]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
         let (zn, zcIndex) = sampleLatent(n)
-        let generated = netG(zn, Tensor.oneHot(zcIndex, classes: clusters))
+        let zc = Tensor.oneHot(zcIndex, classes: clusters)
+        // Only the generator/encoder step back-propagates into G; the other batches need no graph.
+        let geStep = batchesDone % nCritic == 0
+        let generated = geStep ? netG(zn, zc) : withoutGrad { netG(zn, zc) }
 
         // Generator and encoder, every n-critic batches: fool D, and let the encoder recover
         // both parts of the code from the generated images.
-        if batchesDone % nCritic == 0 {
+        if geStep {
             let (encZn, encLogits) = encoder(generated)
             let cycle = Self.betaN * mseLoss(encZn, zn) + Self.betaC * crossEntropy(encLogits, targets: zcIndex)
             let adversarial = frozen(dParameters) { wasserstein ? netD(generated).mean() : binaryCrossEntropy(netD(generated), valid) }
@@ -184,7 +187,10 @@ public final class ClusterGAN: GANModel {
         }
 
         // Discriminator.
-        let dReal = netD(real), dGen = netD(generated.detach())
+        // Real and generated images in one pass: D has no batch statistics or dropout, so this
+        // is the reference's two passes, with larger (faster) matrix products.
+        let scores = netD(Tensor.concat([real, generated.detach()], dim: 0))
+        let dReal = scores.slice(dim: 0, start: 0, end: n), dGen = scores.slice(dim: 0, start: n, end: 2 * n)
         let dLoss: Tensor
         if wasserstein {
             dLoss = dReal.mean() - dGen.mean() + (try Self.gradientPenalty(netD, real: real, generated: generated.detach(), generator: noise))

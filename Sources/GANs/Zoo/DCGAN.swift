@@ -62,6 +62,9 @@ final class DCGANDiscriminator: Module {
     }
 
     override func forward(_ image: Tensor) -> Tensor { advLayer(model(image).flatten()) }
+
+    /// The score before the sigmoid (DRAGAN's penalty is taken on it).
+    func logits(_ image: Tensor) -> Tensor { advLayer[0](model(image).flatten()) }
 }
 
 public final class DCGAN: GANModel {

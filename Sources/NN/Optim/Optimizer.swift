@@ -46,10 +46,16 @@ open class Optimizer {
 
     /// `state.<i>.<buffer>` tensors, `state.<i>.step` (I64), and the learning rate and
     /// kind in metadata. Tensors are copies.
-    public func stateDict() -> StateDict {
+    public func stateDict() -> StateDict { stateDict(copying: true) }
+
+    /// With `copying: false` the dict holds the live buffers (for writing them out at once).
+    func stateDict(copying: Bool) -> StateDict {
         var dict = StateDict()
         for i in parameters.indices {
-            for name in state[i].keys.sorted() { dict.set("state.\(i).\(name)", state[i][name]!.copy()) }
+            for name in state[i].keys.sorted() {
+                let b = state[i][name]!
+                dict.set("state.\(i).\(name)", copying ? b.copy() : b)
+            }
             if steps[i] > 0 { dict.set("state.\(i).step", Tensor(Float(steps[i])), fileType: .i64) }
         }
         dict.metadata = ["optimizer": kind, "lr": String(learningRate), "parameters": String(parameters.count)]
@@ -86,6 +92,6 @@ open class Optimizer {
 }
 
 extension Optimizer {
-    public func save(to path: String) throws(SafeTensorsError) { try SafeTensors.write(stateDict(), to: path) }
+    public func save(to path: String) throws(SafeTensorsError) { try SafeTensors.write(stateDict(copying: false), to: path) }
     public func load(from path: String) throws { try loadStateDict(try SafeTensors.read(path)) }
 }

@@ -55,8 +55,9 @@ public enum SafeTensors {
         return dict
     }
 
-    /// The bytes of a safetensors file holding `dict` (each tensor in its `fileType`).
-    public static func encode(_ dict: StateDict) -> [UInt8] {
+    /// The header (length prefix, JSON, padding to 8 bytes) of a safetensors file holding
+    /// `dict`, and the size of its data section.
+    private static func header(_ dict: StateDict) -> (bytes: [UInt8], dataSize: Int) {
         var fields: [(String, JSONValue)] = []
         if !dict.metadata.isEmpty {
             fields.append(("__metadata__", .object(dict.metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
@@ -72,14 +73,19 @@ public enum SafeTensors {
             ])))
             offset += size
         }
-        var header = Array(JSONWriter.write(.object(fields)).utf8)
-        while header.count % 8 != 0 { header.append(0x20) }  // align the data section
+        var json = Array(JSONWriter.write(.object(fields)).utf8)
+        while json.count % 8 != 0 { json.append(0x20) }  // align the data section
+        var bytes = withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) }
+        bytes += json
+        return (bytes, offset)
+    }
 
-        var out = [UInt8](repeating: 0, count: 8 + header.count + offset)
+    /// The bytes of a safetensors file holding `dict` (each tensor in its `fileType`).
+    public static func encode(_ dict: StateDict) -> [UInt8] {
+        let (head, dataSize) = header(dict)
+        var out = head + [UInt8](repeating: 0, count: dataSize)
         out.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt64(header.count).littleEndian, as: UInt64.self)
-            raw.baseAddress!.advanced(by: 8).copyMemory(from: header, byteCount: header.count)
-            var at = 8 + header.count
+            var at = head.count
             for name in dict.names {
                 let e = dict.entry(name)!
                 let size = e.tensor.count * e.fileType.size
@@ -92,9 +98,33 @@ public enum SafeTensors {
     }
 
     /// Writes atomically: a temporary file in the same folder, flushed, then renamed over
-    /// `path`, so a crash never leaves a half-written checkpoint.
+    /// `path`, so a crash never leaves a half-written checkpoint. Tensors stream to the file
+    /// (float32 straight from their storage, other types through a 1 MiB buffer), so
+    /// saving never holds a second copy of the model in memory.
     public static func write(_ dict: StateDict, to path: String) throws(SafeTensorsError) {
-        try AtomicFile.write(encode(dict), to: path)
+        let (head, _) = header(dict)
+        try AtomicFile.write(to: path) { (sink) throws(SafeTensorsError) in
+            try sink.write(head)
+            let chunk = 1 << 18  // elements per conversion
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * 8, alignment: 16)
+            defer { buffer.deallocate() }
+            for name in dict.names {
+                let e = dict.entry(name)!
+                let source = e.tensor.storage.pointer
+                if e.fileType == .f32 && UInt32(1).littleEndian == 1 {
+                    try sink.write(UnsafeRawBufferPointer(start: source, count: e.tensor.count * 4))
+                    continue
+                }
+                var start = 0
+                while start < e.tensor.count {
+                    let n = min(chunk, e.tensor.count - start)
+                    let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(n * e.fileType.size)])
+                    DTypeConversion.encode(source + start, count: n, as: e.fileType, into: part)
+                    try sink.write(UnsafeRawBufferPointer(part))
+                    start += n
+                }
+            }
+        }
     }
 
     /// Tensor names in the order the header lists them (JSON objects keep order for us).
