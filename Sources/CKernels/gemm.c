@@ -100,7 +100,15 @@ static void pack_a(int ta, const float *a, long lda, long i0, long p0, long mc, 
 // op(B)[p0:p0+kc, j0:j0+nc] into NR-column panels, k-major, zero padded to NR columns.
 static void pack_b(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc,
                    int NR, float *dst) {
-    for (long jr = 0; jr < nc; jr += NR, dst += NR * kc) {
+    long jr0 = 0;
+#ifdef CK_X86
+    // NR == 32 only with the AVX-512 micro-kernel, so the CPU has AVX-512.
+    if (tb && NR == CK_NR_AVX512) {
+        jr0 = ck_pack_b_trans_avx512(b, ldb, p0, j0, kc, nc, dst);
+        dst += jr0 * kc;
+    }
+#endif
+    for (long jr = jr0; jr < nc; jr += NR, dst += NR * kc) {
         int nr = (int)(nc - jr < NR ? nc - jr : NR);
         if (!tb) {
             for (long p = 0; p < kc; p++) {

@@ -118,4 +118,51 @@ void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, lo
         _mm512_mask_storeu_ps(cr + 16, m1, o1);
     }
 }
+
+// 16x16 transpose: dst row q = column q of the 16 src rows.
+__attribute__((target("avx512f")))
+static inline void transpose16(const float *src, long ld, float *dst, long ldd) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + i * ld);
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int h = 0; h < 2; h++) {
+        for (int i = 0; i < 4; i++) {
+            t[8 * h + i] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0x88);
+            t[8 * h + i + 4] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0xdd);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        _mm512_storeu_ps(dst + i * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
+        _mm512_storeu_ps(dst + (i + 8) * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
+    }
+}
+
+// Packs the full 32-column panels of op(B) = B^T (B stored [n, k] row-major, so a panel's
+// columns are 32 rows of B) with 16x16 transposes; the scalar loop in gemm.c took one store
+// per element and was the largest cost after the micro-kernel in thin products (an MLP's
+// batch of 64 rows times a weight). Returns how many columns it packed (a multiple of 32).
+__attribute__((target("avx512f")))
+long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst) {
+    long full = nc / CK_NR_AVX512 * CK_NR_AVX512;
+    long kc16 = kc / 16 * 16;
+    for (long jr = 0; jr < full; jr += CK_NR_AVX512, dst += CK_NR_AVX512 * kc) {
+        for (int half = 0; half < 2; half++) {
+            const float *rows = b + (j0 + jr + 16 * half) * ldb + p0;
+            for (long p = 0; p < kc16; p += 16) transpose16(rows + p, ldb, dst + p * CK_NR_AVX512 + 16 * half, CK_NR_AVX512);
+            for (long p = kc16; p < kc; p++) {
+                for (int j = 0; j < 16; j++) dst[p * CK_NR_AVX512 + 16 * half + j] = rows[j * ldb + p];
+            }
+        }
+    }
+    return full;
+}
 #endif

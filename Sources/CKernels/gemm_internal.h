@@ -24,6 +24,9 @@ void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, lo
                            float alpha, float beta, int mr, int nr);
 void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long ldc,
                          float alpha, float beta, int mr, int nr);
+// Packs the full 32-column panels of a transposed B (see gemm_avx512.c); returns the
+// number of columns done.
+long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
 #endif
 void ck_microkernel_portable(long kc, const float *a, const float *b, float *c, long ldc,
                              float alpha, float beta, int mr, int nr);

@@ -110,8 +110,9 @@ public final class AAE: GANModel {
 
         // Discriminator: draws from the prior real, the encoder's codes fake.
         let z = Tensor.normal([n, latentDim], generator: noise)
-        let realLoss = binaryCrossEntropy(netD(z), valid)
-        let fakeLoss = binaryCrossEntropy(netD(encoded.detach()), fake)
+        let (dPrior, dEncoded) = scoreBoth(netD, z, encoded.detach())
+        let realLoss = binaryCrossEntropy(dPrior, valid)
+        let fakeLoss = binaryCrossEntropy(dEncoded, fake)
         let dLoss = 0.5 * (realLoss + fakeLoss)
         try optimize(optimizerD, dLoss)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]

@@ -49,8 +49,9 @@ public final class BGAN: GANModel {
         try optimize(optimizerG, gLoss)
 
         // Discriminator: real images real, generated ones fake.
-        let realLoss = binaryCrossEntropy(netD(real), valid)
-        let fakeLoss = binaryCrossEntropy(netD(generated.detach()), fake)
+        let (dReal, dFake) = scoreBoth(netD, real, generated.detach())
+        let realLoss = binaryCrossEntropy(dReal, valid)
+        let fakeLoss = binaryCrossEntropy(dFake, fake)
         let dLoss = (realLoss + fakeLoss) / 2
         try optimize(optimizerD, dLoss)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]

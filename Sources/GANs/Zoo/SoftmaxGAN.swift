@@ -50,13 +50,13 @@ public final class SoftmaxGAN: GANModel {
         let generated = netG(z)
 
         // Discriminator: target 1/|B+| on each real image, 0 on generated ones.
-        let dReal = netD(real), dFake = netD(generated.detach())
+        let (dReal, dFake) = scoreBoth(netD, real, generated.detach())
         let dLoss = dReal.sum() / n + logPartition(dReal, dFake)
         try optimize(optimizerD, dLoss)
 
         // Generator: target 1/|B| on every image of the batch.
         let gLoss = frozen(dParameters) { () -> Tensor in
-            let dReal = netD(real), dFake = netD(generated)
+            let (dReal, dFake) = scoreBoth(netD, real, generated)
             return (dReal.sum() + dFake.sum()) / (2 * n) + logPartition(dReal, dFake)
         }
         try optimize(optimizerG, gLoss)

@@ -25,6 +25,15 @@ func frozen<T>(_ parameters: [Tensor], _ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
+/// D on two batches in one pass, split back: for a D whose rows never interact (no batch
+/// norm, no dropout) the same numbers as two passes, with matrix products twice as tall,
+/// which the kernels run faster, and one backward instead of two.
+func scoreBoth(_ netD: Module, _ first: Tensor, _ second: Tensor) -> (Tensor, Tensor) {
+    let n = first.shape[0]
+    let scores = netD(Tensor.concat([first, second], dim: 0))
+    return (scores.slice(dim: 0, start: 0, end: n), scores.slice(dim: 0, start: n, end: scores.shape[0]))
+}
+
 /// Adam with the reference scripts' learning rate and betas.
 func adam(_ module: Module, _ c: CommonOptions) -> Adam {
     Adam(parameters: module.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))

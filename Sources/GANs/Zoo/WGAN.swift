@@ -67,7 +67,8 @@ public final class WGAN: GANModel {
 
         // Critic: maximise D(real) - D(fake), then clip its weights.
         let generated = withoutGrad { netG(z) }
-        let dLoss = -netD(real).mean() + netD(generated).mean()
+        let (dReal, dFake) = scoreBoth(netD, real, generated)
+        let dLoss = -dReal.mean() + dFake.mean()
         try optimize(optimizerD, dLoss)
         let c = config.float("clip-value")
         netD.clipWeights(to: -c...c)

@@ -53,7 +53,7 @@ public final class WGANDiv: GANModel {
         // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both.
         let real = images.detach().requiringGrad()
         let fake = withoutGrad { netG(z) }.requiringGrad()
-        let realValidity = netD(real), fakeValidity = netD(fake)
+        let (realValidity, fakeValidity) = scoreBoth(netD, real, fake)
         let grads = try Autograd.grad(of: [realValidity, fakeValidity], withRespectTo: [real, fake],
                                       seeds: [Tensor.ones([n, 1]), Tensor.ones([n, 1])], createGraph: true)
         // ||g||^p = (sum g^2)^(p/2) per image.

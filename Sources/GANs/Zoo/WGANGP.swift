@@ -64,7 +64,8 @@ public final class WGANGP: GANModel {
 
         // Critic: maximise D(real) - D(fake) with the gradient penalty.
         let generated = withoutGrad { netG(z) }
-        let dLoss = -netD(real).mean() + netD(generated).mean()
+        let (dReal, dFake) = scoreBoth(netD, real, generated)
+        let dLoss = -dReal.mean() + dFake.mean()
             + config.float("lambda-gp") * (try gradientPenalty(real: real, fake: generated))
         try optimize(optimizerD, dLoss)
 
