@@ -40,9 +40,18 @@ def main():
     results = {}
     path = os.path.join(ROOT, "docs", "zoo_results.jsonl")
     if os.path.exists(path):
+        # A model's latest run of ours, with the latest PyTorch run of the same length
+        # (the two halves may have been run at different times).
+        torch_runs = {}
         for line in open(path):
             r = json.loads(line)
-            results[r["model"]] = r
+            if "ours" in r:
+                results[r["model"]] = dict(r)
+            if "torch" in r:
+                torch_runs[(r["model"], r["iterations"])] = (r["torch"], r.get("torch_seconds"))
+        for m, r in results.items():
+            if (m, r["iterations"]) in torch_runs:
+                r["torch"], r["torch_seconds"] = torch_runs[(m, r["iterations"])]
     out = ["# The MNIST zoo", "",
            "Every model trains on the built-in MNIST with its reference script's defaults "
            "(`gan list --defaults`). What you see while it trains: a live progress line with the "
