@@ -49,6 +49,9 @@ public enum MemoryStats {
 
     /// Bounds the bytes the pool keeps cached (default 1 GiB or `SWIFTGAN_POOL_MB`).
     public static func setPoolLimit(bytes: Int) { ck_pool_set_limit(Swift.max(bytes, 0)) }
+    /// How far the pool's footprint (live + cached bytes) may pass the live peak: the
+    /// headroom that lets a step reuse buffers of other sizes (default 32 MiB).
+    public static func setPoolHeadroom(bytes: Int) { ck_pool_set_slack(Swift.max(bytes, 0)) }
     /// Gives every cached buffer back to the system.
     public static func trimPool() { ck_pool_trim() }
 

@@ -18,7 +18,7 @@
 
 #define NCLASSES 256
 #define MIN_FLOATS 16   // 64 bytes: room for the free-list link, one cache line
-#define FOOTPRINT_SLACK ((size_t)8 << 20)   // live + cached may pass the live peak by this
+static size_t footprint_slack = (size_t)32 << 20;   // live + cached may pass the live peak by this
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -51,9 +51,22 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     size_t bytes = size * sizeof(float);
     *capacity = size;
     pthread_mutex_lock(&mu);
-    void *p = c < NCLASSES ? free_list[c] : NULL;
+    // The request's class, else a cached buffer up to two times larger (up to four classes
+    // up): steps whose tensors change size a little then still reuse memory.
+    void *p = NULL;
+    for (int up = 0; up <= 4 && c + up < NCLASSES; up++) {
+        if (!free_list[c + up]) continue;
+        p = free_list[c + up];
+        free_list[c + up] = *(void **)p;
+        if (up > 0) {
+            size_t base = (size_t)1 << ((c + up) / 4);
+            size = base + (size_t)((c + up) % 4) * (base >> 2);
+            bytes = size * sizeof(float);
+            *capacity = size;
+        }
+        break;
+    }
     if (p) {
-        free_list[c] = *(void **)p;
         cached_bytes -= bytes;
         hits++;
     } else {
@@ -64,8 +77,8 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     // On a miss, evict cached buffers (largest first) until live + cached fits the mark.
     void *evicted = NULL;
     if (!p) {
-        for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > peak_live_bytes + FOOTPRINT_SLACK; e--) {
-            while (free_list[e] && live_bytes + cached_bytes > peak_live_bytes + FOOTPRINT_SLACK) {
+        for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > peak_live_bytes + footprint_slack; e--) {
+            while (free_list[e] && live_bytes + cached_bytes > peak_live_bytes + footprint_slack) {
                 void *q = free_list[e];
                 free_list[e] = *(void **)q;
                 size_t base = (size_t)1 << (e / 4);   // class e holds 2^k + step * 2^k/4 floats
@@ -120,6 +133,13 @@ void ck_pool_set_limit(size_t bytes) {
     int over = cached_bytes > bytes;
     pthread_mutex_unlock(&mu);
     if (over) ck_pool_trim();
+}
+
+void ck_pool_set_slack(size_t bytes) {
+    pthread_once(&once, init_limit);
+    pthread_mutex_lock(&mu);
+    footprint_slack = bytes;
+    pthread_mutex_unlock(&mu);
 }
 
 void ck_pool_reset_peak(void) {

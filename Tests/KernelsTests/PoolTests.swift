@@ -40,11 +40,15 @@ final class PoolTests: XCTestCase {
         // critic steps): the second step's misses evict the first step's cached buffers
         // instead of adding to them, so live + cached stays near the live peak.
         let saved = Int(ck_pool_get_stats().limit_bytes)
+        let slack = 8 << 20
         MemoryStats.setPoolLimit(bytes: 256 << 20)
-        defer { MemoryStats.setPoolLimit(bytes: saved) }
+        MemoryStats.setPoolHeadroom(bytes: slack)
+        defer {
+            MemoryStats.setPoolLimit(bytes: saved)
+            MemoryStats.setPoolHeadroom(bytes: 32 << 20)
+        }
         MemoryStats.trimPool()
         MemoryStats.resetPeakTensorBytes()
-        let slack = 8 << 20
         for round in 0..<3 {
             do { _ = (0..<6).map { _ in Tensor.zeros([4 << 20]) } }        // 6 x 16 MiB
             XCTAssertLessThanOrEqual(MemoryStats.liveTensorBytes + MemoryStats.cachedBytes,
@@ -55,6 +59,17 @@ final class PoolTests: XCTestCase {
         }
         // Without the mark the cache would hold both steps' buffers: 216 MiB.
         XCTAssertLessThan(MemoryStats.cachedBytes, 130 << 20)
+        MemoryStats.trimPool()
+    }
+
+    func testACachedBufferUpToTwiceTheSizeServesARequest() {
+        MemoryStats.trimPool()
+        do { _ = Tensor.zeros([5 << 18]) }                       // one 5 MiB buffer, cached
+        let misses = MemoryStats.poolMisses
+        do { _ = Tensor.zeros([4 << 18]) }                       // 4 MiB: served by it
+        XCTAssertEqual(MemoryStats.poolMisses, misses)
+        do { _ = Tensor.zeros([1 << 18]) }                       // 1 MiB: too small for it
+        XCTAssertEqual(MemoryStats.poolMisses, misses + 1)
         MemoryStats.trimPool()
     }
 

@@ -82,6 +82,8 @@ typedef struct {
 ck_pool_stats ck_pool_get_stats(void);
 // Restarts the live-bytes peak (and with it the pool's footprint mark) at the current live bytes.
 void ck_pool_reset_peak(void);
+// How far live + cached bytes may pass the live peak before cached buffers are evicted (default 32 MiB).
+void ck_pool_set_slack(size_t bytes);
 // Serves allocations above `threshold_bytes` from mmap so their memory returns to the
 // system when freed (glibc otherwise raises its threshold and keeps freed memory).
 void ck_release_large_frees(size_t threshold_bytes);
