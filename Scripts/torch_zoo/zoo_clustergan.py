@@ -1,6 +1,7 @@
 """clustergan (Mukherjee et al., 2018): the same networks, losses and update schedule as
-SwiftGAN's ClusterGAN (standard loss; D scores the detached generated batch). Trains on
-images in [0, 1]; `labels` pick clusters; samples are mapped to [-1, 1]."""
+SwiftGAN's ClusterGAN (the Wasserstein loss with gradient penalty by default, the standard
+loss with wass=False; D scores the detached generated batch). Trains on images in [0, 1];
+`labels` pick clusters; samples are mapped to [-1, 1]."""
 import itertools
 
 import torch
@@ -8,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 DEFAULTS = dict(lr=0.0001, b1=0.5, b2=0.9, latent_dim=30, img_size=28, batch_size=64, n_classes=10, n_critic=5,
-                betan=10.0, betac=10.0, decay=2.5e-5)
+                betan=10.0, betac=10.0, decay=2.5e-5, wass=True, lambda_gp=10.0)
 
 
 class Reshape(nn.Module):
@@ -61,7 +62,8 @@ class Encoder(nn.Module):
 class Discriminator(nn.Module):
     def __init__(self, opt):
         super().__init__()
-        self.model = nn.Sequential(nn.Sequential(*_body(), nn.Linear(1024, 1)), nn.Sigmoid())
+        body = nn.Sequential(*_body(), nn.Linear(1024, 1))
+        self.model = body if opt["wass"] else nn.Sequential(body, nn.Sigmoid())
         _init(self)
 
     def forward(self, img):
@@ -77,6 +79,14 @@ def build(opt):
                 opt_D=torch.optim.Adam(D.parameters(), lr=opt["lr"], betas=betas))
 
 
+def gradient_penalty(D, real, gen, lambda_gp):
+    alpha = torch.rand(real.shape[0], 1, 1, 1)
+    x = (alpha * real + (1 - alpha) * gen).requires_grad_(True)
+    grad, = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    norm = (grad.view(real.shape[0], -1).pow(2).sum(1) + 1e-12).sqrt()
+    return lambda_gp * ((norm - 1) ** 2).mean()
+
+
 def train_step(m, imgs, labels, opt):
     G, E, D = m["G"], m["E"], m["D"]
     n = imgs.shape[0]
@@ -90,8 +100,8 @@ def train_step(m, imgs, labels, opt):
         enc_zn, enc_logits = E(gen)
         for p in D.parameters():
             p.requires_grad_(False)
-        ge_loss = (F.binary_cross_entropy(D(gen), valid) + opt["betan"] * F.mse_loss(enc_zn, zn)
-                   + opt["betac"] * F.cross_entropy(enc_logits, idx))
+        adversarial = D(gen).mean() if opt["wass"] else F.binary_cross_entropy(D(gen), valid)
+        ge_loss = adversarial + opt["betan"] * F.mse_loss(enc_zn, zn) + opt["betac"] * F.cross_entropy(enc_logits, idx)
         ge_loss.backward()
         for p in D.parameters():
             p.requires_grad_(True)
@@ -99,7 +109,10 @@ def train_step(m, imgs, labels, opt):
         m["ge_loss"] = ge_loss.item()
     m["step"] += 1
     m["opt_D"].zero_grad()
-    d_loss = (F.binary_cross_entropy(D(real), valid) + F.binary_cross_entropy(D(gen.detach()), fake)) / 2
+    if opt["wass"]:
+        d_loss = D(real).mean() - D(gen.detach()).mean() + gradient_penalty(D, real, gen.detach(), opt["lambda_gp"])
+    else:
+        d_loss = (F.binary_cross_entropy(D(real), valid) + F.binary_cross_entropy(D(gen.detach()), fake)) / 2
     d_loss.backward()
     m["opt_D"].step()
     return {"d_loss": d_loss.item(), "ge_loss": m["ge_loss"]}

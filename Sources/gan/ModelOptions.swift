@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Relativistic average GAN instead of standard (relativistic_gan).") var relAvgGan = false
     @Option(help: "Diversity ratio of the equilibrium (began).") var gamma: Double?
     @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
-    @Flag(help: "Wasserstein loss with gradient penalty (clustergan).") var wassFlag = false
+    @Flag(inversion: .prefixedNo, help: "Wasserstein loss with gradient penalty (clustergan; on by default).") var wassFlag: Bool?
     @Flag(help: "The paper's two-sided gradient penalty on D's probability (dragan).") var twoSided = false
 
     /// Options the user gave, by kebab-case name.
@@ -49,7 +49,7 @@ struct ModelOptions: ParsableArguments {
         if relAvgGan { o["rel-avg-gan"] = 1 }
         o["gamma"] = gamma
         o["lambda-k"] = lambdaK
-        if wassFlag { o["wass-flag"] = 1 }
+        if let wassFlag { o["wass-flag"] = wassFlag ? 1 : 0 }
         if twoSided { o["two-sided"] = 1 }
         return o
     }
