@@ -80,6 +80,7 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
         let sa = a.stateDict(), sb = b.stateDict()
         for name in sa.names { XCTAssertEqual(sa[name]?.scalars, sb[name]?.scalars, "\(n).\(name) after restore", file: file, line: line) }
     }
+    XCTAssertEqual(copy.carriedLosses, model.carriedLosses, "losses carried over a resume", file: file, line: line)
     for ((n, a), (_, b)) in zip(model.randomStreams, copy.randomStreams) {
         XCTAssertEqual(a.offset, b.offset, "random stream \(n) after restore", file: file, line: line)
     }

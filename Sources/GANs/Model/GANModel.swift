@@ -37,6 +37,9 @@ public protocol GANModel: AnyObject {
     func progressGrid() -> (images: Tensor, rows: Int)
     /// Batches per generator update (n_critic for WGAN-style models), for benchmarks.
     var iterationsPerCycle: Int { get }
+    /// Losses a model reports on batches where it did not compute them (the generator's,
+    /// between n_critic steps), kept in checkpoints so a resumed run reports them too.
+    var carriedLosses: [String: Float] { get set }
 }
 
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -50,6 +53,10 @@ extension GANModel {
     public static func validate(_ config: ModelConfig) throws(ConfigError) {}
     public var latentDim: Int { config.common.latentDim }
     public var iterationsPerCycle: Int { 1 }
+    public var carriedLosses: [String: Float] {
+        get { [:] }
+        set {}
+    }
 
     /// Draws `count` latent vectors N(0, 1), or checks the given ones.
     public func latentVectors(_ count: Int, given: Tensor?, generator rng: RandomGenerator, dim: Int? = nil) throws(ConfigError) -> Tensor {

@@ -20,10 +20,12 @@ public struct CheckpointManifest: Codable, Equatable, Sendable {
     public var networks: [String]
     public var optimizers: [String]
     public var swiftganVersion: String
+    /// The model's `carriedLosses` (absent in checkpoints of models without any).
+    public var carriedLosses: [String: Float]?
 
     enum CodingKeys: String, CodingKey {
         case format, model, batchesDone = "batches_done", epoch, batch, seed, randomStreams = "random_streams"
-        case config, networks, optimizers, swiftganVersion = "swiftgan_version"
+        case config, networks, optimizers, swiftganVersion = "swiftgan_version", carriedLosses = "carried_losses"
     }
 }
 
@@ -58,6 +60,9 @@ public enum Checkpoint {
         for (n, optimizer) in model.optimizers {
             try optimizer.save(to: temp.appendingPathComponent("\(n).safetensors").path)
         }
+        var manifest = manifest
+        let carried = model.carriedLosses
+        manifest.carriedLosses = carried.isEmpty ? nil : carried
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(manifest).write(to: temp.appendingPathComponent(manifestName), options: .atomic)
@@ -129,5 +134,6 @@ public enum Checkpoint {
             }
             stream.restore(offset: offset)
         }
+        model.carriedLosses = manifest.carriedLosses ?? [:]
     }
 }

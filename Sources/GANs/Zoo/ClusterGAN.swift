@@ -139,6 +139,10 @@ public final class ClusterGAN: GANModel {
     /// The last generator/encoder loss, reported on the iterations without that step (as the
     /// reference prints it).
     var lastGELoss: Float = 0
+    public var carriedLosses: [String: Float] {
+        get { ["ge_loss": lastGELoss] }
+        set { lastGELoss = newValue["ge_loss"] ?? 0 }
+    }
 
     public init(config: ModelConfig, seed: UInt64) {
         self.config = config

@@ -43,6 +43,10 @@ public final class WGAN: GANModel {
     let dParameters: [Tensor]
     /// The generator's loss of its latest step, reported on the batches without one.
     var lastGLoss: Float = 0
+    public var carriedLosses: [String: Float] {
+        get { ["g_loss": lastGLoss] }
+        set { lastGLoss = newValue["g_loss"] ?? 0 }
+    }
 
     public init(config: ModelConfig, seed: UInt64) {
         self.config = config

@@ -27,6 +27,10 @@ public final class WGANDiv: GANModel {
     let noise: RandomGenerator
     let dParameters: [Tensor]
     var lastGLoss: Float = 0
+    public var carriedLosses: [String: Float] {
+        get { ["g_loss": lastGLoss] }
+        set { lastGLoss = newValue["g_loss"] ?? 0 }
+    }
 
     public init(config: ModelConfig, seed: UInt64) {
         self.config = config
