@@ -81,6 +81,9 @@ def main():
             b = fmt.format(t[key]) if key in t else "–"
             return f"{a} / {b}"
         acc = f"{o['label_acc']:.3f}" if "label_acc" in o else ""
+        if "label_acc_matched" in o and o["label_acc_matched"] - o.get("label_acc", 0) > 0.05:
+            # Codes learnt without labels (infogan) name digits in an arbitrary order.
+            acc += f" (matched: {o['label_acc_matched']:.3f})"
         out.append(f"| {m} | {r['iterations']} ({r['epochs']} ep.) | {r['seconds'] / 60:.1f} min | {r.get('load', '')} | "
                    f"{r.get('peak_memory') or ''} | {pair('fd', '{:.1f}')} | {pair('is', '{:.2f}')} | "
                    f"{pair('mode_coverage', '{}')} | {acc} | ![{m}](images/{m}.png) |")

@@ -60,4 +60,20 @@ final class MetricParityTests: XCTestCase {
         XCTAssertEqual(modeCoverage(histogram: [98, 1, 1], threshold: 0.02), 1)
         XCTAssertEqual(labelAccuracy(predictions: [1, 2, 3, 4], labels: [1, 2, 0, 4]), 0.75)
     }
+
+    func testMatchedLabelAccuracyFindsTheBestRenaming() {
+        // Codes 0..9 generate digits (code + 3) % 10: plain accuracy 0, matched 1.
+        let labels = (0..<100).map { $0 % 10 }
+        let shifted = labels.map { ($0 + 3) % 10 }
+        XCTAssertEqual(labelAccuracy(predictions: shifted, labels: labels), 0)
+        XCTAssertEqual(matchedLabelAccuracy(predictions: shifted, labels: labels, classes: 10), 1)
+        // Two codes make the same digit: only one of them can be matched to it.
+        // codes 0, 1 -> digit 0 (4 samples each); code 2 -> digit 2 (2 samples).
+        let codes = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2], digits = [0, 0, 0, 0, 0, 0, 0, 0, 2, 2]
+        XCTAssertEqual(matchedLabelAccuracy(predictions: digits, labels: codes, classes: 3), 0.6, accuracy: 1e-12)
+        // The matching never scores below the plain accuracy.
+        let noisy = labels.enumerated().map { $0.offset % 7 == 0 ? ($0.element + 1) % 10 : $0.element }
+        XCTAssertGreaterThanOrEqual(matchedLabelAccuracy(predictions: noisy, labels: labels, classes: 10),
+                                    labelAccuracy(predictions: noisy, labels: labels))
+    }
 }

@@ -34,6 +34,30 @@ public func modeCoverage(histogram: [Int], threshold: Double = 0.02) -> Int {
     return histogram.filter { Double($0) >= threshold * Double(n) }.count
 }
 
+/// The fraction `labelAccuracy` would give under the best one-to-one renaming of the
+/// labels to classes: for codes a model learns without supervision (InfoGAN's categorical
+/// code), whose order is arbitrary. Exact, by dynamic programming over sets of classes.
+public func matchedLabelAccuracy(predictions: [Int], labels: [Int], classes: Int) -> Double {
+    precondition(predictions.count == labels.count && !labels.isEmpty, "matchedLabelAccuracy: \(predictions.count) predictions for \(labels.count) labels")
+    precondition(classes > 0 && classes <= 16, "matchedLabelAccuracy: 1 to 16 classes, got \(classes)")
+    var counts = [Int](repeating: 0, count: classes * classes)   // [label * classes + predicted]
+    for (p, l) in zip(predictions, labels) where (0..<classes).contains(p) && (0..<classes).contains(l) {
+        counts[l * classes + p] += 1
+    }
+    // best[set]: the most matches when labels 0..<|set| are given the classes in `set`.
+    var best = [Int](repeating: -1, count: 1 << classes)
+    best[0] = 0
+    for set in 0..<(1 << classes) where best[set] >= 0 {
+        let label = set.nonzeroBitCount
+        guard label < classes else { continue }
+        for c in 0..<classes where set & (1 << c) == 0 {
+            let next = set | (1 << c)
+            best[next] = Swift.max(best[next], best[set] + counts[label * classes + c])
+        }
+    }
+    return Double(best[(1 << classes) - 1]) / Double(labels.count)
+}
+
 /// Fraction of samples whose predicted class is the label they were generated for.
 public func labelAccuracy(predictions: [Int], labels: [Int]) -> Double {
     precondition(predictions.count == labels.count && !labels.isEmpty, "labelAccuracy: \(predictions.count) predictions for \(labels.count) labels")

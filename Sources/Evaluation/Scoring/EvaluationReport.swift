@@ -15,12 +15,16 @@ public struct EvaluationReport: Sendable, Equatable {
     public let recall: Double
     /// Fraction classified as the label they were generated for (given labels).
     public let labelAccuracy: Double?
+    /// The same under the best one-to-one matching of labels to digits (for codes learnt
+    /// without labels, such as InfoGAN's).
+    public var matchedLabelAccuracy: Double? = nil
 
     /// Name-value pairs in a stable order (metrics.jsonl, JSON).
     public var scalars: [(String, Double)] {
         var out: [(String, Double)] = [("fd", fd), ("is", classifierScore), ("mode_coverage", Double(modeCoverage)),
                                        ("precision", precision), ("recall", recall)]
         if let labelAccuracy { out.append(("label_acc", labelAccuracy)) }
+        if let matchedLabelAccuracy { out.append(("label_acc_matched", matchedLabelAccuracy)) }
         return out
     }
 
@@ -45,6 +49,9 @@ public struct EvaluationReport: Sendable, Equatable {
         ]
         if let labelAccuracy {
             rows.append(("label accuracy", String(format: "%.3f", labelAccuracy), "classified as their conditioning label"))
+        }
+        if let matchedLabelAccuracy {
+            rows.append(("matched label accuracy", String(format: "%.3f", matchedLabelAccuracy), "the same, labels best matched to digits"))
         }
         rows.append(("classes 0-9", histogram.map(String.init).joined(separator: " "), ""))
         let w0 = rows.map { $0.0.count }.max() ?? 0, w1 = rows.map { $0.1.count }.max() ?? 0

@@ -49,11 +49,15 @@ public final class SampleEvaluator: @unchecked Sendable {
         let stats = FeatureStatistics(features: out.features, dimension: d)
         let pr = precisionRecall(real: reference.subset(n), generated: out.features, dimension: d, k: 3)
         let histogram = classHistogram(predictions: out.predictions, classes: MNISTClassifier.classes)
-        return EvaluationReport(
+        var report = EvaluationReport(
             n: n, fd: frechetDistance(stats, reference.statistics),
             classifierScore: classifierScore(probabilities: out.probabilities, classes: MNISTClassifier.classes),
             histogram: histogram, modeCoverage: modeCoverage(histogram: histogram),
             precision: pr.precision, recall: pr.recall,
             labelAccuracy: labels.map { labelAccuracy(predictions: out.predictions, labels: $0) })
+        report.matchedLabelAccuracy = labels.map {
+            matchedLabelAccuracy(predictions: out.predictions, labels: $0, classes: MNISTClassifier.classes)
+        }
+        return report
     }
 }
