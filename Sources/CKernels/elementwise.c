@@ -21,7 +21,39 @@
     default: break;                                                   \
     }
 
-void ck_binary_contiguous(int op, const float *a, const float *b, float *out, long n) {
+// ---- splitting large elementwise work over the pool ---------------------------------
+// Each chunk is a contiguous range computed exactly as the serial loop would, so results
+// do not depend on the split. Cheap ops split from 128K elements (they are memory-bound,
+// ~50 us), transcendental ones from 16K.
+#define SPLIT_CHEAP (1L << 17)
+#define SPLIT_COSTLY (1L << 14)
+
+typedef struct {
+    int op;
+    const float *a, *b;
+    float *out;
+    long n, chunks;
+    float p1, p2;
+} ew_job;
+
+static long ew_chunks(long n, long min_split) {
+    int threads = ck_parallel_width();
+    if (threads < 2 || n < min_split) return 1;
+    long chunks = n / (min_split / 2);
+    long cap = 4L * threads;
+    return chunks > cap ? cap : chunks;
+}
+
+// The range [lo, hi) of chunk `index`, on 16-element boundaries.
+static void ew_range(const ew_job *j, long index, long *lo, long *hi) {
+    long per = (j->n / j->chunks + 15) / 16 * 16;
+    *lo = per * index;
+    *hi = *lo + per < j->n ? *lo + per : j->n;
+    if (index == j->chunks - 1) *hi = j->n;
+    if (*lo > j->n) *lo = j->n;
+}
+
+static void binary_serial(int op, const float *a, const float *b, float *out, long n) {
 #define A a[i]
 #define B b[i]
 #define LOOP(expr) for (long i = 0; i < n; i++) out[i] = (expr)
@@ -29,6 +61,20 @@ void ck_binary_contiguous(int op, const float *a, const float *b, float *out, lo
 #undef LOOP
 #undef A
 #undef B
+}
+
+static void binary_chunk(void *ctx, long index) {
+    const ew_job *j = ctx;
+    long lo, hi;
+    ew_range(j, index, &lo, &hi);
+    if (hi > lo) binary_serial(j->op, j->a + lo, j->b + lo, j->out + lo, hi - lo);
+}
+
+void ck_binary_contiguous(int op, const float *a, const float *b, float *out, long n) {
+    long chunks = ew_chunks(n, op == CK_POW ? SPLIT_COSTLY : SPLIT_CHEAP);
+    if (chunks <= 1) { binary_serial(op, a, b, out, n); return; }
+    ew_job j = {op, a, b, out, n, chunks, 0, 0};
+    ck_parallel_for(chunks, binary_chunk, &j);
 }
 
 // Inner row of a broadcast: a and b advance by their own element strides.
@@ -70,7 +116,7 @@ static inline float sigmoidf(float v) {
     return v >= 0 ? 1.0f / (1.0f + expf(-v)) : expf(v) / (1.0f + expf(v));
 }
 
-void ck_unary(int op, const float *x, float *out, long n, float p1, float p2) {
+static void unary_serial(int op, const float *x, float *out, long n, float p1, float p2) {
 #define LOOP(expr) for (long i = 0; i < n; i++) { float v = x[i]; out[i] = (expr); }
     switch (op) {
     case CK_NEG: LOOP(-v); break;
@@ -110,6 +156,23 @@ void ck_unary(int op, const float *x, float *out, long n, float p1, float p2) {
     default: break;
     }
 #undef LOOP
+}
+
+static void unary_chunk(void *ctx, long index) {
+    const ew_job *j = ctx;
+    long lo, hi;
+    ew_range(j, index, &lo, &hi);
+    if (hi > lo) unary_serial(j->op, j->a + lo, j->out + lo, hi - lo, j->p1, j->p2);
+}
+
+void ck_unary(int op, const float *x, float *out, long n, float p1, float p2) {
+    int costly = op == CK_EXP || op == CK_LOG || op == CK_SIGMOID || op == CK_TANH || op == CK_ELU ||
+                 op == CK_SOFTPLUS || op == CK_SOFTPLUS_GRAD || op == CK_LOG1P ||
+                 (op == CK_POW_SCALAR && p1 != 2.0f && p1 != 1.0f && p1 != 0.5f);
+    long chunks = ew_chunks(n, costly ? SPLIT_COSTLY : SPLIT_CHEAP);
+    if (chunks <= 1) { unary_serial(op, x, out, n, p1, p2); return; }
+    ew_job j = {op, x, NULL, out, n, chunks, p1, p2};
+    ck_parallel_for(chunks, unary_chunk, &j);
 }
 
 void ck_where(const float *cond, const float *a, const float *b, float *out, long n) {
@@ -161,15 +224,40 @@ void ck_strided_store(const float *src, float *dst, const long *dst_strides,
     }
 }
 
+typedef struct { float *y; long rows, c, hw, chunks; const float *bias; } bias_job;
+
+static void bias_rows(float *y, long r0, long r1, long c, long hw, const float *bias) {
+    for (long r = r0; r < r1; r++) {
+        float *p = y + r * hw;
+        float b = bias[r % c];
+        for (long k = 0; k < hw; k++) p[k] += b;
+    }
+}
+
+static void bias_chunk(void *ctx, long index) {
+    const bias_job *j = ctx;
+    bias_rows(j->y, j->rows * index / j->chunks, j->rows * (index + 1) / j->chunks, j->c, j->hw, j->bias);
+}
+
 void ck_add_channel_bias(float *y, long n, long c, long hw, const float *bias) {
-    for (long i = 0; i < n; i++)
-        for (long ch = 0; ch < c; ch++) {
-            float *p = y + (i * c + ch) * hw;
-            float b = bias[ch];
-            for (long k = 0; k < hw; k++) p[k] += b;
-        }
+    bias_job j = {y, n * c, c, hw, ew_chunks(n * c * hw, SPLIT_CHEAP), bias};
+    if (j.chunks > j.rows) j.chunks = j.rows;
+    if (j.chunks <= 1) { bias_rows(y, 0, n * c, c, hw, bias); return; }
+    ck_parallel_for(j.chunks, bias_chunk, &j);
+}
+
+static void leaky_relu_backward_chunk(void *ctx, long index) {
+    const ew_job *j = ctx;
+    long lo, hi;
+    ew_range(j, index, &lo, &hi);
+    for (long i = lo; i < hi; i++) j->out[i] = j->b[i] > 0 ? j->a[i] : j->a[i] * j->p1;
 }
 
 void ck_leaky_relu_backward(const float *g, const float *x, float *out, long n, float slope) {
-    for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+    ew_job j = {0, g, x, out, n, ew_chunks(n, SPLIT_CHEAP), slope, 0};
+    if (j.chunks <= 1) {
+        for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+        return;
+    }
+    ck_parallel_for(j.chunks, leaky_relu_backward_chunk, &j);
 }

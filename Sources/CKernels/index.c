@@ -40,9 +40,9 @@ void ck_scatter_weighted(const float *g, const int64_t *idx, const float *w, lon
     }
 }
 
-void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, float *out) {
+static void upsample_planes(const float *x, long p0, long p1, long h, long w, long s, float *out) {
     long ow = w * s;
-    for (long p = 0; p < planes; p++) {
+    for (long p = p0; p < p1; p++) {
         const float *src = x + p * h * w;
         float *dst = out + p * h * s * ow;
         for (long y = 0; y < h; y++) {
@@ -56,9 +56,9 @@ void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, fl
     }
 }
 
-void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, long s, float *gx) {
+static void upsample_adjoint_planes(const float *g, long p0, long p1, long h, long w, long s, float *gx) {
     long ow = w * s;
-    for (long p = 0; p < planes; p++) {
+    for (long p = p0; p < p1; p++) {
         const float *src = g + p * h * s * ow;
         float *dst = gx + p * h * w;
         for (long y = 0; y < h; y++) {
@@ -74,4 +74,36 @@ void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, lo
             }
         }
     }
+}
+
+// Planes split over the pool when the upsampled side passes 128K elements; each plane is
+// computed as in the serial loop, so the split never changes a result.
+typedef struct { const float *in; float *out; long planes, h, w, s, chunks; int adjoint; } upsample_job;
+
+static void upsample_chunk(void *ctx, long index) {
+    const upsample_job *j = ctx;
+    long p0 = j->planes * index / j->chunks, p1 = j->planes * (index + 1) / j->chunks;
+    if (j->adjoint) upsample_adjoint_planes(j->in, p0, p1, j->h, j->w, j->s, j->out);
+    else upsample_planes(j->in, p0, p1, j->h, j->w, j->s, j->out);
+}
+
+static void upsample_run(const float *in, long planes, long h, long w, long s, float *out, int adjoint) {
+    long big = planes * h * w * s * s;
+    long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
+    if (chunks > planes) chunks = planes;
+    if (chunks <= 1) {
+        if (adjoint) upsample_adjoint_planes(in, 0, planes, h, w, s, out);
+        else upsample_planes(in, 0, planes, h, w, s, out);
+        return;
+    }
+    upsample_job j = {in, out, planes, h, w, s, chunks, adjoint};
+    ck_parallel_for(chunks, upsample_chunk, &j);
+}
+
+void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, float *out) {
+    upsample_run(x, planes, h, w, s, out, 0);
+}
+
+void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, long s, float *gx) {
+    upsample_run(g, planes, h, w, s, gx, 1);
 }

@@ -150,17 +150,26 @@ static void ensure_workers(int threads) {
     }
 }
 
+// Runs every chunk on the calling thread, which counts as inside the pool meanwhile (so a
+// chunk's own parallel calls, and ck_parallel_width, see one thread, as on a worker).
+static void run_serial(long n, ck_task_fn fn, void *ctx) {
+    int was = inside_pool;
+    inside_pool = 1;
+    for (long i = 0; i < n; i++) fn(ctx, i);
+    inside_pool = was;
+}
+
 void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
     if (n <= 0) return;
     int threads = ck_get_threads();
     if (threads <= 1 || n == 1 || inside_pool || pthread_mutex_trylock(&pool_busy) != 0) {
-        for (long i = 0; i < n; i++) fn(ctx, i);
+        run_serial(n, fn, ctx);
         return;
     }
     if (backoff_left > 0) {
         backoff_left--;
         pthread_mutex_unlock(&pool_busy);
-        for (long i = 0; i < n; i++) fn(ctx, i);
+        run_serial(n, fn, ctx);
         return;
     }
     pthread_mutex_lock(&pool_mu);
@@ -168,7 +177,7 @@ void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
     if (started_workers == 0) {   // could not start any thread
         pthread_mutex_unlock(&pool_mu);
         pthread_mutex_unlock(&pool_busy);
-        for (long i = 0; i < n; i++) fn(ctx, i);
+        run_serial(n, fn, ctx);
         return;
     }
     job_fn = fn;
