@@ -194,11 +194,8 @@ public final class ClusterGAN: GANModel {
             lastGELoss = geLoss.item()
         }
 
-        // Discriminator.
-        // Real and generated images in one pass: D has no batch statistics or dropout, so this
-        // is the reference's two passes, with larger (faster) matrix products.
-        let scores = netD(Tensor.concat([real, generated.detach()], dim: 0))
-        let dReal = scores.slice(dim: 0, start: 0, end: n), dGen = scores.slice(dim: 0, start: n, end: 2 * n)
+        // Discriminator, on real and generated images in one pass (D's rows never interact).
+        let (dReal, dGen) = scoreBoth(netD, real, generated.detach())
         let dLoss: Tensor
         if wasserstein {
             dLoss = dReal.mean() - dGen.mean() + (try Self.gradientPenalty(netD, real: real, generated: generated.detach(), generator: noise))
