@@ -126,9 +126,32 @@ static void rmsprop_range(float *p, const float *g, float *v, long lo, long hi, 
 
 typedef struct { float *p; const float *g; float *v; long n, chunks; float lr, alpha, eps, wd; } rms_job;
 
+#if defined(__x86_64__) || defined(__i386__)
+// rmsprop_range 16 lanes at a time, the same operations in the same order, masked tail
+// (the scalar loop's sqrtf and possible aliasing kept it scalar: 17% of a WGAN step).
+__attribute__((target("avx512f"))) static void rmsprop_avx512(const rms_job *j, long lo, long hi) {
+    const __m512 alpha = _mm512_set1_ps(j->alpha), w = _mm512_set1_ps(1.0f - j->alpha);
+    const __m512 wd = _mm512_set1_ps(j->wd), eps = _mm512_set1_ps(j->eps), nlr = _mm512_set1_ps(-j->lr);
+    for (long i = lo; i < hi; i += 16) {
+        __mmask16 k = hi - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (hi - i)) - 1u);
+        __m512 p = _mm512_maskz_loadu_ps(k, j->p + i), g = _mm512_maskz_loadu_ps(k, j->g + i);
+        __m512 v = _mm512_maskz_loadu_ps(k, j->v + i);
+        if (j->wd != 0.0f) g = _mm512_add_ps(g, _mm512_mul_ps(wd, p));
+        v = _mm512_add_ps(_mm512_mul_ps(v, alpha), _mm512_mul_ps(_mm512_mul_ps(w, g), g));
+        __m512 avg = _mm512_add_ps(_mm512_sqrt_ps(v), eps);
+        p = _mm512_add_ps(p, _mm512_mul_ps(nlr, _mm512_div_ps(g, avg)));
+        _mm512_mask_storeu_ps(j->v + i, k, v);
+        _mm512_mask_storeu_ps(j->p + i, k, p);
+    }
+}
+#endif
+
 static void rmsprop_chunk(void *ctx, long index) {
     rms_job *j = ctx;
     long lo = j->n * index / j->chunks, hi = j->n * (index + 1) / j->chunks;
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx512f")) { rmsprop_avx512(j, lo, hi); return; }
+#endif
     rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd);
 }
 

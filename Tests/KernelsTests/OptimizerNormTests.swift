@@ -45,6 +45,35 @@ final class OptimizerNormTests: XCTestCase {
         XCTAssertEqual(withThreads(1, run), withThreads(2, run))
     }
 
+    func testRMSpropMatchesItsDefinitionAndIsIdenticalAcrossThreadCounts() {
+        // v = alpha v + (1 - alpha) g^2; p -= lr g / (sqrt(v) + eps), g with L2 decay; sizes
+        // with ragged vector tails, and one large enough to split over threads.
+        for (n, wd) in [(1, Float(0)), (37, 0.01), (700_001, 0)] {
+            var rng = LCG(UInt64(n + 5))
+            let p0 = rng.array(n), g = rng.array(n)
+            func run() -> ([Float], [Float]) {
+                var p = p0, v = [Float](repeating: 0.05, count: n)
+                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd)
+                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd)
+                return (p, v)
+            }
+            let (p, v) = withThreads(1, run)
+            var rp = p0.map(Double.init), rv = [Double](repeating: 0.05, count: n)
+            for _ in 0..<2 {
+                for k in 0..<n {
+                    let gk = Double(g[k]) + Double(wd) * rp[k]
+                    rv[k] = rv[k] * 0.99 + 0.01 * gk * gk
+                    rp[k] -= 0.01 * gk / (rv[k].squareRoot() + 1e-8)
+                }
+            }
+            assertClose(p, rp.map(Float.init), tol: 1e-5, "param n=\(n)")
+            assertClose(v, rv.map(Float.init), tol: 1e-5, "square_avg n=\(n)")
+            let (p2, v2) = withThreads(2, run)
+            XCTAssertEqual(p, p2, "n=\(n)")
+            XCTAssertEqual(v, v2, "n=\(n)")
+        }
+    }
+
     func testBatchNormForwardBackward() {
         for (n, c, hw) in [(2, 3, 5), (1, 1, 1), (4, 7, 33), (64, 8, 256)] {
             var rng = LCG(UInt64(n * 100 + c))
