@@ -92,7 +92,10 @@ def main():
             "in PyTorch (means 453 and 426, ranges overlapping), so a single-seed gap of ~50 is noise. "
             "\"label acc.\" is the share of samples the classifier assigns to the class they were generated "
             "for; infogan's categorical code is learnt without labels, so its codes name digits in an "
-            "arbitrary order and the matched figure (best one-to-one renaming) is the meaningful one."]
+            "arbitrary order and the matched figure (best one-to-one renaming) is the meaningful one. "
+            "Our PyTorch version of ebgan collapsed on this seed (every sample the same blob: classifier "
+            "score 1.00, one digit); ours did not. Wall-clock times were taken while other runs shared "
+            "the two cores (see the load column); PERFORMANCE.md has per-iteration times on a quiet machine."]
     notes = differences()
     out += ["", "## Where a model differs from the reference, and why", ""]
     for m in order:
