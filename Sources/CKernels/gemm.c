@@ -18,8 +18,9 @@
 #define KC 256
 #define MC 144   // a multiple of every MR (12, 6, 4)
 #define NC 2048
-// ~100 us of work at ~150-200 GFLOP/s: below this a split costs more than it gains.
-#define MIN_CHUNK_FLOPS 16.0e6
+// ~25 us of work at ~150-200 GFLOP/s: the pool's workers spin between jobs, so a split
+// pays from here (an MLP step's 64-row products of 4-16 MFLOP ran on one core: gan 9.8 -> 8.9 ms).
+#define MIN_CHUNK_FLOPS 4.0e6
 
 static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_microkernel_portable, "portable"};
 #ifdef CK_X86
