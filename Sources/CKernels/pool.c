@@ -44,6 +44,12 @@ static int class_of(size_t floats, size_t *size) {
     return k * 4 + step;
 }
 
+// Floats held by a buffer of class c (the inverse of class_of).
+static size_t class_size(int c) {
+    size_t base = (size_t)1 << (c / 4);
+    return base + (size_t)(c % 4) * (base >> 2);
+}
+
 float *ck_pool_alloc(size_t floats, size_t *capacity) {
     pthread_once(&once, init_limit);
     size_t size;
@@ -59,8 +65,7 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
         p = free_list[c + up];
         free_list[c + up] = *(void **)p;
         if (up > 0) {
-            size_t base = (size_t)1 << ((c + up) / 4);
-            size = base + (size_t)((c + up) % 4) * (base >> 2);
+            size = class_size(c + up);
             bytes = size * sizeof(float);
             *capacity = size;
         }
@@ -81,8 +86,7 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
             while (free_list[e] && live_bytes + cached_bytes > peak_live_bytes + footprint_slack) {
                 void *q = free_list[e];
                 free_list[e] = *(void **)q;
-                size_t base = (size_t)1 << (e / 4);   // class e holds 2^k + step * 2^k/4 floats
-                cached_bytes -= (base + (size_t)(e % 4) * (base >> 2)) * sizeof(float);
+                cached_bytes -= class_size(e) * sizeof(float);
                 *(void **)q = evicted;
                 evicted = q;
             }

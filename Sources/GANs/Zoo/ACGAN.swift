@@ -23,7 +23,8 @@ func upsamplingConvBlocks(channels: Int, generator rng: RandomGenerator) -> Sequ
         Tanh())
 }
 
-/// The discriminator body shared by acgan, sgan and infogan: four stride-2 3x3 conv blocks
+/// The discriminator body of dcgan, shared by lsgan, dragan, relativistic_gan, acgan, sgan and
+/// infogan (the references reuse it with other output layers): four stride-2 3x3 conv blocks
 /// (16, 32, 64, 128 channels) with LeakyReLU(0.2), Dropout2d(0.25) and batch norm (eps 0.8)
 /// after all but the first.
 func downsamplingConvBlocks(channels: Int, generator rng: RandomGenerator, dropout: RandomGenerator) -> Sequential {

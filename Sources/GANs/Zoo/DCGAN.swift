@@ -31,23 +31,6 @@ final class DCGANGenerator: Module {
     }
 }
 
-/// dcgan's four discriminator blocks (16, 32, 64, 128 channels): stride-2 3x3 conv,
-/// LeakyReLU(0.2), Dropout2d(0.25), and batch norm (eps 0.8) after all but the first. Shared
-/// by the models whose reference reuses this discriminator with another output layer.
-func dcganDiscriminatorBlocks(channels: Int, generator rng: RandomGenerator, dropout: RandomGenerator) -> Sequential {
-    func block(_ inFilters: Int, _ outFilters: Int, bn: Bool = true) -> [Module] {
-        var layers: [Module] = [Conv2d(inFilters, outFilters, kernelSize: 3, stride: 2, padding: 1, generator: rng),
-                                LeakyReLU(0.2), Dropout2d(0.25, generator: dropout)]
-        if bn { layers.append(BatchNorm2d(outFilters, 0.8)) }
-        return layers
-    }
-    var layers = block(channels, 16, bn: false)
-    layers += block(16, 32)
-    layers += block(32, 64)
-    layers += block(64, 128)
-    return Sequential(layers)
-}
-
 /// Four stride-2 3x3 conv blocks (16, 32, 64, 128 channels) with LeakyReLU, Dropout2d(0.25)
 /// and batch norm (eps 0.8) after all but the first; a linear layer and sigmoid on top.
 final class DCGANDiscriminator: Module {
@@ -55,7 +38,7 @@ final class DCGANDiscriminator: Module {
     let advLayer: Sequential
 
     init(channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
-        model = dcganDiscriminatorBlocks(channels: channels, generator: rng, dropout: dropout)
+        model = downsamplingConvBlocks(channels: channels, generator: rng, dropout: dropout)
         let ds = imgSize / 16
         advLayer = Sequential(Linear(128 * ds * ds, 1, generator: rng), Sigmoid())
         super.init()

@@ -40,7 +40,7 @@ final class LSGANDiscriminator: Module {
     let advLayer: Linear
 
     init(channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
-        model = dcganDiscriminatorBlocks(channels: channels, generator: rng, dropout: dropout)
+        model = downsamplingConvBlocks(channels: channels, generator: rng, dropout: dropout)
         let ds = imgSize / 16
         advLayer = Linear(128 * ds * ds, 1, generator: rng)
         super.init()

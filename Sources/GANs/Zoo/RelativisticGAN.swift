@@ -9,7 +9,7 @@ final class RelativisticDiscriminator: Module {
     let advLayer: Sequential
 
     init(channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
-        model = dcganDiscriminatorBlocks(channels: channels, generator: rng, dropout: dropout)
+        model = downsamplingConvBlocks(channels: channels, generator: rng, dropout: dropout)
         let ds = imgSize / 16
         advLayer = Sequential(Linear(128 * ds * ds, 1, generator: rng))
         super.init()

@@ -99,7 +99,7 @@ public enum SafeTensors {
 
     /// Writes atomically: a temporary file in the same folder, flushed, then renamed over
     /// `path`, so a crash never leaves a half-written checkpoint. Tensors stream to the file
-    /// (float32 straight from their storage, other types through a 1 MiB buffer), so
+    /// (float32 straight from their storage, other types through a 2 MiB buffer), so
     /// saving never holds a second copy of the model in memory.
     public static func write(_ dict: StateDict, to path: String) throws(SafeTensorsError) {
         let (head, _) = header(dict)
