@@ -86,6 +86,13 @@ public final class RandomGenerator: @unchecked Sendable {
         offset = ck_philox_uniform(seed, offset, p, count, low, high)
     }
 
+    /// Fills `count` floats with a dropout mask: `scale` where `nextUniform() >= p`, else 0
+    /// (the same draws in turn, in C).
+    public func fillDropoutMask(_ out: UnsafeMutablePointer<Float>, count: Int, p: Float, scale: Float) {
+        guard count > 0 else { return }
+        offset = ck_philox_dropout_mask(seed, offset, out, count, p, scale)
+    }
+
     /// Fills with normal draws (the same numbers as `nextNormalPair()` in turn, drawn in C).
     public func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
         guard count > 0 else { return }

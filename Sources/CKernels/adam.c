@@ -110,6 +110,74 @@ void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, f
     ck_parallel_for(j.chunks, adam_chunk, &j);
 }
 
+// ---- many tensors in one pass ---------------------------------------------------------
+// A model's parameters are a few large weights and many small ones; stepping them one by
+// one left every tensor under the split size on the calling thread (a gan step's D weight of
+// 401k floats among them) and paid one pool round trip per tensor. Here the tensors are laid
+// end to end and the whole range is cut into chunks that may span tensors.
+typedef struct {
+    long count, total, chunks;
+    const long *offsets;         // count + 1 prefix sums of the sizes
+    void (*run)(const void *job, long tensor, long lo, long hi);
+    const void *job;
+} multi_job;
+
+static void multi_chunk(void *ctx, long index) {
+    const multi_job *mj = ctx;
+    long lo = mj->total * index / mj->chunks, hi = mj->total * (index + 1) / mj->chunks;
+    long t = 0;
+    while (t < mj->count && mj->offsets[t + 1] <= lo) t++;
+    for (; t < mj->count && mj->offsets[t] < hi; t++) {
+        long a = lo > mj->offsets[t] ? lo : mj->offsets[t];
+        long b = hi < mj->offsets[t + 1] ? hi : mj->offsets[t + 1];
+        if (a < b) mj->run(mj->job, t, a - mj->offsets[t], b - mj->offsets[t]);
+    }
+}
+
+// Chunks of >= 32k elements (~30 us at memory speed, past the pool's hand-off cost), a few
+// per thread so that a thread that loses its core holds back only a small piece.
+static void run_multi(long count, const long *sizes, long *offsets,
+                      void (*run)(const void *, long, long, long), const void *job) {
+    offsets[0] = 0;
+    for (long t = 0; t < count; t++) offsets[t + 1] = offsets[t] + (sizes[t] > 0 ? sizes[t] : 0);
+    long total = offsets[count];
+    if (total <= 0) return;
+    int threads = ck_parallel_width();
+    long chunks = total / 32768;
+    if (chunks > 4L * threads) chunks = 4L * threads;
+    if (threads <= 1 || chunks < 1) chunks = 1;
+    multi_job mj = {count, total, chunks, offsets, run, job};
+    ck_parallel_for(chunks, multi_chunk, &mj);
+}
+
+typedef struct { const adam_job *jobs; } adam_multi_job;
+
+static void adam_multi_run(const void *ctx, long t, long lo, long hi) {
+    const adam_job *j = &((const adam_multi_job *)ctx)->jobs[t];
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx512f")) { adam_avx512(j, lo, hi); return; }
+    if (__builtin_cpu_supports("avx2")) { adam_avx2(j, lo, hi); return; }
+#endif
+    adam_body(j, lo, hi);
+}
+
+void ck_adam_step_many(long count, float *const *params, const float *const *grads, float *const *m,
+                       float *const *v, const long *sizes, const long *steps, float lr, float beta1,
+                       float beta2, float eps, float weight_decay) {
+    if (count <= 0) return;
+    adam_job jobs[count];
+    long offsets[count + 1];
+    for (long t = 0; t < count; t++) {
+        double bc1 = 1.0 - pow((double)beta1, (double)steps[t]);
+        double bc2 = 1.0 - pow((double)beta2, (double)steps[t]);
+        adam_job j = {params[t], m[t], v[t], grads[t], sizes[t], 1, (float)(-(lr / bc1)), beta1, beta2,
+                      eps, weight_decay, (float)sqrt(bc2)};
+        jobs[t] = j;
+    }
+    adam_multi_job amj = {jobs};
+    run_multi(count, sizes, offsets, adam_multi_run, &amj);
+}
+
 // torch.optim.RMSprop without momentum or centring, in the arithmetic order of NN's
 // RMSprop.swift: g += wd*p; v = v*alpha + (1-alpha)*g*g; p += -lr * (g / (sqrt(v) + eps)).
 static void rmsprop_range(float *p, const float *g, float *v, long lo, long hi, float lr, float alpha,
@@ -164,4 +232,28 @@ void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n,
     if (chunks > threads) chunks = threads;
     j.chunks = chunks < 1 ? 1 : chunks;
     ck_parallel_for(j.chunks, rmsprop_chunk, &j);
+}
+
+typedef struct { const rms_job *jobs; } rms_multi_job;
+
+static void rmsprop_multi_run(const void *ctx, long t, long lo, long hi) {
+    const rms_job *j = &((const rms_multi_job *)ctx)->jobs[t];
+#if defined(__x86_64__) || defined(__i386__)
+    if (__builtin_cpu_supports("avx512f")) { rmsprop_avx512(j, lo, hi); return; }
+#endif
+    rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd);
+}
+
+void ck_rmsprop_step_many(long count, float *const *params, const float *const *grads,
+                          float *const *square_avg, const long *sizes, float lr, float alpha, float eps,
+                          float weight_decay) {
+    if (count <= 0) return;
+    rms_job jobs[count];
+    long offsets[count + 1];
+    for (long t = 0; t < count; t++) {
+        rms_job j = {params[t], grads[t], square_avg[t], sizes[t], 1, lr, alpha, eps, weight_decay};
+        jobs[t] = j;
+    }
+    rms_multi_job rmj = {jobs};
+    run_multi(count, sizes, offsets, rmsprop_multi_run, &rmj);
 }

@@ -2,6 +2,10 @@
 // is a single expression the compiler can vectorise.
 #include "ckernels.h"
 #include <math.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CK_EW_X86 1
+#endif
 
 #define BINARY_CASES(LOOP)                                            \
     switch (op) {                                                     \
@@ -25,7 +29,7 @@
 // Each chunk is a contiguous range computed exactly as the serial loop would, so results
 // do not depend on the split. Cheap ops split from 128K elements (they are memory-bound,
 // ~50 us), transcendental ones from 16K.
-#define SPLIT_CHEAP (1L << 17)
+#define SPLIT_CHEAP (1L << 15)
 #define SPLIT_COSTLY (1L << 14)
 
 typedef struct {
@@ -116,6 +120,58 @@ static inline float sigmoidf(float v) {
     return v >= 0 ? 1.0f / (1.0f + expf(-v)) : expf(v) / (1.0f + expf(v));
 }
 
+// tanh(x) = 1 - 2 / (exp(2x) + 1) evaluated in double, 8 lanes at a time: far more precision
+// than float needs (so the result is the correctly rounded float but for rare ties), and no
+// cancellation trouble near 0, where the double difference still has ~40 bits. glibc's
+// scalar tanhf (through expm1f) took ~40 cycles an element, 3.5% of an MLP GAN step.
+#ifdef CK_EW_X86
+__attribute__((target("avx512f,avx512dq"))) static __m512d tanh_pd(__m512d x) {
+    const __m512d limit = _mm512_set1_pd(10.0);   // tanh(10) rounds to 1.0f
+    __m512d ax = _mm512_min_pd(_mm512_abs_pd(x), limit);
+    __m512d t = _mm512_add_pd(ax, ax);
+    // exp(t) = 2^n * exp(r), r = t - n ln2 in [-ln2/2, ln2/2]; Taylor to r^11 (error ~1e-15).
+    __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(t, _mm512_set1_pd(1.4426950408889634)), _MM_FROUND_TO_NEAREST_INT);
+    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0.6931471805599453), t);
+    __m512d p = _mm512_set1_pd(1.0 / 39916800.0);
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 3628800.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 362880.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 40320.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 5040.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 720.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 120.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 24.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0 / 6.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(0.5));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
+    p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(1.0));
+    __m512d e = _mm512_scalef_pd(p, n);
+    __m512d y = _mm512_sub_pd(_mm512_set1_pd(1.0), _mm512_div_pd(_mm512_set1_pd(2.0), _mm512_add_pd(e, _mm512_set1_pd(1.0))));
+    // Below 2^-12, x - x^3/3 is exact to double rounding and keeps tiny inputs (and -0) intact.
+    __m512d small = _mm512_fnmadd_pd(_mm512_mul_pd(ax, _mm512_mul_pd(ax, ax)), _mm512_set1_pd(1.0 / 3.0), ax);
+    y = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(ax, _mm512_set1_pd(0x1p-12), _CMP_LT_OQ), y, small);
+    // Sign back (from x, so -0 stays -0); NaN lanes pass through.
+    y = _mm512_or_pd(y, _mm512_and_pd(x, _mm512_set1_pd(-0.0)));
+    return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q), y, x);
+}
+
+__attribute__((target("avx512f,avx512dq"))) static void tanh_avx512(const float *x, float *out, long n) {
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+        __m256 lo = _mm512_cvtpd_ps(tanh_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+        __m256 hi = _mm512_cvtpd_ps(tanh_pd(_mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1))));
+        _mm512_mask_storeu_ps(out + i, k, _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1));
+    }
+}
+#endif
+
+static void tanh_range(const float *x, float *out, long n) {
+#ifdef CK_EW_X86
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) { tanh_avx512(x, out, n); return; }
+#endif
+    for (long i = 0; i < n; i++) out[i] = tanhf(x[i]);
+}
+
 static void unary_serial(int op, const float *x, float *out, long n, float p1, float p2) {
 #define LOOP(expr) for (long i = 0; i < n; i++) { float v = x[i]; out[i] = (expr); }
     switch (op) {
@@ -127,7 +183,7 @@ static void unary_serial(int op, const float *x, float *out, long n, float p1, f
     case CK_SIGN: LOOP(v > 0 ? 1.0f : (v < 0 ? -1.0f : (isnan(v) ? v : 0.0f))); break;
     case CK_RELU: LOOP(v > 0 ? v : (isnan(v) ? v : 0.0f)); break;
     case CK_SIGMOID: LOOP(sigmoidf(v)); break;
-    case CK_TANH: LOOP(tanhf(v)); break;
+    case CK_TANH: tanh_range(x, out, n); break;
     case CK_RECIPROCAL: LOOP(1.0f / v); break;
     case CK_SQUARE: LOOP(v * v); break;
     case CK_POW_SCALAR:
@@ -246,17 +302,23 @@ void ck_add_channel_bias(float *y, long n, long c, long hw, const float *bias) {
     ck_parallel_for(j.chunks, bias_chunk, &j);
 }
 
+// restrict-qualified so that the loop vectorises (through the job's fields it did not).
+static void leaky_relu_backward_range(const float *restrict g, const float *restrict x, float *restrict out,
+                                      long n, float slope) {
+    for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+}
+
 static void leaky_relu_backward_chunk(void *ctx, long index) {
     const ew_job *j = ctx;
     long lo, hi;
     ew_range(j, index, &lo, &hi);
-    for (long i = lo; i < hi; i++) j->out[i] = j->b[i] > 0 ? j->a[i] : j->a[i] * j->p1;
+    if (hi > lo) leaky_relu_backward_range(j->a + lo, j->b + lo, j->out + lo, hi - lo, j->p1);
 }
 
 void ck_leaky_relu_backward(const float *g, const float *x, float *out, long n, float slope) {
     ew_job j = {0, g, x, out, n, ew_chunks(n, SPLIT_CHEAP), slope, 0};
     if (j.chunks <= 1) {
-        for (long i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * slope;
+        leaky_relu_backward_range(g, x, out, n, slope);
         return;
     }
     ck_parallel_for(j.chunks, leaky_relu_backward_chunk, &j);

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #define KC 256
 #define MC 144   // a multiple of every MR (12, 6, 4)
@@ -22,10 +23,10 @@
 // pays from here (an MLP step's 64-row products of 4-16 MFLOP ran on one core: gan 9.8 -> 8.9 ms).
 #define MIN_CHUNK_FLOPS 4.0e6
 
-static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_microkernel_portable, "portable"};
+static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_microkernel_portable, "portable", NULL};
 #ifdef CK_X86
-static const ck_gemm_isa isa_avx2 = {CK_MR_AVX2, CK_NR_AVX2, ck_microkernel_avx2, "avx2"};
-static const ck_gemm_isa isa_avx512 = {CK_MR_AVX512, CK_NR_AVX512, ck_microkernel_avx512, "avx512"};
+static const ck_gemm_isa isa_avx2 = {CK_MR_AVX2, CK_NR_AVX2, ck_microkernel_avx2, "avx2", NULL};
+static const ck_gemm_isa isa_avx512 = {CK_MR_AVX512, CK_NR_AVX512, ck_microkernel_avx512, "avx512", ck_microkernel_avx512_strided};
 #endif
 
 static _Atomic(const ck_gemm_isa *) forced_isa;   // set by tests and benchmarks
@@ -76,7 +77,15 @@ const ck_gemm_isa *ck_gemm_isa_current(void) { return current_isa(); }
 // op(A)[i0:i0+mc, p0:p0+kc] into MR-row panels, k-major, zero padded to MR rows.
 static void pack_a(int ta, const float *a, long lda, long i0, long p0, long mc, long kc,
                    int MR, float *dst) {
-    for (long ir = 0; ir < mc; ir += MR, dst += MR * kc) {
+    long ir0 = 0;
+#ifdef CK_X86
+    // MR == 12 only with the AVX-512 micro-kernel, so the CPU has AVX-512.
+    if (!ta && MR == CK_MR_AVX512) {
+        ir0 = ck_pack_a_avx512(a, lda, i0, p0, mc, kc, dst);
+        dst += ir0 * kc;
+    }
+#endif
+    for (long ir = ir0; ir < mc; ir += MR, dst += MR * kc) {
         int mr = (int)(mc - ir < MR ? mc - ir : MR);
         if (ta) {
             for (long p = 0; p < kc; p++) {
@@ -141,6 +150,37 @@ void ck_gemm_pack_b_matrix(void *ctx, long p0, long j0, long kc, long nc, int nr
     pack_b(b->trans, b->data, b->ld, p0, j0, kc, nc, nr, dst);
 }
 
+// How many leading columns of op(B) (a multiple of NR) the micro-kernel reads in place:
+// the full panels of a non-transposed B, when the ISA has a strided kernel. Copying them
+// into a panel was pure memory traffic (a thin MLP product packs every weight it touches,
+// 6-12% of a step); the rest is packed as before.
+static long in_place_columns(const ck_gemm_isa *isa, int tb, long nc) {
+    if (tb || !isa->strided || getenv("NODIRECT")) return 0;
+    return nc / isa->nr * isa->nr;
+}
+
+// One mc x nc block of C from packed A panels (row panel ir at apanels + ir*kc): columns
+// below `direct` straight from B (k rows ldb apart), the rest from the packed panels.
+static void run_block(const ck_gemm_isa *isa, long mc, long nc, long kc, const float *apanels,
+                      const float *b, long ldb, long direct, const float *bufB, float alpha,
+                      float beta, float *c, long ldc) {
+    const int MR = isa->mr, NR = isa->nr;
+    for (long jr = 0; jr < nc; jr += NR) {
+        int nr = (int)(nc - jr < NR ? nc - jr : NR);
+        for (long ir = 0; ir < mc; ir += MR) {
+            int mr = (int)(mc - ir < MR ? mc - ir : MR);
+            float *ct = c + ir * ldc + jr;
+            if (jr < direct) {
+                isa->strided(kc, apanels + ir * kc, b + jr, ldb, ct, ldc, alpha, beta, mr, nr);
+            } else if (isa->strided) {
+                isa->strided(kc, apanels + ir * kc, bufB + (jr - direct) * kc, NR, ct, ldc, alpha, beta, mr, nr);
+            } else {
+                isa->kernel(kc, apanels + ir * kc, bufB + (jr - direct) * kc, ct, ldc, alpha, beta, mr, nr);
+            }
+        }
+    }
+}
+
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {
         float *cr = c + i * ldc;
@@ -165,18 +205,13 @@ static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long m, long n, 
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
             float be = pc == 0 ? beta : 1.0f;
-            pack_b(tb, b, ldb, pc, jc, kc, nc, NR, bufB);
+            long direct = in_place_columns(isa, tb, nc);
+            if (direct < nc) pack_b(tb, b, ldb, pc, jc + direct, kc, nc - direct, NR, bufB);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 pack_a(ta, a, lda, ic, pc, mc, kc, MR, bufA);
-                for (long jr = 0; jr < nc; jr += NR) {
-                    int nr = (int)(nc - jr < NR ? nc - jr : NR);
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        int mr = (int)(mc - ir < MR ? mc - ir : MR);
-                        isa->kernel(kc, bufA + ir * kc, bufB + jr * kc,
-                                    c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
-                    }
-                }
+                run_block(isa, mc, nc, kc, bufA, b + pc * ldb + jc, ldb, direct, bufB, alpha, be,
+                          c + ic * ldc + jc, ldc);
             }
         }
     }
@@ -214,18 +249,15 @@ void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float al
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
             float be = pc == 0 ? beta : 1.0f;
-            pack_b_fn(b_ctx, pc, jc, kc, nc, NR, bufB);
+            // A plain row-major B (ck_gemm_pack_b_matrix, not transposed) is read in place.
+            const ck_matrix *bm = pack_b_fn == ck_gemm_pack_b_matrix ? b_ctx : NULL;
+            long direct = bm ? in_place_columns(isa, bm->trans, nc) : 0;
+            if (direct < nc) pack_b_fn(b_ctx, pc, jc + direct, kc, nc - direct, NR, bufB);
             const float *ablock = a_packed + pc * mpad;
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                for (long jr = 0; jr < nc; jr += NR) {
-                    int nr = (int)(nc - jr < NR ? nc - jr : NR);
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        int mr = (int)(mc - ir < MR ? mc - ir : MR);
-                        isa->kernel(kc, ablock + (ic + ir) * kc, bufB + jr * kc,
-                                    c + (ic + ir) * ldc + jc + jr, ldc, alpha, be, mr, nr);
-                    }
-                }
+                run_block(isa, mc, nc, kc, ablock + ic * kc, bm ? bm->data + pc * bm->ld + jc : NULL,
+                          bm ? bm->ld : 0, direct, bufB, alpha, be, c + ic * ldc + jc, ldc);
             }
         }
     }
@@ -269,6 +301,7 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc) {
     const ck_gemm_isa *isa = current_isa();
+    if (getenv("GEMMLOG")) fprintf(stderr, "GEMM ta=%d tb=%d m=%ld n=%ld k=%ld beta=%g\n", trans_a, trans_b, m, n, k, beta);
     int threads = ck_parallel_width();
     double flops = 2.0 * (double)m * (double)n * (double)k;
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;

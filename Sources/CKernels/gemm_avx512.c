@@ -76,30 +76,63 @@
     "zmm9", "zmm10", "zmm11", "zmm12", "zmm13", "zmm14", "zmm15", "zmm16", "zmm17", "zmm18", \
     "zmm19", "zmm20", "zmm21", "zmm22", "zmm23", "zmm24", "zmm25", "zmm26"
 
-// acc[r*32 + j] = sum_p a[p*12 + r] * b[p*32 + j] for r < R (rows >= R untouched).
+// STORE_r / ADDSTORE_r write row r of the tile straight to C (then step to the next row):
+// the full-tile epilogue, with no round trip through a stack buffer.
+#define ST(R0, R1) "vmovups %%zmm" #R0 ", (%[c])\n\t" "vmovups %%zmm" #R1 ", 64(%[c])\n\t" "add %[ldc], %[c]\n\t"
+#define AST(R0, R1) "vaddps (%[c]), %%zmm" #R0 ", %%zmm" #R0 "\n\t" "vaddps 64(%[c]), %%zmm" #R1 ", %%zmm" #R1 "\n\t" ST(R0, R1)
+#define STORE_ALL ST(0, 1) ST(2, 3) ST(4, 5) ST(6, 7) ST(8, 9) ST(10, 11) ST(12, 13) ST(14, 15) \
+    ST(16, 17) ST(18, 19) ST(20, 21) ST(22, 23)
+#define ADDSTORE_ALL AST(0, 1) AST(2, 3) AST(4, 5) AST(6, 7) AST(8, 9) AST(10, 11) AST(12, 13) \
+    AST(14, 15) AST(16, 17) AST(18, 19) AST(20, 21) AST(22, 23)
+#define KBODY(R) \
+    "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
+    "1:\n\t" \
+    "vmovups (%[b]), %%zmm24\n\t" "vmovups 64(%[b]), %%zmm25\n\t" \
+    ROWS##R(FMA) \
+    "add $48, %[a]\n\t" "add %[bs], %[b]\n\t" "dec %[kc]\n\t" "jnz 1b\n\t" \
+    "2:\n\t"
+
+// acc[r*32 + j] = sum_p a[p*12 + r] * b[p*bs/4 + j] for r < R (rows >= R untouched); bs is
+// the byte step between B's k rows: 128 for a packed panel, 4*ldb when B is read in place.
 #define KLOOP(R) \
     __attribute__((target("avx512f"), noinline)) static void kloop_##R( \
-        long kc, const float *a, const float *b, float *acc) { \
-        __asm__ volatile(ROWS##R(ZERO) \
-            "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
-            "1:\n\t" \
-            "vmovups (%[b]), %%zmm24\n\t" "vmovups 64(%[b]), %%zmm25\n\t" \
-            ROWS##R(FMA) \
-            "add $48, %[a]\n\t" "add $128, %[b]\n\t" "dec %[kc]\n\t" "jnz 1b\n\t" \
-            "2:\n\t" ROWS##R(SAVE) \
-            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc) : [t] "r"(acc) : "memory", "cc", CLOBBERS); }
+        long kc, const float *a, const float *b, long bs, float *acc) { \
+        __asm__ volatile(ROWS##R(ZERO) KBODY(R) ROWS##R(SAVE) \
+            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc) : [t] "r"(acc), [bs] "r"(bs) \
+            : "memory", "cc", CLOBBERS); }
 KLOOP(1) KLOOP(2) KLOOP(3) KLOOP(4) KLOOP(5) KLOOP(6)
 KLOOP(7) KLOOP(8) KLOOP(9) KLOOP(10) KLOOP(11) KLOOP(12)
 
-typedef void (*kloop_fn)(long, const float *, const float *, float *);
+typedef void (*kloop_fn)(long, const float *, const float *, long, float *);
 static const kloop_fn kloops[13] = {NULL, kloop_1, kloop_2, kloop_3, kloop_4, kloop_5,
     kloop_6, kloop_7, kloop_8, kloop_9, kloop_10, kloop_11, kloop_12};
 
+// A full 12x32 tile with alpha 1 and beta 0 (store) or 1 (add): the common case, written
+// to C from the accumulators. The sums are the same as the general path's (1*x and
+// fma(1, x, 1*c) are exact), so results do not depend on which path a tile takes.
+__attribute__((target("avx512f"), noinline))
+static void kfull_12(long kc, const float *a, const float *b, long bs, float *c, long ldc_bytes,
+                     int accumulate) {
+    if (accumulate) {
+        __asm__ volatile(ROWS12(ZERO) KBODY(12) ADDSTORE_ALL
+            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc), [c] "+r"(c) : [bs] "r"(bs), [ldc] "r"(ldc_bytes)
+            : "memory", "cc", CLOBBERS);
+    } else {
+        __asm__ volatile(ROWS12(ZERO) KBODY(12) STORE_ALL
+            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc), [c] "+r"(c) : [bs] "r"(bs), [ldc] "r"(ldc_bytes)
+            : "memory", "cc", CLOBBERS);
+    }
+}
+
 __attribute__((target("avx512f")))
-void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, long ldc,
-                           float alpha, float beta, int mr, int nr) {
+void ck_microkernel_avx512_strided(long kc, const float *a, const float *b, long ldb, float *c,
+                                   long ldc, float alpha, float beta, int mr, int nr) {
+    if (mr == CK_MR_AVX512 && nr == CK_NR_AVX512 && alpha == 1.0f && (beta == 0.0f || beta == 1.0f)) {
+        kfull_12(kc, a, b, ldb * 4, c, ldc * 4, beta == 1.0f);
+        return;
+    }
     float acc[CK_MR_AVX512 * CK_NR_AVX512] __attribute__((aligned(64)));
-    kloops[mr < 1 ? 1 : mr > 12 ? 12 : mr](kc, a, b, acc);
+    kloops[mr < 1 ? 1 : mr > 12 ? 12 : mr](kc, a, b, ldb * 4, acc);
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1u);
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -117,6 +150,12 @@ void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, lo
         _mm512_mask_storeu_ps(cr, m0, o0);
         _mm512_mask_storeu_ps(cr + 16, m1, o1);
     }
+}
+
+__attribute__((target("avx512f")))
+void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, long ldc,
+                           float alpha, float beta, int mr, int nr) {
+    ck_microkernel_avx512_strided(kc, a, b, CK_NR_AVX512, c, ldc, alpha, beta, mr, nr);
 }
 
 // 16x16 transpose: dst row q = column q of the 16 src rows.
@@ -144,6 +183,49 @@ static inline void transpose16(const float *src, long ld, float *dst, long ldd) 
         _mm512_storeu_ps(dst + i * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
         _mm512_storeu_ps(dst + (i + 8) * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
     }
+}
+
+// Packs full 12-row panels of a row-major A (rows i0.., k range p0..p0+kc) as MR = 12
+// k-major panels: 16x16 transposes of the 12 rows (the last four inputs repeat row 0 and
+// are not stored). The scalar loop stored one float at a time and ran on the calling
+// thread before every split product (2-3% of an MLP step). Returns the rows packed.
+__attribute__((target("avx512f")))
+long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst) {
+    long full = mc / CK_MR_AVX512 * CK_MR_AVX512;
+    long kc16 = kc / 16 * 16;
+    const __mmask16 keep = (__mmask16)0x0FFF;
+    for (long ir = 0; ir < full; ir += CK_MR_AVX512, dst += CK_MR_AVX512 * kc) {
+        const float *rows = a + (i0 + ir) * lda + p0;
+        for (long p = 0; p < kc16; p += 16) {
+            __m512 r[16], t[16];
+            for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(rows + (i < 12 ? i : 0) * lda + p);
+            for (int i = 0; i < 8; i++) {
+                t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+            }
+            for (int i = 0; i < 4; i++) {
+                r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+                r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+                r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+                r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+            }
+            for (int h = 0; h < 2; h++) {
+                for (int i = 0; i < 4; i++) {
+                    t[8 * h + i] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0x88);
+                    t[8 * h + i + 4] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0xdd);
+                }
+            }
+            float *d = dst + p * CK_MR_AVX512;
+            for (int i = 0; i < 8; i++) {
+                _mm512_mask_storeu_ps(d + i * CK_MR_AVX512, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
+                _mm512_mask_storeu_ps(d + (i + 8) * CK_MR_AVX512, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
+            }
+        }
+        for (long p = kc16; p < kc; p++) {
+            for (int r = 0; r < CK_MR_AVX512; r++) dst[p * CK_MR_AVX512 + r] = rows[r * lda + p];
+        }
+    }
+    return full;
 }
 
 // Packs the full 32-column panels of op(B) = B^T (B stored [n, k] row-major, so a panel's

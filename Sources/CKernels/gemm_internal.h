@@ -12,21 +12,31 @@
 typedef void (*ck_microkernel)(long kc, const float *a, const float *b, float *c,
                                long ldc, float alpha, float beta, int mr, int nr);
 
+// The same with B's k rows ldb floats apart instead of nr: lets the driver read full
+// panels of a row-major B in place instead of copying them (NULL where not provided).
+typedef void (*ck_microkernel_strided)(long kc, const float *a, const float *b, long ldb,
+                                       float *c, long ldc, float alpha, float beta, int mr, int nr);
+
 typedef struct {
     int mr, nr;            // tile shape of the micro-kernel
     ck_microkernel kernel;
     const char *name;
+    ck_microkernel_strided strided;
 } ck_gemm_isa;
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CK_X86 1
 void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, long ldc,
                            float alpha, float beta, int mr, int nr);
+void ck_microkernel_avx512_strided(long kc, const float *a, const float *b, long ldb, float *c,
+                                   long ldc, float alpha, float beta, int mr, int nr);
 void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long ldc,
                          float alpha, float beta, int mr, int nr);
 // Packs the full 32-column panels of a transposed B (see gemm_avx512.c); returns the
 // number of columns done.
 long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
+// Packs the full 12-row panels of a non-transposed A; returns the number of rows done.
+long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
 #endif
 void ck_microkernel_portable(long kc, const float *a, const float *b, float *c, long ldc,
                              float alpha, float beta, int mr, int nr);

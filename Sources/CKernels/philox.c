@@ -32,6 +32,12 @@ uint64_t ck_philox_uniform(uint64_t seed, uint64_t offset, float *out, long n, f
     return s.offset;
 }
 
+uint64_t ck_philox_dropout_mask(uint64_t seed, uint64_t offset, float *out, long n, float p, float scale) {
+    stream s = {seed, offset, 0, {0}, 0};
+    for (long i = 0; i < n; i++) out[i] = (float)(next_word(&s) >> 8) * 0x1p-24f >= p ? scale : 0.0f;
+    return s.offset;
+}
+
 uint64_t ck_philox_normal(uint64_t seed, uint64_t offset, float *out, long n, float mean, float std) {
     stream s = {seed, offset, 0, {0}, 0};
     for (long i = 0; i < n; i += 2) {

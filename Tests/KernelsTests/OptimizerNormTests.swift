@@ -74,6 +74,40 @@ final class OptimizerNormTests: XCTestCase {
         }
     }
 
+    /// The multi-tensor steps give exactly the per-tensor results, whatever the tensor sizes
+    /// (chunks span tensors) and thread count, and use each tensor's own step count.
+    func testManyTensorStepsMatchOneCallPerTensor() {
+        let sizes = [1, 37, 100_000, 3, 401_408, 65_536, 17]
+        let steps = [1, 4, 2, 1, 7, 3, 2]
+        var rng = LCG(21)
+        let p0 = sizes.map { rng.array($0) }, g = sizes.map { rng.array($0) }
+        let m0 = sizes.map { rng.array($0) }, v0 = sizes.map { rng.array($0).map { abs($0) } }
+        var rp = p0, rm = m0, rv = v0, rs = v0
+        var rq = p0
+        for t in sizes.indices {
+            ck_adam_step(&rp[t], g[t], &rm[t], &rv[t], sizes[t], 1e-3, 0.5, 0.999, 1e-8, 0.01, steps[t])
+            ck_rmsprop_step(&rq[t], g[t], &rs[t], sizes[t], 5e-5, 0.99, 1e-8, 0)
+        }
+        for threads in [1, 2, 3] {
+            withThreads(threads) {
+                var p = p0, m = m0, v = v0, q = p0, s = v0
+                func pointers(_ a: inout [[Float]]) -> [UnsafeMutablePointer<Float>?] {
+                    a.indices.map { i in a[i].withUnsafeMutableBufferPointer { $0.baseAddress } }
+                }
+                // The arrays are not resized while the raw pointers are in use.
+                let pp = pointers(&p), mp = pointers(&m), vp = pointers(&v), qp = pointers(&q), sp = pointers(&s)
+                let gp: [UnsafePointer<Float>?] = g.map { a in a.withUnsafeBufferPointer { $0.baseAddress } }
+                ck_adam_step_many(sizes.count, pp, gp, mp, vp, sizes, steps, 1e-3, 0.5, 0.999, 1e-8, 0.01)
+                ck_rmsprop_step_many(sizes.count, qp, gp, sp, sizes, 5e-5, 0.99, 1e-8, 0)
+                XCTAssertEqual(p, rp, "adam params, \(threads) threads")
+                XCTAssertEqual(m, rm, "adam m, \(threads) threads")
+                XCTAssertEqual(v, rv, "adam v, \(threads) threads")
+                XCTAssertEqual(q, rq, "rmsprop params, \(threads) threads")
+                XCTAssertEqual(s, rs, "rmsprop square_avg, \(threads) threads")
+            }
+        }
+    }
+
     func testBatchNormForwardBackward() {
         for (n, c, hw) in [(2, 3, 5), (1, 1, 1), (4, 7, 33), (64, 8, 256)] {
             var rng = LCG(UInt64(n * 100 + c))

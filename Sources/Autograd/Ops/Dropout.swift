@@ -18,9 +18,8 @@ public func dropout2d(_ x: Tensor, p: Float, training: Bool, generator: RandomGe
 
 /// 1/(1-p) where kept (uniform draw >= p), 0 where dropped; all zeros when p == 1.
 public func dropoutMask(shape: [Int], p: Float, generator: RandomGenerator) -> Tensor {
-    let mask = Tensor.zeros(shape)
+    let mask = Tensor.uninitialized(shape)
     let scale: Float = p < 1 ? 1 / (1 - p) : 0
-    let m = mask.storage.pointer
-    for i in 0..<mask.count { m[i] = generator.nextUniform() >= p ? scale : 0 }
+    generator.fillDropoutMask(mask.storage.pointer, count: mask.count, p: p, scale: scale)
     return mask
 }

@@ -52,6 +52,15 @@ void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, f
 void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
                      float eps, float weight_decay);
 
+// The same steps over `count` tensors at once (tensor t: sizes[t] floats, Adam step count
+// steps[t]), split over the pool as one range: the result is that of one call per tensor.
+void ck_adam_step_many(long count, float *const *params, const float *const *grads, float *const *m,
+                       float *const *v, const long *sizes, const long *steps, float lr, float beta1,
+                       float beta2, float eps, float weight_decay);
+void ck_rmsprop_step_many(long count, float *const *params, const float *const *grads,
+                          float *const *square_avg, const long *sizes, float lr, float alpha, float eps,
+                          float weight_decay);
+
 // ---- Batch norm (batchnorm.c) -----------------------------------------------
 // x viewed as [n, c, hw]; statistics per channel over n*hw elements (biased variance).
 // Forward (training): y = (x - mean) * invstd * gamma + beta, where invstd =
@@ -162,6 +171,9 @@ void ck_strided_store(const float *src, float *dst, const long *dst_strides,
 // of the stream keyed by `seed`; each returns the offset after the words it used (one per
 // uniform, two per pair of normals). The same numbers as RandomGenerator.swift.
 uint64_t ck_philox_uniform(uint64_t seed, uint64_t offset, float *out, long n, float low, float high);
+// Dropout's mask: scale where the uniform draw (as ck_philox_uniform's on [0, 1)) is >= p,
+// else 0; one word per element. Returns the new offset.
+uint64_t ck_philox_dropout_mask(uint64_t seed, uint64_t offset, float *out, long n, float p, float scale);
 uint64_t ck_philox_normal(uint64_t seed, uint64_t offset, float *out, long n, float mean, float std);
 
 // ---- Reductions (reduce.c) --------------------------------------------------

@@ -23,6 +23,8 @@ public final class Adam: Optimizer {
     }
 
     override public func step() {
+        // Without amsgrad every tensor goes to one fused C call that splits all of them over the cores.
+        var fused = FusedStepArguments()
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             precondition(g.shape == p.shape, "Adam: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
@@ -31,9 +33,7 @@ public final class Adam: Optimizer {
             let vmax = amsgrad ? buffer("max_exp_avg_sq", i).storage.pointer : nil
             steps[i] += 1
             if vmax == nil {
-                // The fused C kernel: one pass over the buffers, split over cores for large ones.
-                ck_adam_step(p.storage.pointer, g.storage.pointer, m, v, p.count, learningRate, beta1, beta2, eps,
-                             weightDecay, steps[i])
+                fused.append(p, g, m, v, step: steps[i])
                 continue
             }
             let t = Double(steps[i])
@@ -55,6 +55,10 @@ public final class Adam: Optimizer {
                 let denom = second.squareRoot() / correction2Sqrt + eps
                 pp[k] += -stepSize * (m[k] / denom)
             }
+        }
+        fused.run { count, params, grads, first, second, sizes, steps in
+            ck_adam_step_many(count, params, grads, first, second, sizes, steps, learningRate, beta1, beta2,
+                              eps, weightDecay)
         }
     }
 }

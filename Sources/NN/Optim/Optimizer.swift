@@ -95,3 +95,52 @@ extension Optimizer {
     public func save(to path: String) throws(SafeTensorsError) { try SafeTensors.write(stateDict(copying: false), to: path) }
     public func load(from path: String) throws { try loadStateDict(try SafeTensors.read(path)) }
 }
+
+/// The pointer lists of a fused multi-tensor C step (ck_adam_step_many, ck_rmsprop_step_many):
+/// one call for all of a model's parameters instead of one per tensor. Holds the tensors so
+/// that their storage outlives the call.
+struct FusedStepArguments {
+    private var tensors: [Tensor] = []
+    private var params: [UnsafeMutablePointer<Float>?] = []
+    private var grads: [UnsafePointer<Float>?] = []
+    private var first: [UnsafeMutablePointer<Float>?] = []
+    private var second: [UnsafeMutablePointer<Float>?] = []
+    private var sizes: [Int] = []
+    private var steps: [Int] = []
+
+    /// Adds parameter `p` with gradient `g` and one or two state buffers.
+    mutating func append(_ p: Tensor, _ g: Tensor, _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>?,
+                         step: Int) {
+        tensors.append(p)
+        tensors.append(g)
+        params.append(p.storage.pointer)
+        grads.append(UnsafePointer(g.storage.pointer))
+        first.append(a)
+        second.append(b)
+        sizes.append(p.count)
+        steps.append(step)
+    }
+
+    /// Calls `body` with the lists (nothing when empty).
+    func run(_ body: (Int, UnsafePointer<UnsafeMutablePointer<Float>?>, UnsafePointer<UnsafePointer<Float>?>,
+                      UnsafePointer<UnsafeMutablePointer<Float>?>, UnsafePointer<UnsafeMutablePointer<Float>?>,
+                      UnsafePointer<Int>, UnsafePointer<Int>) -> Void) {
+        guard !sizes.isEmpty else { return }
+        withExtendedLifetime(tensors) {
+            params.withUnsafeBufferPointer { p in
+                grads.withUnsafeBufferPointer { g in
+                    first.withUnsafeBufferPointer { a in
+                        second.withUnsafeBufferPointer { b in
+                            sizes.withUnsafeBufferPointer { n in
+                                steps.withUnsafeBufferPointer { s in
+                                    body(sizes.count, p.baseAddress!, g.baseAddress!, a.baseAddress!, b.baseAddress!, n.baseAddress!,
+                                         s.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

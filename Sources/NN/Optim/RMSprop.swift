@@ -20,6 +20,7 @@ public final class RMSprop: Optimizer {
     }
 
     override public func step() {
+        var fused = FusedStepArguments()
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             precondition(g.shape == p.shape, "RMSprop: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
@@ -28,8 +29,8 @@ public final class RMSprop: Optimizer {
             let buf = momentum > 0 ? buffer("momentum_buffer", i).storage.pointer : nil
             steps[i] += 1
             if avgGrad == nil && buf == nil {
-                // The common case (WGAN's critic): one fused C pass, split over cores when large.
-                ck_rmsprop_step(p.storage.pointer, g.storage.pointer, sq, p.count, learningRate, alpha, eps, weightDecay)
+                // The common case (WGAN's critic): one fused C pass over all such tensors, below.
+                fused.append(p, g, sq, nil, step: steps[i])
                 continue
             }
             let a = alpha, w = 1 - alpha, eps = eps, wd = weightDecay, mom = momentum, lr = learningRate
@@ -53,6 +54,9 @@ public final class RMSprop: Optimizer {
                     pp[k] += -lr * (grad / avg)
                 }
             }
+        }
+        fused.run { count, params, grads, squares, _, sizes, _ in
+            ck_rmsprop_step_many(count, params, grads, squares, sizes, learningRate, alpha, eps, weightDecay)
         }
     }
 }
