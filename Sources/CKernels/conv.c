@@ -33,6 +33,7 @@ typedef struct {
     float *y, *gx, *gw;
     const ck_gemm_isa *isa;
     float *wpacked;          // per group: W (forward) or W^T (backward data), GEMM-packed
+    ck_temp wpacked_buffer;
     long wpacked_stride;
     long slices;             // backward-weight partial sums
     float *partials;
@@ -218,8 +219,8 @@ static void pack_weights(conv_plan *p, int transposed) {
     p->isa = ck_gemm_isa_current();
     long m = transposed ? p->col_rows : p->og, k = transposed ? p->og : p->col_rows;
     p->wpacked_stride = (long)ck_gemm_packed_a_floats(p->isa, m, k);
-    p->wpacked = malloc(sizeof(float) * (size_t)(p->wpacked_stride * g->groups));
-    if (!p->wpacked) abort();
+    p->wpacked_buffer = ck_temp_alloc((size_t)(p->wpacked_stride * g->groups));
+    p->wpacked = p->wpacked_buffer.p;
     for (long grp = 0; grp < g->groups; grp++)
         ck_gemm_pack_a(p->isa, transposed, p->w + grp * p->og * p->col_rows, p->col_rows, m, k,
                        p->wpacked + grp * p->wpacked_stride);
@@ -235,7 +236,7 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
     pack_weights(&p, 0);
     build_map(&p);
     ck_parallel_for(p.tiles, forward_tile, &p);
-    free(p.wpacked);
+    ck_temp_free(p.wpacked_buffer);
     free(p.map);
 }
 
@@ -282,7 +283,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     pack_weights(&p, 1);
     build_map(&p);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
-    free(p.wpacked);
+    ck_temp_free(p.wpacked_buffer);
     free(p.map);
 }
 
@@ -348,14 +349,14 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     p.slices = s < 1 ? 1 : s;
     build_map(&p);
     if (p.slices == 1) { backward_weight_slice(&p, 0); free(p.map); return; }
-    p.partials = malloc(sizeof(float) * (size_t)(p.slices * wsize));
-    if (!p.partials) abort();
+    ck_temp partials = ck_temp_alloc((size_t)(p.slices * wsize));
+    p.partials = partials.p;
     ck_parallel_for(p.slices, backward_weight_slice, &p);
     memcpy(gw, p.partials, sizeof(float) * (size_t)wsize);
     for (long k = 1; k < p.slices; k++) {
         const float *src = p.partials + k * wsize;
         for (long i = 0; i < wsize; i++) gw[i] += src[i];
     }
-    free(p.partials);
+    ck_temp_free(partials);
     free(p.map);
 }

@@ -326,11 +326,11 @@ void ck_conv_direct_backward_weight(const ck_conv_geometry *g, const float *x, c
     init(&j, g);
     // gy at the padded width, zero in the extra columns, once for all channels
     long oh = g->out_h, ow = g->out_w, span = oh * j.wp;
-    float *gyp = malloc(sizeof(float) * (size_t)(g->batch * g->c_out * span + 1));
-    if (!gyp) abort();
+    ck_temp gyp_buffer = ck_temp_alloc((size_t)(g->batch * g->c_out * span + 1));
+    float *gyp = gyp_buffer.p;
     for (long q = 0; q < g->batch * g->c_out; q++)
         pad_plane(gyp + q * span, oh, j.wp, 0, gy + q * oh * ow, oh, ow, 0, 0);
     j.x = x; j.gy = gyp; j.gw = gw;
     run(&j, g->c_in, bwd_weight_chunk);
-    free(gyp);
+    ck_temp_free(gyp_buffer);
 }

@@ -231,18 +231,18 @@ static void forward_chunk(void *ctx, long index) {
 }
 
 static void run_forward(wino *p, const float *w, int flip) {
-    float *u = malloc(sizeof(float) * (size_t)(16 * p->co * p->ci));
-    if (!u) abort();
+    ck_temp ubuf = ck_temp_alloc((size_t)(16 * p->co * p->ci));
+    float *u = ubuf.p;
     weight_transform(w, p->co, p->ci, flip, u);
     p->isa = ck_gemm_isa_current();
     p->ustride = (long)ck_gemm_packed_a_floats(p->isa, p->co, p->ci);
-    p->upacked = malloc(sizeof(float) * (size_t)(16 * p->ustride));
-    if (!p->upacked) abort();
+    ck_temp upacked = ck_temp_alloc((size_t)(16 * p->ustride));
+    p->upacked = upacked.p;
     for (int e = 0; e < 16; e++)
         ck_gemm_pack_a(p->isa, 0, u + e * p->co * p->ci, p->ci, p->co, p->ci, p->upacked + e * p->ustride);
-    free(u);
+    ck_temp_free(ubuf);
     ck_parallel_for(p->chunks, forward_chunk, p);
-    free(p->upacked);
+    ck_temp_free(upacked);
 }
 
 void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
@@ -288,8 +288,8 @@ void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x,
     if (s > p.chunks) s = p.chunks;
     p.slices = s < 1 ? 1 : s;
     long usize = 16 * p.co * p.ci;
-    p.du = malloc(sizeof(float) * (size_t)(p.slices * usize));
-    if (!p.du) abort();
+    ck_temp du = ck_temp_alloc((size_t)(p.slices * usize));
+    p.du = du.p;
     ck_parallel_for(p.slices, weight_slice, &p);
     for (long k = 1; k < p.slices; k++)
         for (long i = 0; i < usize; i++) p.du[i] += p.du[k * usize + i];
@@ -311,5 +311,5 @@ void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x,
                 dst[i * 3 + 2] = 0.5f * (q[i][1] + q[i][2]) + q[i][3];
             }
         }
-    free(p.du);
+    ck_temp_free(du);
 }

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #define NCLASSES 256
@@ -48,6 +49,26 @@ static int class_of(size_t floats, size_t *size) {
 static size_t class_size(int c) {
     size_t base = (size_t)1 << (c / 4);
     return base + (size_t)(c % 4) * (base >> 2);
+}
+
+// Fresh memory from the system. Large buffers get transparent huge pages (where the kernel
+// offers them on request, as with THP "madvise"): a 2 MB page costs one fault instead of 512.
+// A model whose weights leave the pool little headroom re-faults its large buffers every
+// step; those faults were 15% of clustergan's CPU time. Only whole 2 MB pages inside the
+// requested size are marked, so the resident size stays what the tensor touches.
+#define HUGE_PAGE ((size_t)2 << 20)
+static void *system_alloc(size_t bytes, size_t requested_bytes) {
+    void *p = NULL;
+    if (requested_bytes >= 2 * HUGE_PAGE) {
+        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) abort();
+#ifdef MADV_HUGEPAGE
+        madvise(p, requested_bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
+#endif
+        return p;
+    }
+    p = aligned_alloc(64, bytes);
+    if (!p) abort();
+    return p;
 }
 
 float *ck_pool_alloc(size_t floats, size_t *capacity) {
@@ -94,10 +115,7 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     }
     pthread_mutex_unlock(&mu);
     while (evicted) { void *next = *(void **)evicted; free(evicted); evicted = next; }
-    if (!p) {
-        p = aligned_alloc(64, bytes);
-        if (!p) abort();
-    }
+    if (!p) p = system_alloc(bytes, floats * sizeof(float));
     return p;
 }
 
