@@ -120,6 +120,21 @@ extension Tensor {
         _ = try Autograd.run(outputs: [self], seeds: seed.map { [$0] }, targets: nil,
                              retainGraph: retainGraph || createGraph, createGraph: createGraph)
     }
+
+    /// As `backward()`, but each leaf's gradient goes to `consume` as soon as it is complete,
+    /// while the pass goes on (torch's post-accumulate-grad hooks): an optimiser can update
+    /// that parameter and drop its gradient there, so a network's gradients never all exist
+    /// at once and each is still in cache when used. When `consume` returns false the
+    /// gradient is accumulated into `.grad` as usual. A leaf's gradient is complete once every
+    /// recorded op that used the leaf has run its backward, and no later op of the pass reads
+    /// the leaf, so updating it in place there gives the same numbers as updating after the
+    /// pass. (`.grad` already holding a gradient is added first.)
+    public func backward(consumingLeafGradients consume: (Tensor, Tensor) -> Bool) throws(AutogradError) {
+        try withoutActuallyEscaping(consume) { (consume) throws(AutogradError) in
+            _ = try Autograd.run(outputs: [self], seeds: nil, targets: nil, retainGraph: false, createGraph: false,
+                                 consume: consume)
+        }
+    }
 }
 
 public enum Autograd {
@@ -137,7 +152,8 @@ public enum Autograd {
     }
 
     static func run(outputs: [Tensor], seeds: [Tensor]?, targets: [Tensor]?,
-                    retainGraph: Bool, createGraph: Bool) throws(AutogradError) -> [Tensor?] {
+                    retainGraph: Bool, createGraph: Bool,
+                    consume: ((Tensor, Tensor) -> Bool)? = nil) throws(AutogradError) -> [Tensor?] {
         // Validate outputs and seeds.
         var initial: [Tensor] = []
         for (i, out) in outputs.enumerated() {
@@ -199,6 +215,29 @@ public enum Autograd {
             let id = ObjectIdentifier(t)
             if let e = leafGrads[id] { leafGrads[id] = (t, e.grad + g) } else { leafGrads[id] = (t, g) }
         }
+        // With `consume`: how many recorded uses of each leaf are still to be processed; at
+        // zero its gradient is complete and handed over.
+        var pendingUses: [ObjectIdentifier: Int] = [:]
+        if consume != nil {
+            for node in order {
+                for case .leaf(let t) in node.edges { pendingUses[ObjectIdentifier(t), default: 0] += 1 }
+            }
+        }
+        func leafUsesDone(_ node: GradNode) {
+            guard let consume else { return }
+            for case .leaf(let t) in node.edges {
+                let id = ObjectIdentifier(t)
+                guard let left = pendingUses[id] else { continue }
+                if left > 1 { pendingUses[id] = left - 1; continue }
+                pendingUses[id] = nil
+                guard let entry = leafGrads[id] else { continue }
+                let total = t.grad.map { $0.detach() + entry.grad } ?? entry.grad
+                if consume(t, total) {
+                    leafGrads[id] = nil
+                    t.grad = nil
+                }
+            }
+        }
         try GradMode.with(enabled: createGraph) { () throws(AutogradError) in
             for (out, seed) in zip(outputs, initial) {
                 if let n = out.gradFn {
@@ -210,7 +249,10 @@ public enum Autograd {
             }
             for node in order.reversed() {
                 let id = ObjectIdentifier(node)
-                guard let g = grads.removeValue(forKey: id) else { continue }
+                guard let g = grads.removeValue(forKey: id) else {
+                    leafUsesDone(node)
+                    continue
+                }
                 if let slots = targetNodes[id] {
                     for s in slots { results[s] = g }
                 }
@@ -234,6 +276,7 @@ public enum Autograd {
                         grads[nid] = grads[nid].map { $0 + ig } ?? ig
                     }
                 }
+                leafUsesDone(node)
                 if !retainGraph {
                     // This node's saved tensors are spent: release them now rather than after
                     // the whole pass, so activations do not pile up under the gradients.

@@ -83,33 +83,6 @@ __attribute__((target("avx2"))) static void adam_avx2(const adam_job *j, long lo
 }
 #endif
 
-static void adam_chunk(void *ctx, long index) {
-    const adam_job *j = ctx;
-    long lo = j->n * index / j->chunks, hi = j->n * (index + 1) / j->chunks;
-#if defined(__x86_64__) || defined(__i386__)
-    // All three paths do the same IEEE operations in the same order (no FMA), so they
-    // agree bitwise; the vector ones are just wider.
-    if (__builtin_cpu_supports("avx512f")) { adam_avx512(j, lo, hi); return; }
-    if (__builtin_cpu_supports("avx2")) { adam_avx2(j, lo, hi); return; }
-#endif
-    adam_body(j, lo, hi);
-}
-
-void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
-                  float beta1, float beta2, float eps, float weight_decay, long step) {
-    if (n <= 0) return;
-    double bc1 = 1.0 - pow((double)beta1, (double)step);
-    double bc2 = 1.0 - pow((double)beta2, (double)step);
-    adam_job j = {param, m, v, grad, n, 1, (float)(-(lr / bc1)), beta1, beta2, eps,
-                  weight_decay, (float)sqrt(bc2)};
-    // ~1 ns per element: split only above ~256k elements (>= ~100 us per part)
-    long chunks = n / (256L * 1024L);
-    int threads = ck_parallel_width();
-    if (chunks > threads) chunks = threads;
-    j.chunks = chunks < 1 ? 1 : chunks;
-    ck_parallel_for(j.chunks, adam_chunk, &j);
-}
-
 // ---- many tensors in one pass ---------------------------------------------------------
 // A model's parameters are a few large weights and many small ones; stepping them one by
 // one left every tensor under the split size on the calling thread (a gan step's D weight of
@@ -214,25 +187,7 @@ __attribute__((target("avx512f"))) static void rmsprop_avx512(const rms_job *j, 
 }
 #endif
 
-static void rmsprop_chunk(void *ctx, long index) {
-    rms_job *j = ctx;
-    long lo = j->n * index / j->chunks, hi = j->n * (index + 1) / j->chunks;
-#if defined(__x86_64__) || defined(__i386__)
-    if (__builtin_cpu_supports("avx512f")) { rmsprop_avx512(j, lo, hi); return; }
-#endif
-    rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd);
-}
 
-void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
-                     float eps, float weight_decay) {
-    if (n <= 0) return;
-    rms_job j = {param, grad, square_avg, n, 1, lr, alpha, eps, weight_decay};
-    long chunks = n / (256L * 1024L);
-    int threads = ck_parallel_width();
-    if (chunks > threads) chunks = threads;
-    j.chunks = chunks < 1 ? 1 : chunks;
-    ck_parallel_for(j.chunks, rmsprop_chunk, &j);
-}
 
 typedef struct { const rms_job *jobs; } rms_multi_job;
 
@@ -256,4 +211,15 @@ void ck_rmsprop_step_many(long count, float *const *params, const float *const *
     }
     rms_multi_job rmj = {jobs};
     run_multi(count, sizes, offsets, rmsprop_multi_run, &rmj);
+}
+
+// One tensor: the same as a list of one (split from 32k elements, as for many).
+void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
+                  float beta1, float beta2, float eps, float weight_decay, long step) {
+    ck_adam_step_many(1, &param, &grad, &m, &v, &n, &step, lr, beta1, beta2, eps, weight_decay);
+}
+
+void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
+                     float eps, float weight_decay) {
+    ck_rmsprop_step_many(1, &param, &grad, &square_avg, &n, lr, alpha, eps, weight_decay);
 }

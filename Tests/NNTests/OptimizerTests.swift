@@ -116,4 +116,46 @@ final class OptimizerTests: XCTestCase {
         clampInPlace([p], to: -0.01...0.01)
         XCTAssertEqual(p.scalars, [-0.01, 0.001, 0.01])
     }
+
+    /// Updating each parameter as soon as its gradient is complete, during the backward pass,
+    /// gives bitwise the results of backward() then step(): with a weight used twice, a
+    /// gradient penalty whose graph uses the weights again, a leaf outside the optimiser
+    /// (its gradient still lands in .grad) and a parameter without a gradient (not stepped).
+    func testConsumingGradientsDuringBackwardMatchesStepAfterwards() throws {
+        for makeOptimizer in [{ Adam(parameters: $0, learningRate: 0.01, betas: (0.5, 0.999), weightDecay: 0.01) as Optimizer },
+                              { RMSprop(parameters: $0, learningRate: 0.01) as Optimizer }] {
+            func run(consuming: Bool) throws -> ([[Float]], [Int], [Float]) {
+                let rng = RandomGenerator(seed: 7)
+                let first = Linear(6, 5, generator: rng), second = Linear(5, 1, generator: rng)
+                let unused = Tensor.zeros([3]).requiringGrad()
+                let parameters = first.parameters() + second.parameters() + [unused]
+                let opt = makeOptimizer(parameters)
+                var inputGrad: [Float] = []
+                for step in 0..<3 {
+                    let x = Tensor.normal([4, 6], generator: RandomGenerator(seed: UInt64(step))).requiringGrad()
+                    // first's weight is used twice; the penalty differentiates through both nets.
+                    let h = (first(x).tanh() + first(x * 0.5)).tanh()
+                    let out = second(h)
+                    let g = try Autograd.grad(of: [out], withRespectTo: [x], seeds: [Tensor.ones(out.shape)], createGraph: true)[0]!
+                    let loss = out.mean() + 0.1 * g.square().sum()
+                    opt.zeroGrad()
+                    x.grad = nil
+                    if consuming {
+                        try loss.backward(consumingLeafGradients: { p, grad in opt.consume(p, gradient: grad) })
+                    } else {
+                        try loss.backward()
+                    }
+                    opt.step()
+                    inputGrad = x.grad?.scalars ?? []
+                }
+                return (parameters.map(\.scalars), opt.steps, inputGrad)
+            }
+            let (a, stepsA, xGradA) = try run(consuming: false), (b, stepsB, xGradB) = try run(consuming: true)
+            XCTAssertEqual(a, b)
+            XCTAssertEqual(stepsA, [3, 3, 3, 3, 0])
+            XCTAssertEqual(stepsB, stepsA)
+            XCTAssertFalse(xGradA.isEmpty)
+            XCTAssertEqual(xGradB, xGradA)
+        }
+    }
 }

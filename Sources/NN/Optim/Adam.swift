@@ -22,6 +22,19 @@ public final class Adam: Optimizer {
         super.init(parameters: parameters, learningRate: learningRate)
     }
 
+    override public func consume(_ p: Tensor, gradient g: Tensor) -> Bool {
+        guard !amsgrad, let i = index(of: p) else { return false }
+        precondition(g.shape == p.shape, "Adam: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
+        let m = buffer("exp_avg", i).storage.pointer
+        let v = buffer("exp_avg_sq", i).storage.pointer
+        steps[i] += 1
+        withExtendedLifetime(g) {
+            ck_adam_step(p.storage.pointer, g.storage.pointer, m, v, p.count, learningRate, beta1, beta2, eps,
+                         weightDecay, steps[i])
+        }
+        return true
+    }
+
     override public func step() {
         // Without amsgrad every tensor goes to one fused C call that splits all of them over the cores.
         var fused = FusedStepArguments()

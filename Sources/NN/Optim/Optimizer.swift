@@ -25,6 +25,20 @@ open class Optimizer {
         steps = Array(repeating: 0, count: self.parameters.count)
     }
 
+    /// Index of each parameter in `parameters`, for `consume(_:gradient:)`.
+    private lazy var indexOf: [ObjectIdentifier: Int] = Dictionary(
+        uniqueKeysWithValues: parameters.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
+
+    /// The position of `p` in `parameters`, if it is one of them.
+    func index(of p: Tensor) -> Int? { indexOf[ObjectIdentifier(p)] }
+
+    /// Updates parameter `p` from `gradient` at once, during a backward pass (see
+    /// `Tensor.backward(consumingLeafGradients:)`); false when `p` is not this optimiser's or
+    /// the optimiser cannot update one parameter alone, and then `step()` does it later.
+    /// Each parameter's update depends on its own gradient and state only, so the result
+    /// is the same as `step()` after the pass.
+    open func consume(_ p: Tensor, gradient: Tensor) -> Bool { false }
+
     /// The optimiser's name in saved state (checked on load).
     open var kind: String { String(describing: type(of: self)) }
 

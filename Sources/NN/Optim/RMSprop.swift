@@ -19,6 +19,17 @@ public final class RMSprop: Optimizer {
         super.init(parameters: parameters, learningRate: learningRate)
     }
 
+    override public func consume(_ p: Tensor, gradient g: Tensor) -> Bool {
+        guard !centered, momentum == 0, let i = index(of: p) else { return false }
+        precondition(g.shape == p.shape, "RMSprop: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
+        let sq = buffer("square_avg", i).storage.pointer
+        steps[i] += 1
+        withExtendedLifetime(g) {
+            ck_rmsprop_step(p.storage.pointer, g.storage.pointer, sq, p.count, learningRate, alpha, eps, weightDecay)
+        }
+        return true
+    }
+
     override public func step() {
         var fused = FusedStepArguments()
         for (i, p) in parameters.enumerated() {
