@@ -72,6 +72,26 @@ final class CreationAndRandomTests: XCTestCase {
         XCTAssertEqual(Tensor(3.5).shape, [])
     }
 
+    /// The vector, split fills draw the scalar stream's words, from any offset (inside a
+    /// block or not), at any length (shorter than a vector step, or split over threads).
+    func testFillsMatchTheScalarStreamAtEveryOffsetAndLength() {
+        for (offset, count) in [(0, 1), (1, 3), (2, 31), (3, 33), (4, 32), (5, 1000), (6, 70_001), (7, 16_384 * 3 + 5)] {
+            for threads in [1, 2] {
+                let saved = Threading.threadCount
+                Threading.setThreadCount(threads)
+                defer { Threading.setThreadCount(saved) }
+                let a = RandomGenerator(seed: 0x1234_5678_9ABC, offset: UInt64(offset))
+                let b = RandomGenerator(seed: 0x1234_5678_9ABC, offset: UInt64(offset))
+                let u = Tensor.uniform([count], low: -1, high: 2, generator: a).scalars
+                XCTAssertEqual(u, (0..<count).map { _ in -1 + 3 * b.nextUniform() }, "uniform at \(offset), \(count)")
+                let mask = dropoutMask(shape: [count], p: 0.4, generator: a).scalars
+                XCTAssertEqual(mask, (0..<count).map { _ in b.nextUniform() >= 0.4 ? 1 / (1 - Float(0.4)) : 0 },
+                               "dropout mask at \(offset), \(count)")
+                XCTAssertEqual(a.offset, b.offset)
+            }
+        }
+    }
+
     func testDropoutMaskStatisticsAndEval() {
         let g = RandomGenerator(seed: 9)
         let x = Tensor.ones([10000])
