@@ -129,15 +129,32 @@ extension Tensor {
     /// recorded op that used the leaf has run its backward, and no later op of the pass reads
     /// the leaf, so updating it in place there gives the same numbers as updating after the
     /// pass. (`.grad` already holding a gradient is added first.)
-    public func backward(consumingLeafGradients consume: (Tensor, Tensor) -> Bool) throws(AutogradError) {
+    ///
+    /// With `only`, gradients flow only towards those leaves (torch's `backward(inputs=)`):
+    /// the others (a gradient penalty's inputs, say) get none, and no op computes a
+    /// gradient nothing wants.
+    public func backward(only leaves: [Tensor]? = nil, consumingLeafGradients consume: (Tensor, Tensor) -> Bool) throws(AutogradError) {
         try withoutActuallyEscaping(consume) { (consume) throws(AutogradError) in
             _ = try Autograd.run(outputs: [self], seeds: nil, targets: nil, retainGraph: false, createGraph: false,
-                                 consume: consume)
+                                 only: leaves, consume: consume)
         }
     }
 }
 
 public enum Autograd {
+    /// While a node's backward runs: which of its inputs need a gradient (nil: all that
+    /// require one). Set by `run` when it prunes (grad(of:) and backward(only:)); the costly
+    /// backward closures (products, convolutions) check it, so a gradient penalty's
+    /// first-order pass computes no weight gradients and the final pass no input gradients.
+    nonisolated(unsafe) static var inputNeeds: [Bool]? = nil
+
+    /// Whether input `k` of the op whose backward is running needs its gradient.
+    @inline(__always)
+    static func needsGradient(ofInput k: Int) -> Bool {
+        guard let needs = inputNeeds, k < needs.count else { return true }
+        return needs[k]
+    }
+
     /// Gradients of `outputs` (weighted by `seeds`, ones for scalars) with respect to
     /// `inputs`, returned rather than accumulated. With `createGraph` the results are
     /// themselves differentiable (gradient penalties). An input that the outputs do not
@@ -152,7 +169,7 @@ public enum Autograd {
     }
 
     static func run(outputs: [Tensor], seeds: [Tensor]?, targets: [Tensor]?,
-                    retainGraph: Bool, createGraph: Bool,
+                    retainGraph: Bool, createGraph: Bool, only: [Tensor]? = nil,
                     consume: ((Tensor, Tensor) -> Bool)? = nil) throws(AutogradError) -> [Tensor?] {
         // Validate outputs and seeds.
         var initial: [Tensor] = []
@@ -190,17 +207,24 @@ public enum Autograd {
         // is a leaf tensor or the node that produced a non-leaf tensor.
         var targetNodes: [ObjectIdentifier: [Int]] = [:], targetLeaves: [ObjectIdentifier: [Int]] = [:]
         var needed = Set<ObjectIdentifier>()
+        // Pruning: only nodes that lead to a wanted leaf (or target node) do work.
+        let pruning = targets != nil || only != nil
+        var wantedLeaves = Set<ObjectIdentifier>()
         if let targets {
             for (i, t) in targets.enumerated() {
                 if let n = t.gradFn { targetNodes[ObjectIdentifier(n), default: []].append(i) } else {
                     targetLeaves[ObjectIdentifier(t), default: []].append(i)
+                    wantedLeaves.insert(ObjectIdentifier(t))
                 }
             }
+        }
+        for t in only ?? [] where t.gradFn == nil { wantedLeaves.insert(ObjectIdentifier(t)) }
+        if pruning {
             for node in order {  // children come before parents in post-order
                 let reaches = node.edges.contains { edge in
                     switch edge {
                     case .constant: return false
-                    case .leaf(let t): return targetLeaves[ObjectIdentifier(t)] != nil
+                    case .leaf(let t): return wantedLeaves.contains(ObjectIdentifier(t))
                     case .node(let n): return needed.contains(ObjectIdentifier(n))
                     }
                 }
@@ -256,9 +280,21 @@ public enum Autograd {
                 if let slots = targetNodes[id] {
                     for s in slots { results[s] = g }
                 }
-                if targets != nil && !needed.contains(id) { continue }
+                if pruning && !needed.contains(id) {
+                    leafUsesDone(node)
+                    continue
+                }
                 guard let backward = node.backward else { throw .graphFreed(op: node.name) }
+                let previousNeeds = inputNeeds
+                inputNeeds = pruning ? node.edges.map { edge in
+                    switch edge {
+                    case .constant: return false
+                    case .leaf(let t): return wantedLeaves.contains(ObjectIdentifier(t))
+                    case .node(let n): return needed.contains(ObjectIdentifier(n))
+                    }
+                } : nil
                 let inputGrads = backward(g, node.outputHandle())
+                inputNeeds = previousNeeds
                 for (k, ig) in inputGrads.enumerated() where k < node.edges.count {
                     guard let ig else { continue }
                     if ig.shape != node.inputShapes[k] {
@@ -268,11 +304,11 @@ public enum Autograd {
                     case .constant:
                         continue
                     case .leaf(let t):
-                        if targets != nil && targetLeaves[ObjectIdentifier(t)] == nil { continue }
+                        if pruning && !wantedLeaves.contains(ObjectIdentifier(t)) { continue }
                         addLeaf(t, ig)
                     case .node(let n):
                         let nid = ObjectIdentifier(n)
-                        if targets != nil && !needed.contains(nid) { continue }
+                        if pruning && !needed.contains(nid) { continue }
                         grads[nid] = grads[nid].map { $0 + ig } ?? ig
                     }
                 }

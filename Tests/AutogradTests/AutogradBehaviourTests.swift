@@ -171,6 +171,31 @@ final class AutogradBehaviourTests: XCTestCase {
         XCTAssertLessThanOrEqual(liveAtProbe - baseline, 5 * tensorBytes)
     }
 
+    /// grad(of:) and backward(only:) tell each op which inputs need a gradient (so a
+    /// penalty's first-order pass skips weight gradients); leaves outside `only` get none.
+    func testPrunedPassesTellOpsWhichInputsNeedGradients() throws {
+        let x = Tensor([1, 2, 3]).requiringGrad(), w = Tensor([4, 5, 6]).requiringGrad()
+        var seen: [[Bool]] = []
+        func probe() -> Tensor {
+            Tensor(shape: [3], scalars: zip(x.scalars, w.scalars).map(*)).recorded("probe", [x, w]) { g in
+                seen.append([Autograd.needsGradient(ofInput: 0), Autograd.needsGradient(ofInput: 1)])
+                return [g * w, g * x]
+            }
+        }
+        let gx = try Autograd.grad(of: [probe().sum()], withRespectTo: [x])[0]
+        XCTAssertEqual(gx?.scalars, [4, 5, 6])
+        XCTAssertEqual(seen.last, [true, false])
+        try probe().sum().backward()
+        XCTAssertEqual(seen.last, [true, true])
+        x.grad = nil
+        w.grad = nil
+        try probe().sum().backward(only: [w], consumingLeafGradients: { _, _ in false })
+        XCTAssertEqual(seen.last, [false, true])
+        XCTAssertNil(x.grad)
+        XCTAssertEqual(w.grad?.scalars, [1, 2, 3])
+        XCTAssertNil(Autograd.inputNeeds, "reset after the pass")
+    }
+
     func testDeepGraphDoesNotOverflowTheStack() throws {
         let x = Tensor([1], requiresGrad: true)
         var y = x

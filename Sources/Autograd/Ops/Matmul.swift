@@ -23,9 +23,9 @@ extension Tensor {
         }
         return out.recorded("matmul", [a, b]) { g in
             // out = A B with A = op(a), B = op(b): dA = g B^T, dB = A^T g.
-            let ga: Tensor? = !a.requiresGrad ? nil :
+            let ga: Tensor? = !(a.requiresGrad && Autograd.needsGradient(ofInput: 0)) ? nil :
                 (transA ? bmm(b, g, transA: transB, transB: true) : bmm(g, b, transA: false, transB: !transB))
-            let gb: Tensor? = !b.requiresGrad ? nil :
+            let gb: Tensor? = !(b.requiresGrad && Autograd.needsGradient(ofInput: 1)) ? nil :
                 (transB ? bmm(g, a, transA: true, transB: transA) : bmm(a, g, transA: !transA, transB: false))
             return [ga, gb]
         }

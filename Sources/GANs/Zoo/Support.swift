@@ -10,8 +10,9 @@ func optimize(_ optimizer: Optimizer, _ loss: Tensor) throws {
     // Each parameter is updated as soon as its gradient is complete, and the gradient
     // dropped: a network's gradients never all exist at once (clustergan's G and E hold
     // 43 MB of them), and each is still in cache when the optimiser reads it. The numbers
-    // are those of backward() then step().
-    try loss.backward(consumingLeafGradients: { p, g in optimizer.consume(p, gradient: g) })
+    // are those of backward() then step(). Only the optimiser's parameters get gradients: a
+    // gradient penalty's inputs need none.
+    try loss.backward(only: optimizer.parameters, consumingLeafGradients: { p, g in optimizer.consume(p, gradient: g) })
     optimizer.step()   // parameters the optimiser could not take one at a time
     optimizer.zeroGrad()
 }
