@@ -192,7 +192,8 @@ static void unary_serial(int op, const float *x, float *out, long n, float p1, f
         else if (p1 == 0.5f) { LOOP(sqrtf(v)); }
         else { LOOP(powf(v, p1)); }
         break;
-    case CK_CLAMP: LOOP(isnan(v) ? v : (v < p1 ? p1 : (v > p2 ? p2 : v))); break;
+    // NaN fails both comparisons and passes through, as torch.clamp (no isnan: this vectorises).
+    case CK_CLAMP: LOOP(v < p1 ? p1 : (v > p2 ? p2 : v)); break;
     case CK_LEAKY_RELU: LOOP(v > 0 ? v : v * p1); break;
     // d leaky_relu / dx: 1 where x > 0, else the slope (PyTorch uses x > 0).
     case CK_LEAKY_RELU_SLOPE: LOOP(v > 0 ? 1.0f : p1); break;

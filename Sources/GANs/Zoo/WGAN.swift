@@ -75,7 +75,7 @@ public final class WGAN: GANModel {
         let dLoss = -dReal.mean() + dFake.mean()
         try optimize(optimizerD, dLoss)
         let c = config.float("clip-value")
-        netD.clipWeights(to: -c...c)
+        clampInPlace(dParameters, to: -c...c)   // the cached list: no module walk per batch
 
         // Generator, every n_critic batches: maximise D(G(z)).
         if batchesDone % config.int("n-critic") == 0 {
