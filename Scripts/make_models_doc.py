@@ -88,14 +88,17 @@ def main():
                    f"{r.get('peak_memory') or ''} | {pair('fd', '{:.1f}')} | {pair('is', '{:.2f}')} | "
                    f"{pair('mode_coverage', '{}')} | {acc} | ![{m}](images/{m}.png) |")
     out += ["", "One seed per model, and at these lengths the seed moves the scores as much as the gaps between the two columns: "
-            "wgan_gp trained with seeds 0, 1 and 2 scored FD 466, 477 and 417 here and 414, 409 and 454 "
-            "in PyTorch (means 453 and 426, ranges overlapping), so a single-seed gap of ~50 is noise. "
+            "wgan_gp trained with seeds 0, 1 and 2 scored FD 466, 477 and 417 here (the build of 2026-11-26; "
+            "489 with seed 0 now) and 414, 409 and 454 in PyTorch (means 453 and 426, ranges overlapping), so a single-seed gap of ~50 is noise. "
             "\"label acc.\" is the share of samples the classifier assigns to the class they were generated "
             "for; infogan's categorical code is learnt without labels, so its codes name digits in an "
             "arbitrary order and the matched figure (best one-to-one renaming) is the meaningful one. "
             "Our PyTorch version of ebgan collapsed on this seed (every sample the same blob: classifier "
-            "score 1.00, one digit); ours did not. Wall-clock times were taken while other runs shared "
-            "the two cores (see the load column); PERFORMANCE.md has per-iteration times on a quiet machine."]
+            "score 1.00, one digit); ours did not. Our column was rerun on 2026-11-27, one run at a time "
+            "(load about 1-2: the run itself), after that day's kernel changes; the PyTorch column is from "
+            "the earlier runs of the same length, whose wall-clock times (not shown) were taken while "
+            "other runs shared the two cores. PERFORMANCE.md has per-iteration times of both on a quiet "
+            "machine."]
     notes = differences()
     out += ["", "## Where a model differs from the reference, and why", ""]
     for m in order:

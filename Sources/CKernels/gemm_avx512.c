@@ -158,11 +158,12 @@ void ck_microkernel_avx512(long kc, const float *a, const float *b, float *c, lo
     ck_microkernel_avx512_strided(kc, a, b, CK_NR_AVX512, c, ldc, alpha, beta, mr, nr);
 }
 
-// 16x16 transpose: dst row q = column q of the 16 src rows.
+// 16x16 transpose: dst row q = column q of the src rows, stored under `keep` (the first
+// 12 lanes for an A panel). Rows from `rows` on repeat row 0 (their columns are not kept).
 __attribute__((target("avx512f")))
-static inline void transpose16(const float *src, long ld, float *dst, long ldd) {
+static inline void transpose16(const float *src, long ld, int rows, float *dst, long ldd, __mmask16 keep) {
     __m512 r[16], t[16];
-    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + i * ld);
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + (i < rows ? i : 0) * ld);
     for (int i = 0; i < 8; i++) {
         t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
         t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
@@ -180,47 +181,23 @@ static inline void transpose16(const float *src, long ld, float *dst, long ldd) 
         }
     }
     for (int i = 0; i < 8; i++) {
-        _mm512_storeu_ps(dst + i * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
-        _mm512_storeu_ps(dst + (i + 8) * ldd, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
+        _mm512_mask_storeu_ps(dst + i * ldd, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
+        _mm512_mask_storeu_ps(dst + (i + 8) * ldd, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
     }
 }
 
 // Packs full 12-row panels of a row-major A (rows i0.., k range p0..p0+kc) as MR = 12
-// k-major panels: 16x16 transposes of the 12 rows (the last four inputs repeat row 0 and
-// are not stored). The scalar loop stored one float at a time and ran on the calling
-// thread before every split product (2-3% of an MLP step). Returns the rows packed.
+// k-major panels with 16x16 transposes of the 12 rows. The scalar loop stored one float at
+// a time and ran on the calling thread before every split product (2-3% of an MLP step).
+// Returns the rows packed.
 __attribute__((target("avx512f")))
 long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst) {
     long full = mc / CK_MR_AVX512 * CK_MR_AVX512;
     long kc16 = kc / 16 * 16;
-    const __mmask16 keep = (__mmask16)0x0FFF;
     for (long ir = 0; ir < full; ir += CK_MR_AVX512, dst += CK_MR_AVX512 * kc) {
         const float *rows = a + (i0 + ir) * lda + p0;
-        for (long p = 0; p < kc16; p += 16) {
-            __m512 r[16], t[16];
-            for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(rows + (i < 12 ? i : 0) * lda + p);
-            for (int i = 0; i < 8; i++) {
-                t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-                t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-            }
-            for (int i = 0; i < 4; i++) {
-                r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-                r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-                r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-                r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-            }
-            for (int h = 0; h < 2; h++) {
-                for (int i = 0; i < 4; i++) {
-                    t[8 * h + i] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0x88);
-                    t[8 * h + i + 4] = _mm512_shuffle_f32x4(r[8 * h + i], r[8 * h + i + 4], 0xdd);
-                }
-            }
-            float *d = dst + p * CK_MR_AVX512;
-            for (int i = 0; i < 8; i++) {
-                _mm512_mask_storeu_ps(d + i * CK_MR_AVX512, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88));
-                _mm512_mask_storeu_ps(d + (i + 8) * CK_MR_AVX512, keep, _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd));
-            }
-        }
+        for (long p = 0; p < kc16; p += 16)
+            transpose16(rows + p, lda, CK_MR_AVX512, dst + p * CK_MR_AVX512, CK_MR_AVX512, (__mmask16)0x0FFF);
         for (long p = kc16; p < kc; p++) {
             for (int r = 0; r < CK_MR_AVX512; r++) dst[p * CK_MR_AVX512 + r] = rows[r * lda + p];
         }
@@ -239,7 +216,8 @@ long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc,
     for (long jr = 0; jr < full; jr += CK_NR_AVX512, dst += CK_NR_AVX512 * kc) {
         for (int half = 0; half < 2; half++) {
             const float *rows = b + (j0 + jr + 16 * half) * ldb + p0;
-            for (long p = 0; p < kc16; p += 16) transpose16(rows + p, ldb, dst + p * CK_NR_AVX512 + 16 * half, CK_NR_AVX512);
+            for (long p = 0; p < kc16; p += 16)
+                transpose16(rows + p, ldb, 16, dst + p * CK_NR_AVX512 + 16 * half, CK_NR_AVX512, (__mmask16)0xFFFF);
             for (long p = kc16; p < kc; p++) {
                 for (int j = 0; j < 16; j++) dst[p * CK_NR_AVX512 + 16 * half + j] = rows[j * ldb + p];
             }
