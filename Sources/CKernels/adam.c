@@ -107,20 +107,15 @@ static void multi_chunk(void *ctx, long index) {
     }
 }
 
-// Chunks of >= 32k elements (~30 us at memory speed, past the pool's hand-off cost), a few
-// per thread so that a thread that loses its core holds back only a small piece.
+// Chunks of >= 32k elements (~30 us at memory speed, past the pool's hand-off cost).
 static void run_multi(long count, const long *sizes, long *offsets,
                       void (*run)(const void *, long, long, long), const void *job) {
     offsets[0] = 0;
     for (long t = 0; t < count; t++) offsets[t + 1] = offsets[t] + (sizes[t] > 0 ? sizes[t] : 0);
     long total = offsets[count];
     if (total <= 0) return;
-    int threads = ck_parallel_width();
-    long chunks = total / 32768;
-    if (chunks > 4L * threads) chunks = 4L * threads;
-    if (threads <= 1 || chunks < 1) chunks = 1;
-    multi_job mj = {count, total, chunks, offsets, run, job};
-    ck_parallel_for(chunks, multi_chunk, &mj);
+    multi_job mj = {count, total, ck_parallel_chunks(total, 32768), offsets, run, job};
+    ck_parallel_for(mj.chunks, multi_chunk, &mj);
 }
 
 typedef struct { const adam_job *jobs; } adam_multi_job;
@@ -186,8 +181,6 @@ __attribute__((target("avx512f"))) static void rmsprop_avx512(const rms_job *j, 
     }
 }
 #endif
-
-
 
 typedef struct { const rms_job *jobs; } rms_multi_job;
 

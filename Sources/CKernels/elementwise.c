@@ -27,8 +27,8 @@
 
 // ---- splitting large elementwise work over the pool ---------------------------------
 // Each chunk is a contiguous range computed exactly as the serial loop would, so results
-// do not depend on the split. Cheap ops split from 128K elements (they are memory-bound,
-// ~50 us), transcendental ones from 16K.
+// do not depend on the split. Cheap ops split from 32K elements (memory-bound, ~10 us a
+// part), transcendental ones from 16K.
 #define SPLIT_CHEAP (1L << 15)
 #define SPLIT_COSTLY (1L << 14)
 
@@ -40,13 +40,8 @@ typedef struct {
     float p1, p2;
 } ew_job;
 
-static long ew_chunks(long n, long min_split) {
-    int threads = ck_parallel_width();
-    if (threads < 2 || n < min_split) return 1;
-    long chunks = n / (min_split / 2);
-    long cap = 4L * threads;
-    return chunks > cap ? cap : chunks;
-}
+// Parts of at least min_split / 2 elements, so nothing under min_split is split.
+static long ew_chunks(long n, long min_split) { return ck_parallel_chunks(n, min_split / 2); }
 
 // The range [lo, hi) of chunk `index`, on 16-element boundaries.
 static void ew_range(const ew_job *j, long index, long *lo, long *hi) {

@@ -87,6 +87,14 @@ int ck_parallel_width(void) {
     return inside_pool ? 1 : ck_get_threads();
 }
 
+long ck_parallel_chunks(long work, long per_chunk) {
+    int threads = ck_parallel_width();
+    if (threads < 2 || per_chunk <= 0) return 1;
+    long chunks = work / per_chunk;
+    if (chunks > 4L * threads) chunks = 4L * threads;
+    return chunks < 1 ? 1 : chunks;
+}
+
 // Claims and runs chunks of job `gen` until none are left.
 static void run_chunks(unsigned gen, ck_task_fn fn, void *ctx, long n) {
     for (;;) {

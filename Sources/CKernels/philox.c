@@ -104,10 +104,7 @@ static void fill_chunk(void *ctx, long index) {
 
 static uint64_t fill(fill_job j) {
     if (j.n <= 0) return j.offset;
-    int threads = ck_parallel_width();
-    long chunks = j.n / 16384;
-    if (chunks > 4L * threads) chunks = 4L * threads;
-    j.chunks = threads > 1 && chunks > 1 ? chunks : 1;
+    j.chunks = ck_parallel_chunks(j.n, 16384);
     ck_parallel_for(j.chunks, fill_chunk, &j);
     return j.offset + (uint64_t)j.n;
 }

@@ -38,6 +38,10 @@ int ck_get_threads(void);
 void ck_set_threads(int n);
 // Threads a split started here could use: 1 inside a pool chunk, else ck_get_threads().
 int ck_parallel_width(void);
+// How many chunks to cut `work` units into: one per `per_chunk` units, at most four per
+// thread (a thread that loses its core then holds back only a small piece), 1 when
+// ck_parallel_width() is 1.
+long ck_parallel_chunks(long work, long per_chunk);
 
 // ---- Optimiser (adam.c) ----------------------------------------------------
 // One torch.optim.Adam step (amsgrad off) over n contiguous parameters, in place:
