@@ -264,20 +264,40 @@ void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float al
 }
 
 // ---- the parallel split --------------------------------------------------------
-// Splitting n: A is packed once by the caller and shared, each chunk packs only its own
-// columns of B, so chunks cost nothing extra and there can be several per thread: a
-// worker that loses its core mid-chunk then holds back only a small piece (the caller
-// claims the rest). Splitting m (when n is too narrow) re-packs B per chunk, so those
-// chunks stay one per thread and at least four tiles tall.
+// Splitting n: each thread packs A once per product into its own scratch (on its first
+// chunk), each chunk packs only its own columns of B, so chunks cost nothing extra and
+// there can be several per thread: a worker that loses its core mid-chunk then holds back
+// only a small piece (the caller claims the rest). A is packed per thread, not once by
+// the caller and shared, because the shared buffer was read by the other core in the
+// previous product: rewriting it cost a cache-line invalidation per line, about 7x a
+// local pack, all on the caller while the worker waited (16% of an MLP step's caller
+// time). Splitting m (when n is too narrow) re-packs B per chunk, so those chunks stay
+// one per thread and at least four tiles tall.
 typedef struct {
     const ck_gemm_isa *isa;
     int ta, tb, split_n;
     long m, n, k, unit, units, chunks;
     float alpha, beta;
-    const float *a, *b, *a_packed;
+    const float *a, *b;
     long lda, ldb, ldc;
     float *c;
+    unsigned long id;   // unique per split product: which A a thread's scratch holds
 } gemm_job;
+
+static _Atomic unsigned long gemm_job_ids;
+static _Thread_local unsigned long packed_a_job;
+static _Thread_local const float *packed_a;
+
+// This thread's packed A for job j, packed on its first chunk of j.
+static const float *thread_packed_a(const gemm_job *j) {
+    if (packed_a_job != j->id) {
+        float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(j->isa, j->m, j->k));
+        ck_gemm_pack_a(j->isa, j->ta, j->a, j->lda, j->m, j->k, ap);
+        packed_a = ap;
+        packed_a_job = j->id;
+    }
+    return packed_a;
+}
 
 static void gemm_chunk(void *ctx, long index) {
     const gemm_job *j = ctx;
@@ -288,7 +308,7 @@ static void gemm_chunk(void *ctx, long index) {
     if (lo >= hi) return;
     if (j->split_n) {
         ck_matrix bm = {j->tb, j->tb ? j->b + lo * j->ldb : j->b + lo, j->ldb};
-        ck_gemm_run_packed(j->isa, j->m, hi - lo, j->k, j->alpha, j->a_packed,
+        ck_gemm_run_packed(j->isa, j->m, hi - lo, j->k, j->alpha, thread_packed_a(j),
                            ck_gemm_pack_b_matrix, &bm, j->beta, j->c + lo, j->ldc);
     } else {
         const float *a = j->ta ? j->a + lo : j->a + lo * j->lda;
@@ -307,7 +327,7 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
     if (chunks > 1 && k > 0 && alpha != 0.0f && m > 0 && n > 0) {
         gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
-                        a, b, NULL, lda, ldb, ldc, c};
+                        a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
         if (ntiles >= 2 * threads) {
             if (chunks > 4L * threads) chunks = 4L * threads;
@@ -322,11 +342,6 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
         if (chunks > job.units) chunks = job.units;
         if (chunks > 1) {
             job.chunks = chunks;
-            if (job.split_n) {
-                float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(isa, m, k));
-                ck_gemm_pack_a(isa, trans_a, a, lda, m, k, ap);
-                job.a_packed = ap;
-            }
             ck_parallel_for(chunks, gemm_chunk, &job);
             return;
         }

@@ -27,6 +27,26 @@ final class TrainEvalBehaviourTests: XCTestCase {
         XCTAssertEqual(BatchNorm1d(256).eps, 1e-5)
     }
 
+    /// One pass counted twice leaves exactly the running statistics of two identical passes
+    /// (what wgan's reused generator pass relies on), with a fixed momentum and with the
+    /// cumulative average (momentum nil), whose factor changes between the two updates.
+    func testBatchNormCountingOnePassTwiceEqualsTwoPasses() {
+        for momentum in [Float(0.1), nil] {
+            let x = Tensor.normal([16, 5], mean: 2, std: 3, generator: RandomGenerator(seed: 9))
+            let twice = BatchNorm1d(5, 0.8, momentum: momentum), once = BatchNorm1d(5, 0.8, momentum: momentum)
+            for bn in [twice, once] { _ = bn(x * 0.5) }   // running statistics away from their start
+            let y1 = twice(x), y2 = twice(x)
+            once.updatesPerForward = 2
+            let y = once(x)
+            XCTAssertEqual(y.scalars, y1.scalars)
+            XCTAssertEqual(y.scalars, y2.scalars)
+            XCTAssertEqual(once.runningMean!.scalars, twice.runningMean!.scalars, "momentum \(String(describing: momentum))")
+            XCTAssertEqual(once.runningVar!.scalars, twice.runningVar!.scalars, "momentum \(String(describing: momentum))")
+            XCTAssertEqual(once.numBatchesTracked!.item(), 3)
+            XCTAssertNotEqual(once.runningMean!.scalars, BatchNorm1d(5).runningMean!.scalars)
+        }
+    }
+
     func testBatchNormWithoutRunningStatsUsesBatchStatsInEval() {
         let bn = BatchNorm1d(3, trackRunningStats: false)
         XCTAssertTrue(bn.namedBuffers().isEmpty)

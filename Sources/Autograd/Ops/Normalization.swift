@@ -13,6 +13,15 @@ private func channelShape(_ x: Tensor) -> [Int] {
 /// convention. In evaluation it uses the running statistics.
 public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+    batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+              training: training, momenta: [momentum], eps: eps)
+}
+
+/// Batch normalisation whose running statistics are updated once per entry of `momenta`,
+/// in order, with the same batch statistics: the running statistics two identical
+/// training passes would leave, from one pass (see BatchNorm.updatesPerForward).
+public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
+                      training: Bool, momenta: [Float], eps: Float = 1e-5) -> Tensor {
     guard x.rank >= 2 else { shapeFailure("batch_norm: expected at least 2-D input (N, C, ...), got \(Shape.describe(x.shape))") }
     let c = x.shape[1]
     for (name, t) in [("running_mean", runningMean), ("running_var", runningVar), ("weight", weight), ("bias", bias)] {
@@ -29,8 +38,10 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         let (y, mean, variance) = batchNormTraining(x, weight: weight, bias: bias, eps: eps)
         if training, let rm = runningMean, let rv = runningVar {
             withoutGrad {
-                rm.assign(rm * (1 - momentum) + mean * momentum)
-                rv.assign(rv * (1 - momentum) + variance * (momentum * Float(n) / Float(Swift.max(n - 1, 1))))
+                for momentum in momenta {
+                    rm.assign(rm * (1 - momentum) + mean * momentum)
+                    rv.assign(rv * (1 - momentum) + variance * (momentum * Float(n) / Float(Swift.max(n - 1, 1))))
+                }
             }
         }
         return y

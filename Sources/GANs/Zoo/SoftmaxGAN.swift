@@ -55,8 +55,10 @@ public final class SoftmaxGAN: GANModel {
         try optimize(optimizerD, dLoss)
 
         // Generator: target 1/|B| on every image of the batch.
+        // D's rows are independent, so the real half runs without a graph: back-propagating
+        // through it would only produce gradients that are thrown away.
         let gLoss = frozen(dParameters) { () -> Tensor in
-            let (dReal, dFake) = scoreBoth(netD, real, generated)
+            let dReal = withoutGrad { netD(real) }, dFake = netD(generated)
             return (dReal.sum() + dFake.sum()) / (2 * n) + logPartition(dReal, dFake)
         }
         try optimize(optimizerG, gLoss)

@@ -68,9 +68,13 @@ public final class WGAN: GANModel {
 
     public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
+        // On a generator batch, G(z) with the same weights serves the critic and G's own
+        // step: one pass (with its graph) where the reference runs two.
+        let generatorBatch = batchesDone % config.int("n-critic") == 0
+        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake), then clip its weights.
-        let generated = withoutGrad { netG(z) }
+        let generated = forG?.detach() ?? withoutGrad { netG(z) }
         let (dReal, dFake) = scoreBoth(netD, real, generated)
         let dLoss = -dReal.mean() + dFake.mean()
         try optimize(optimizerD, dLoss)
@@ -78,8 +82,8 @@ public final class WGAN: GANModel {
         clampInPlace(dParameters, to: -c...c)   // the cached list: no module walk per batch
 
         // Generator, every n_critic batches: maximise D(G(z)).
-        if batchesDone % config.int("n-critic") == 0 {
-            let gLoss = frozen(dParameters) { -netD(netG(z)).mean() }
+        if let forG {
+            let gLoss = frozen(dParameters) { -netD(forG).mean() }
             try optimize(optimizerG, gLoss)
             lastGLoss = gLoss.item()
         }

@@ -53,10 +53,14 @@ public final class WGANDiv: GANModel {
     public func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
         let n = images.shape[0]
         let z = Tensor.normal([n, latentDim], generator: noise)
+        // On a generator batch, G(z) with the same weights serves the critic and G's own
+        // step: one pass (with its graph) where the reference runs two.
+        let generatorBatch = batchesDone % config.int("n-critic") == 0
+        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both.
         let real = images.detach().requiringGrad()
-        let fake = withoutGrad { netG(z) }.requiringGrad()
+        let fake = (forG?.detach() ?? withoutGrad { netG(z) }).requiringGrad()
         let (realValidity, fakeValidity) = scoreBoth(netD, real, fake)
         let grads = try Autograd.grad(of: [realValidity, fakeValidity], withRespectTo: [real, fake],
                                       seeds: [Tensor.ones([n, 1]), Tensor.ones([n, 1])], createGraph: true)
@@ -67,8 +71,8 @@ public final class WGANDiv: GANModel {
         try optimize(optimizerD, dLoss)
 
         // Generator, every n_critic batches: maximise D(G(z)).
-        if batchesDone % config.int("n-critic") == 0 {
-            let gLoss = frozen(dParameters) { -netD(netG(z)).mean() }
+        if let forG {
+            let gLoss = frozen(dParameters) { -netD(forG).mean() }
             try optimize(optimizerG, gLoss)
             lastGLoss = gLoss.item()
         }

@@ -65,17 +65,21 @@ public final class WGANGP: GANModel {
 
     public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
+        // On a generator batch, G(z) with the same weights serves the critic and G's own
+        // step: one pass (with its graph) where the reference runs two.
+        let generatorBatch = batchesDone % config.int("n-critic") == 0
+        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake) with the gradient penalty.
-        let generated = withoutGrad { netG(z) }
+        let generated = forG?.detach() ?? withoutGrad { netG(z) }
         let (dReal, dFake) = scoreBoth(netD, real, generated)
         let dLoss = -dReal.mean() + dFake.mean()
             + config.float("lambda-gp") * (try gradientPenalty(real: real, fake: generated))
         try optimize(optimizerD, dLoss)
 
         // Generator, every n_critic batches: maximise D(G(z)).
-        if batchesDone % config.int("n-critic") == 0 {
-            let gLoss = frozen(dParameters) { -netD(netG(z)).mean() }
+        if let forG {
+            let gLoss = frozen(dParameters) { -netD(forG).mean() }
             try optimize(optimizerG, gLoss)
             lastGLoss = gLoss.item()
         }

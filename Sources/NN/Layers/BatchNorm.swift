@@ -15,6 +15,11 @@ public class BatchNorm: Module {
     /// nil: cumulative moving average (momentum = 1 / batches seen), as PyTorch.
     public let momentum: Float?
     private let inputRanks: Set<Int>
+    /// How many batches one training forward counts as in the running statistics. A model
+    /// that runs one pass where the reference runs two identical ones (same weights, same
+    /// input: wgan's generator on its critic's noise) sets 2 for that pass, so the running
+    /// statistics, and every sample drawn in evaluation mode, stay the reference's.
+    public var updatesPerForward = 1
 
     init(_ numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, inputRanks: Set<Int>) {
         self.numFeatures = numFeatures
@@ -32,15 +37,17 @@ public class BatchNorm: Module {
     override public func forward(_ input: Tensor) -> Tensor {
         precondition(inputRanks.contains(input.rank),
                      "\(type(of: self)): expected an input of rank \(inputRanks.sorted()), got shape \(input.shape)")
-        var m = momentum ?? 0
+        var momenta: [Float] = [momentum ?? 0]
         if isTraining, let n = numBatchesTracked {
-            n.storage.pointer[0] += 1
-            if momentum == nil { m = 1 / n.storage.pointer[0] }
+            momenta = (0..<Swift.max(updatesPerForward, 1)).map { _ in
+                n.storage.pointer[0] += 1
+                return momentum ?? 1 / n.storage.pointer[0]
+            }
         }
         // Batch statistics when training or when no running statistics are kept.
         let useBatchStats = isTraining || runningMean == nil
         return batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                         training: useBatchStats, momentum: m, eps: eps)
+                         training: useBatchStats, momenta: momenta, eps: eps)
     }
 }
 
