@@ -147,20 +147,23 @@ void ck_adam_step_many(long count, float *const *params, const float *const *gra
 }
 
 // torch.optim.RMSprop without momentum or centring, in the arithmetic order of NN's
-// RMSprop.swift: g += wd*p; v = v*alpha + (1-alpha)*g*g; p += -lr * (g / (sqrt(v) + eps)).
+// RMSprop.swift: g += wd*p; v = v*alpha + (1-alpha)*g*g; p += -lr * (g / (sqrt(v) + eps)),
+// then p clamped to [lo, hi] as CK_CLAMP does (WGAN's weight clipping, in the same pass;
+// -inf..inf leaves p as it is).
 static void rmsprop_range(float *p, const float *g, float *v, long lo, long hi, float lr, float alpha,
-                          float eps, float wd) {
+                          float eps, float wd, float clip_lo, float clip_hi) {
     float w = 1.0f - alpha;
     for (long k = lo; k < hi; k++) {
         float grad = g[k];
         if (wd != 0.0f) grad += wd * p[k];
         v[k] = v[k] * alpha + w * grad * grad;
         float avg = sqrtf(v[k]) + eps;
-        p[k] += -lr * (grad / avg);
+        float q = p[k] + -lr * (grad / avg);
+        p[k] = q < clip_lo ? clip_lo : (q > clip_hi ? clip_hi : q);
     }
 }
 
-typedef struct { float *p; const float *g; float *v; long n, chunks; float lr, alpha, eps, wd; } rms_job;
+typedef struct { float *p; const float *g; float *v; long n, chunks; float lr, alpha, eps, wd, clip_lo, clip_hi; } rms_job;
 
 #if defined(__x86_64__) || defined(__i386__)
 // rmsprop_range 16 lanes at a time, the same operations in the same order, masked tail
@@ -168,6 +171,7 @@ typedef struct { float *p; const float *g; float *v; long n, chunks; float lr, a
 __attribute__((target("avx512f"))) static void rmsprop_avx512(const rms_job *j, long lo, long hi) {
     const __m512 alpha = _mm512_set1_ps(j->alpha), w = _mm512_set1_ps(1.0f - j->alpha);
     const __m512 wd = _mm512_set1_ps(j->wd), eps = _mm512_set1_ps(j->eps), nlr = _mm512_set1_ps(-j->lr);
+    const __m512 clip_lo = _mm512_set1_ps(j->clip_lo), clip_hi = _mm512_set1_ps(j->clip_hi);
     for (long i = lo; i < hi; i += 16) {
         __mmask16 k = hi - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (hi - i)) - 1u);
         __m512 p = _mm512_maskz_loadu_ps(k, j->p + i), g = _mm512_maskz_loadu_ps(k, j->g + i);
@@ -176,6 +180,8 @@ __attribute__((target("avx512f"))) static void rmsprop_avx512(const rms_job *j, 
         v = _mm512_add_ps(_mm512_mul_ps(v, alpha), _mm512_mul_ps(_mm512_mul_ps(w, g), g));
         __m512 avg = _mm512_add_ps(_mm512_sqrt_ps(v), eps);
         p = _mm512_add_ps(p, _mm512_mul_ps(nlr, _mm512_div_ps(g, avg)));
+        p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(p, clip_lo, _CMP_LT_OQ), p, clip_lo);
+        p = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(p, clip_hi, _CMP_GT_OQ), p, clip_hi);
         _mm512_mask_storeu_ps(j->v + i, k, v);
         _mm512_mask_storeu_ps(j->p + i, k, p);
     }
@@ -189,17 +195,17 @@ static void rmsprop_multi_run(const void *ctx, long t, long lo, long hi) {
 #if defined(__x86_64__) || defined(__i386__)
     if (__builtin_cpu_supports("avx512f")) { rmsprop_avx512(j, lo, hi); return; }
 #endif
-    rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd);
+    rmsprop_range(j->p, j->g, j->v, lo, hi, j->lr, j->alpha, j->eps, j->wd, j->clip_lo, j->clip_hi);
 }
 
 void ck_rmsprop_step_many(long count, float *const *params, const float *const *grads,
                           float *const *square_avg, const long *sizes, float lr, float alpha, float eps,
-                          float weight_decay) {
+                          float weight_decay, float clip_lo, float clip_hi) {
     if (count <= 0) return;
     rms_job jobs[count];
     long offsets[count + 1];
     for (long t = 0; t < count; t++) {
-        rms_job j = {params[t], grads[t], square_avg[t], sizes[t], 1, lr, alpha, eps, weight_decay};
+        rms_job j = {params[t], grads[t], square_avg[t], sizes[t], 1, lr, alpha, eps, weight_decay, clip_lo, clip_hi};
         jobs[t] = j;
     }
     rms_multi_job rmj = {jobs};
@@ -213,6 +219,6 @@ void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, f
 }
 
 void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
-                     float eps, float weight_decay) {
-    ck_rmsprop_step_many(1, &param, &grad, &square_avg, &n, lr, alpha, eps, weight_decay);
+                     float eps, float weight_decay, float clip_lo, float clip_hi) {
+    ck_rmsprop_step_many(1, &param, &grad, &square_avg, &n, lr, alpha, eps, weight_decay, clip_lo, clip_hi);
 }

@@ -119,14 +119,39 @@ uint64_t ck_philox_dropout_mask(uint64_t seed, uint64_t offset, float *out, long
     return fill(j);
 }
 
-uint64_t ck_philox_normal(uint64_t seed, uint64_t offset, float *out, long n, float mean, float std) {
-    stream s = {seed, offset, 0, {0}, 0};
-    for (long i = 0; i < n; i += 2) {
-        double u1 = ((double)(next_word(&s) >> 8) + 1) * 0x1p-24;   // (0, 1]: log never sees 0
-        double u2 = (double)(next_word(&s) >> 8) * 0x1p-24;
-        double r = sqrt(-2 * log(u1)), t = 2 * 3.14159265358979323846 * u2;
-        out[i] = mean + std * (float)(r * cos(t));
-        if (i + 1 < n) out[i + 1] = mean + std * (float)(r * sin(t));
+// Box-Muller on word pairs: pair i (words offset + 2i, 2i + 1) gives elements 2i and
+// 2i + 1 (an odd count still consumes the last pair whole). Each pair costs ~20 ns in libm
+// (a latent batch is 6,400 normals, 0.12 ms of a 5 ms MLP step), and pairs are
+// independent, so the pairs are split over the pool, each chunk at its own offset.
+typedef struct {
+    uint64_t seed, offset;
+    float *out;
+    long n, pairs, chunks;
+    float mean, std;
+} normal_job;
+
+static void normal_chunk(void *ctx, long index) {
+    const normal_job *j = ctx;
+    long lo = j->pairs * index / j->chunks, hi = j->pairs * (index + 1) / j->chunks;
+    uint32_t words[1024];
+    for (long at = lo; at < hi; at += 512) {
+        long m = hi - at < 512 ? hi - at : 512;
+        philox_words(j->seed, j->offset + 2 * (uint64_t)at, words, 2 * m);
+        for (long k = 0; k < m; k++) {
+            double u1 = ((double)(words[2 * k] >> 8) + 1) * 0x1p-24;   // (0, 1]: log never sees 0
+            double u2 = (double)(words[2 * k + 1] >> 8) * 0x1p-24;
+            double r = sqrt(-2 * log(u1)), t = 2 * 3.14159265358979323846 * u2;
+            long i = 2 * (at + k);
+            j->out[i] = j->mean + j->std * (float)(r * cos(t));
+            if (i + 1 < j->n) j->out[i + 1] = j->mean + j->std * (float)(r * sin(t));
+        }
     }
-    return s.offset;
+}
+
+uint64_t ck_philox_normal(uint64_t seed, uint64_t offset, float *out, long n, float mean, float std) {
+    if (n <= 0) return offset;
+    normal_job j = {seed, offset, out, n, (n + 1) / 2, 1, mean, std};
+    j.chunks = ck_parallel_chunks(j.pairs, 1024);
+    ck_parallel_for(j.chunks, normal_chunk, &j);
+    return offset + 2 * (uint64_t)j.pairs;
 }

@@ -72,7 +72,7 @@ final class CreationAndRandomTests: XCTestCase {
         XCTAssertEqual(Tensor(3.5).shape, [])
     }
 
-    /// The vector, split fills draw the scalar stream's words, from any offset (inside a
+    /// The vector, split fills (uniform, dropout, normal) draw the scalar stream's words, from any offset (inside a
     /// block or not), at any length (shorter than a vector step, or split over threads).
     func testFillsMatchTheScalarStreamAtEveryOffsetAndLength() {
         for (offset, count) in [(0, 1), (1, 3), (2, 31), (3, 33), (4, 32), (5, 1000), (6, 70_001), (7, 16_384 * 3 + 5)] {
@@ -87,6 +87,14 @@ final class CreationAndRandomTests: XCTestCase {
                 let mask = dropoutMask(shape: [count], p: 0.4, generator: a).scalars
                 XCTAssertEqual(mask, (0..<count).map { _ in b.nextUniform() >= 0.4 ? 1 / (1 - Float(0.4)) : 0 },
                                "dropout mask at \(offset), \(count)")
+                XCTAssertEqual(a.offset, b.offset)
+                let normal = Tensor.normal([count], mean: 0.5, std: 3, generator: a).scalars
+                var pairs: [Float] = []
+                while pairs.count < count {
+                    let (x, y) = b.nextNormalPair()
+                    pairs += [0.5 + 3 * x, 0.5 + 3 * y]
+                }
+                XCTAssertEqual(normal, Array(pairs.prefix(count)), "normal at \(offset), \(count)")
                 XCTAssertEqual(a.offset, b.offset)
             }
         }

@@ -53,8 +53,8 @@ final class OptimizerNormTests: XCTestCase {
             let p0 = rng.array(n), g = rng.array(n)
             func run() -> ([Float], [Float]) {
                 var p = p0, v = [Float](repeating: 0.05, count: n)
-                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd)
-                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd)
+                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd, -.infinity, .infinity)
+                ck_rmsprop_step(&p, g, &v, n, 0.01, 0.99, 1e-8, wd, -.infinity, .infinity)
                 return (p, v)
             }
             let (p, v) = withThreads(1, run)
@@ -86,7 +86,7 @@ final class OptimizerNormTests: XCTestCase {
         var rq = p0
         for t in sizes.indices {
             ck_adam_step(&rp[t], g[t], &rm[t], &rv[t], sizes[t], 1e-3, 0.5, 0.999, 1e-8, 0.01, steps[t])
-            ck_rmsprop_step(&rq[t], g[t], &rs[t], sizes[t], 5e-5, 0.99, 1e-8, 0)
+            ck_rmsprop_step(&rq[t], g[t], &rs[t], sizes[t], 5e-5, 0.99, 1e-8, 0, -.infinity, .infinity)
         }
         for threads in [1, 2, 3] {
             withThreads(threads) {
@@ -98,7 +98,7 @@ final class OptimizerNormTests: XCTestCase {
                 let pp = pointers(&p), mp = pointers(&m), vp = pointers(&v), qp = pointers(&q), sp = pointers(&s)
                 let gp: [UnsafePointer<Float>?] = g.map { a in a.withUnsafeBufferPointer { $0.baseAddress } }
                 ck_adam_step_many(sizes.count, pp, gp, mp, vp, sizes, steps, 1e-3, 0.5, 0.999, 1e-8, 0.01)
-                ck_rmsprop_step_many(sizes.count, qp, gp, sp, sizes, 5e-5, 0.99, 1e-8, 0)
+                ck_rmsprop_step_many(sizes.count, qp, gp, sp, sizes, 5e-5, 0.99, 1e-8, 0, -.infinity, .infinity)
                 XCTAssertEqual(p, rp, "adam params, \(threads) threads")
                 XCTAssertEqual(m, rm, "adam m, \(threads) threads")
                 XCTAssertEqual(v, rv, "adam v, \(threads) threads")

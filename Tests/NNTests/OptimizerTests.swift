@@ -117,6 +117,37 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(p.scalars, [-0.01, 0.001, 0.01])
     }
 
+    /// RMSprop's clampAfterStep gives bitwise the numbers of a step then clampInPlace (WGAN's
+    /// critic), through step() and through consume during backward, on the fused C path and
+    /// on the Swift path (momentum), and it does clip.
+    func testRMSpropClampAfterStepEqualsStepThenClamp() throws {
+        for momentum in [Float(0), 0.5] {
+            func run(fused: Bool, consuming: Bool) throws -> [[Float]] {
+                let net = Linear(8, 4, generator: RandomGenerator(seed: 3))
+                let opt = RMSprop(parameters: net.parameters(), learningRate: 0.01, momentum: momentum)
+                if fused { opt.clampAfterStep = -0.2...0.2 }
+                for step in 0..<3 {
+                    let loss = net(Tensor.normal([5, 8], generator: RandomGenerator(seed: UInt64(10 + step)))).square().mean()
+                    opt.zeroGrad()
+                    if consuming {
+                        try loss.backward(consumingLeafGradients: { p, g in opt.consume(p, gradient: g) })
+                    } else {
+                        try loss.backward()
+                    }
+                    opt.step()
+                    if !fused { clampInPlace(net.parameters(), to: -0.2...0.2) }
+                }
+                return net.parameters().map(\.scalars)
+            }
+            let reference = try run(fused: false, consuming: false)
+            XCTAssertEqual(try run(fused: true, consuming: false), reference, "momentum \(momentum)")
+            XCTAssertEqual(try run(fused: true, consuming: true), reference, "momentum \(momentum)")
+            let values = reference.flatMap { $0 }
+            XCTAssertTrue(values.contains(0.2) || values.contains(-0.2))
+            XCTAssertTrue(values.contains { Swift.abs($0) < 0.2 })
+        }
+    }
+
     /// Updating each parameter as soon as its gradient is complete, during the backward pass,
     /// gives bitwise the results of backward() then step(): with a weight used twice, a
     /// gradient penalty whose graph uses the weights again, a leaf outside the optimiser

@@ -52,9 +52,10 @@ long ck_parallel_chunks(long work, long per_chunk);
 void ck_adam_step(float *param, const float *grad, float *m, float *v, long n, float lr,
                   float beta1, float beta2, float eps, float weight_decay, long step);
 
-// One torch.optim.RMSprop step (no momentum, not centred) over n contiguous parameters.
+// One torch.optim.RMSprop step (no momentum, not centred) over n contiguous parameters,
+// each then clamped to [clip_lo, clip_hi] (-INFINITY, INFINITY: no clamp).
 void ck_rmsprop_step(float *param, const float *grad, float *square_avg, long n, float lr, float alpha,
-                     float eps, float weight_decay);
+                     float eps, float weight_decay, float clip_lo, float clip_hi);
 
 // The same steps over `count` tensors at once (tensor t: sizes[t] floats, Adam step count
 // steps[t]), split over the pool as one range: the result is that of one call per tensor.
@@ -63,7 +64,7 @@ void ck_adam_step_many(long count, float *const *params, const float *const *gra
                        float beta2, float eps, float weight_decay);
 void ck_rmsprop_step_many(long count, float *const *params, const float *const *grads,
                           float *const *square_avg, const long *sizes, float lr, float alpha, float eps,
-                          float weight_decay);
+                          float weight_decay, float clip_lo, float clip_hi);
 
 // ---- Batch norm (batchnorm.c) -----------------------------------------------
 // x viewed as [n, c, hw]; statistics per channel over n*hw elements (biased variance).

@@ -56,6 +56,9 @@ public final class WGAN: GANModel {
         netD = WGANCritic(imageShape: config.imageShape, generator: initRng)
         optimizerG = RMSprop(parameters: netG.parameters(), learningRate: c.lr)
         optimizerD = RMSprop(parameters: netD.parameters(), learningRate: c.lr)
+        // The critic's weights are clipped to [-c, c] after each step, in the update's pass.
+        let clip = config.float("clip-value")
+        optimizerD.clampAfterStep = -clip...clip
         noise = RandomGenerator(seed: seed &+ 2)
         dParameters = netD.parameters()
     }
@@ -77,9 +80,7 @@ public final class WGAN: GANModel {
         let generated = forG?.detach() ?? withoutGrad { netG(z) }
         let (dReal, dFake) = scoreBoth(netD, real, generated)
         let dLoss = -dReal.mean() + dFake.mean()
-        try optimize(optimizerD, dLoss)
-        let c = config.float("clip-value")
-        clampInPlace(dParameters, to: -c...c)   // the cached list: no module walk per batch
+        try optimize(optimizerD, dLoss)   // clips the critic's weights too (clampAfterStep)
 
         // Generator, every n_critic batches: maximise D(G(z)).
         if let forG {

@@ -8,6 +8,12 @@ public final class RMSprop: Optimizer {
     public var weightDecay: Float
     public var momentum: Float
     public var centered: Bool
+    /// WGAN's weight clipping: every parameter is clamped to this range right after its
+    /// update, in the same pass over memory (the numbers of a clamp after step()).
+    public var clampAfterStep: ClosedRange<Float>?
+    private var clampBounds: (Float, Float) {
+        clampAfterStep.map { ($0.lowerBound, $0.upperBound) } ?? (-.infinity, .infinity)
+    }
 
     public init(parameters: [Tensor], learningRate: Float = 1e-2, alpha: Float = 0.99, eps: Float = 1e-8,
                 weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
@@ -25,7 +31,8 @@ public final class RMSprop: Optimizer {
         let sq = buffer("square_avg", i).storage.pointer
         steps[i] += 1
         withExtendedLifetime(g) {
-            ck_rmsprop_step(p.storage.pointer, g.storage.pointer, sq, p.count, learningRate, alpha, eps, weightDecay)
+            let (lo, hi) = clampBounds
+            ck_rmsprop_step(p.storage.pointer, g.storage.pointer, sq, p.count, learningRate, alpha, eps, weightDecay, lo, hi)
         }
         return true
     }
@@ -64,10 +71,15 @@ public final class RMSprop: Optimizer {
                 } else {
                     pp[k] += -lr * (grad / avg)
                 }
+                if let range = clampAfterStep {   // as CK_CLAMP (NaN stays NaN)
+                    let q = pp[k]
+                    pp[k] = q < range.lowerBound ? range.lowerBound : (q > range.upperBound ? range.upperBound : q)
+                }
             }
         }
+        let (lo, hi) = clampBounds
         fused.run { count, params, grads, squares, _, sizes, _ in
-            ck_rmsprop_step_many(count, params, grads, squares, sizes, learningRate, alpha, eps, weightDecay)
+            ck_rmsprop_step_many(count, params, grads, squares, sizes, learningRate, alpha, eps, weightDecay, lo, hi)
         }
     }
 }
