@@ -155,7 +155,7 @@ void ck_gemm_pack_b_matrix(void *ctx, long p0, long j0, long kc, long nc, int nr
 // into a panel was pure memory traffic (a thin MLP product packs every weight it touches,
 // 6-12% of a step); the rest is packed as before.
 static long in_place_columns(const ck_gemm_isa *isa, int tb, long nc) {
-    if (tb || !isa->strided || getenv("NODIRECT")) return 0;
+    if (tb || !isa->strided) return 0;
     return nc / isa->nr * isa->nr;
 }
 
@@ -282,7 +282,16 @@ typedef struct {
     long lda, ldb, ldc;
     float *c;
     unsigned long id;   // unique per split product: which A a thread's scratch holds
+    const float *bias;  // per column of C, added once a chunk is done (or NULL)
 } gemm_job;
+
+// c[i][j] += bias[j] for rows x cols: the broadcast add's arithmetic, on a block in cache.
+static void add_bias(float *c, long ldc, long rows, long cols, const float *restrict bias) {
+    for (long i = 0; i < rows; i++) {
+        float *restrict row = c + i * ldc;
+        for (long j = 0; j < cols; j++) row[j] += bias[j];
+    }
+}
 
 static _Atomic unsigned long gemm_job_ids;
 static _Thread_local unsigned long packed_a_job;
@@ -310,24 +319,34 @@ static void gemm_chunk(void *ctx, long index) {
         ck_matrix bm = {j->tb, j->tb ? j->b + lo * j->ldb : j->b + lo, j->ldb};
         ck_gemm_run_packed(j->isa, j->m, hi - lo, j->k, j->alpha, thread_packed_a(j),
                            ck_gemm_pack_b_matrix, &bm, j->beta, j->c + lo, j->ldc);
+        if (j->bias) add_bias(j->c + lo, j->ldc, j->m, hi - lo, j->bias + lo);
     } else {
         const float *a = j->ta ? j->a + lo : j->a + lo * j->lda;
         gemm_serial(j->isa, j->ta, j->tb, hi - lo, j->n, j->k, j->alpha, a, j->lda, j->b,
                     j->ldb, j->beta, j->c + lo * j->ldc, j->ldc);
+        if (j->bias) add_bias(j->c + lo * j->ldc, j->ldc, hi - lo, j->n, j->bias);
     }
 }
 
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc) {
+    ck_sgemm_bias(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
+}
+
+void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                   const float *a, long lda, const float *b, long ldb, float beta,
+                   float *c, long ldc, const float *bias) {
     const ck_gemm_isa *isa = current_isa();
-    if (getenv("GEMMLOG")) fprintf(stderr, "GEMM ta=%d tb=%d m=%ld n=%ld k=%ld beta=%g\n", trans_a, trans_b, m, n, k, beta);
+    static int log_products = -1;   // SWIFTGAN_GEMM_LOG=1: one line per product (profiling)
+    if (log_products < 0) log_products = getenv("SWIFTGAN_GEMM_LOG") != NULL;
+    if (log_products) fprintf(stderr, "GEMM ta=%d tb=%d m=%ld n=%ld k=%ld beta=%g\n", trans_a, trans_b, m, n, k, beta);
     int threads = ck_parallel_width();
     double flops = 2.0 * (double)m * (double)n * (double)k;
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
     if (chunks > 1 && k > 0 && alpha != 0.0f && m > 0 && n > 0) {
         gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
-                        a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1};
+                        a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1, bias};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
         if (ntiles >= 2 * threads) {
             if (chunks > 4L * threads) chunks = 4L * threads;
@@ -347,6 +366,7 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
         }
     }
     gemm_serial(isa, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (bias && m > 0) add_bias(c, ldc, m, n, bias);
 }
 
 // The straightforward triple loop, kept as the reference the tests compare against.

@@ -92,6 +92,24 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// ck_sgemm_bias is bitwise the product followed by the broadcast add, on the serial
+    /// path, the n split and the m split, at every thread count, with padded rows.
+    func testBiasEpilogueEqualsProductThenAdd() {
+        for (m, n, k) in [(1, 1, 1), (7, 33, 5), (64, 784, 1024), (128, 512, 784), (1200, 48, 300)] {
+            var rng = LCG(UInt64(m * n + k))
+            let ldc = n + 3
+            let a = rng.array(m * k), b = rng.array(n * k), bias = rng.array(n)
+            var want = [Float](repeating: 0, count: m * ldc)
+            ck_sgemm(0, 1, m, n, k, 1, a, k, b, k, 0, &want, ldc)
+            for i in 0..<m { for j in 0..<n { want[i * ldc + j] += bias[j] } }
+            for threads in [1, 2, 3] {
+                var got = [Float](repeating: 0, count: m * ldc)
+                withThreads(threads) { ck_sgemm_bias(0, 1, m, n, k, 1, a, k, b, k, 0, &got, ldc, bias) }
+                XCTAssertEqual(got, want, "m=\(m) n=\(n) k=\(k), \(threads) threads")
+            }
+        }
+    }
+
     func testMatmulGoesThroughFastKernel() {
         var rng = LCG(9)
         let a = rng.array(5 * 7), b = rng.array(7 * 3)

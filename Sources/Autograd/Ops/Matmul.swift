@@ -1,5 +1,6 @@
 // Matrix products. The internal op carries transpose flags so neither the forward pass
 // nor any backward pass (of any order) materialises a transposed copy.
+import CKernels
 
 extension Tensor {
     /// Batched op(a) @ op(b) for 3-D a [B, ., .] and b [B, ., .] with transpose flags.
@@ -65,7 +66,32 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         shapeFailure("linear: input \(Shape.describe(x.shape)) does not match weight \(Shape.describe(weight.shape))")
     }
     let x2 = x.rank == 1 ? x.unsqueeze(0) : x
-    var y = Tensor.matmul(x2, weight, transB: true)
-    if let bias { y = y + bias }
+    var y: Tensor
+    if let bias, x2.rank == 2, bias.shape == [weight.shape[0]] {
+        y = Tensor.affine(x2, weight, bias)
+    } else {
+        y = Tensor.matmul(x2, weight, transB: true)
+        if let bias { y = y + bias }
+    }
     return x.rank == 1 ? y.squeeze(0) : y
+}
+
+extension Tensor {
+    /// x [n, in] @ weight[out, in]^T + bias[out] as one op: the product adds the bias to
+    /// each finished block while it is in cache (ck_sgemm_bias). The numbers, forward and
+    /// backward (of any order), are those of matmul(x, weight, transB: true) + bias: the
+    /// same products and the same reduction, without the add's pass over the output.
+    static func affine(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
+        let n = x.shape[0], k = x.shape[1], m = weight.shape[0]
+        let out = Tensor.uninitialized([n, m])
+        ck_sgemm_bias(0, 1, n, m, k, 1, x.storage.pointer, k, weight.storage.pointer, k, 0,
+                      out.storage.pointer, m, bias.storage.pointer)
+        let biasShape = bias.shape
+        return out.recorded("linear", [x, weight, bias]) { g in
+            let gx: Tensor? = !(x.requiresGrad && Autograd.needsGradient(ofInput: 0)) ? nil : Tensor.matmul(g, weight)
+            let gw: Tensor? = !(weight.requiresGrad && Autograd.needsGradient(ofInput: 1)) ? nil : Tensor.matmul(g, x, transA: true)
+            let gb: Tensor? = !(bias.requiresGrad && Autograd.needsGradient(ofInput: 2)) ? nil : g.sum(to: biasShape)
+            return [gx, gw, gb]
+        }
+    }
 }

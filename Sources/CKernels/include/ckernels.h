@@ -17,6 +17,12 @@ extern "C" {
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc);
+// ck_sgemm, then bias[j] added to every row of column j of C, each chunk's columns as soon
+// as the chunk is done (still in cache): the numbers of the product followed by a
+// broadcast add (nn.Linear's x W^T + b), without the second pass over C.
+void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                   const float *a, long lda, const float *b, long ldb, float beta,
+                   float *c, long ldc, const float *bias);
 // The naive triple loop (double accumulation) with the same contract; a test reference.
 void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float alpha,
                         const float *a, long lda, const float *b, long ldb, float beta,
