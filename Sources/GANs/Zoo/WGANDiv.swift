@@ -58,16 +58,23 @@ public final class WGANDiv: GANModel {
         let generatorBatch = batchesDone % config.int("n-critic") == 0
         let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
 
-        // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both.
-        let real = images.detach().requiringGrad()
-        let fake = (forG?.detach() ?? withoutGrad { netG(z) }).requiringGrad()
-        let (realValidity, fakeValidity) = scoreBoth(netD, real, fake)
-        let grads = try Autograd.grad(of: [realValidity, fakeValidity], withRespectTo: [real, fake],
-                                      seeds: [Tensor.ones([n, 1]), Tensor.ones([n, 1])], createGraph: true)
+        // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both. Real and
+        // generated images are one leaf (D's rows are independent, so its gradient rows are
+        // those of two separate leaves), which spares splitting the gradient and, in the
+        // second-order pass, joining it again.
+        let fake = forG?.detach() ?? withoutGrad { netG(z) }
+        let both = Tensor.concat([images.detach(), fake], dim: 0).requiringGrad()
+        let validity = netD(both)
+        let grad = try Autograd.grad(of: [validity], withRespectTo: [both], seeds: [Tensor.ones([2 * n, 1])],
+                                     createGraph: true)[0]!
         // ||g||^p = (sum g^2)^(p/2) per image.
-        func powerNorm(_ g: Tensor) -> Tensor { g.flatten().square().sum(dim: 1).pow(Self.p / 2) }
-        let divGP = (powerNorm(grads[0]!) + powerNorm(grads[1]!)).mean() * (Self.k / 2)
-        let dLoss = -realValidity.mean() + fakeValidity.mean() + divGP
+        let powerNorms = grad.flatten().square().sum(dim: 1).pow(Self.p / 2)
+        func halves(_ t: Tensor) -> (real: Tensor, fake: Tensor) {
+            (t.slice(dim: 0, start: 0, end: n), t.slice(dim: 0, start: n, end: 2 * n))
+        }
+        let norms = halves(powerNorms), scores = halves(validity)
+        let divGP = (norms.real + norms.fake).mean() * (Self.k / 2)
+        let dLoss = -scores.real.mean() + scores.fake.mean() + divGP
         try optimize(optimizerD, dLoss)
 
         // Generator, every n_critic batches: maximise D(G(z)).
