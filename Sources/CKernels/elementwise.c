@@ -1,6 +1,7 @@
 // Elementwise kernels. The switch on the op sits outside each loop so every loop body
 // is a single expression the compiler can vectorise.
 #include "ckernels.h"
+#include <string.h>
 #include <math.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -231,9 +232,29 @@ void ck_where(const float *cond, const float *a, const float *b, float *out, lon
     for (long i = 0; i < n; i++) out[i] = cond[i] != 0.0f ? a[i] : b[i];
 }
 
+// How many trailing dimensions of `shape` are laid out densely by `strides` (stride 1 at
+// the end, each one before it the product of the sizes after it), and the element count
+// of that dense block: slices and concatenations along a leading dimension are one block,
+// copied with memcpy instead of an element-by-element loop (~50 us per 64x784 batch).
+static int dense_tail(const long *strides, const long *shape, int rank, long *block) {
+    long size = 1;
+    int d = rank - 1;
+    for (; d >= 0; d--) {
+        if (strides[d] != size && shape[d] != 1) break;
+        size *= shape[d];
+    }
+    *block = size;
+    return rank - 1 - d;
+}
+
 void ck_strided_copy(const float *src, const long *src_strides, float *out,
                      const long *shape, int rank) {
     if (rank == 0) { out[0] = src[0]; return; }
+    long block;
+    if (dense_tail(src_strides, shape, rank, &block) == rank) {
+        memcpy(out, src, sizeof(float) * (size_t)block);
+        return;
+    }
     long inner = shape[rank - 1], is = src_strides[rank - 1];
     long outer = 1;
     for (int d = 0; d < rank - 1; d++) outer *= shape[d];
@@ -257,6 +278,11 @@ void ck_strided_copy(const float *src, const long *src_strides, float *out,
 void ck_strided_store(const float *src, float *dst, const long *dst_strides,
                       const long *shape, int rank) {
     if (rank == 0) { dst[0] = src[0]; return; }
+    long block;
+    if (dense_tail(dst_strides, shape, rank, &block) == rank) {
+        memcpy(dst, src, sizeof(float) * (size_t)block);
+        return;
+    }
     long inner = shape[rank - 1], is = dst_strides[rank - 1];
     long outer = 1;
     for (int d = 0; d < rank - 1; d++) outer *= shape[d];

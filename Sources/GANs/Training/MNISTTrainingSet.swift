@@ -43,6 +43,10 @@ public final class MNISTTrainingSet: @unchecked Sendable {
     /// Batches per epoch (the last one may be smaller, as PyTorch's DataLoader).
     public func batchesPerEpoch(batchSize: Int) -> Int { (count + batchSize - 1) / batchSize }
 
+    /// ToTensor then Normalize(0.5, 0.5) of each 8-bit value, v / 255 * 2 - 1 in the same
+    /// float steps, looked up: two divisions per pixel were ~1% of an MLP step.
+    private static let normalized: [Float] = (0..<256).map { (Float($0) / 255 - 0.5) / 0.5 }
+
     /// Batch `index` of an epoch's order, copied into one contiguous tensor.
     public func batch(_ index: Int, order: [Int], batchSize: Int) -> (images: Tensor, labels: [Int]) {
         let start = index * batchSize, end = Swift.min(start + batchSize, count)
@@ -52,9 +56,10 @@ public final class MNISTTrainingSet: @unchecked Sendable {
         var labels = [Int]()
         labels.reserveCapacity(end - start)
         pixels.withUnsafeBufferPointer { src in
-            for (row, i) in order[start..<end].enumerated() {
-                // ToTensor then Normalize(0.5, 0.5): v / 255 * 2 - 1, in the same float steps.
-                for j in 0..<per { dst[row * per + j] = (Float(src[i * per + j]) / 255 - 0.5) / 0.5 }
+            Self.normalized.withUnsafeBufferPointer { value in
+                for (row, i) in order[start..<end].enumerated() {
+                    for j in 0..<per { dst[row * per + j] = value[Int(src[i * per + j])] }
+                }
             }
         }
         for i in order[start..<end] { labels.append(self.labels[i]) }

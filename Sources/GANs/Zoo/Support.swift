@@ -28,12 +28,14 @@ func frozen<T>(_ parameters: [Tensor], _ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
-/// Runs `body` with every batch norm in `module` counting each training batch twice in
-/// its running statistics: for a step that reuses one pass where the reference runs two
-/// identical ones (the n_critic models' generator, on a generator batch, runs on the same
-/// noise with the same weights for the critic and then for its own update).
-func countingEachBatchTwice<T>(_ module: Module, _ body: () throws -> T) rethrows -> T {
-    let norms = module.modules().compactMap { $0 as? BatchNorm }
+/// The batch norms of `module` (found once: module traversal reflects over every layer).
+func batchNorms(of module: Module) -> [BatchNorm] { module.modules().compactMap { $0 as? BatchNorm } }
+
+/// Runs `body` with each of `norms` counting each training batch twice in its running
+/// statistics: for a step that reuses one pass where the reference runs two identical ones
+/// (the n_critic models' generator, on a generator batch, runs on the same noise with the
+/// same weights for the critic and then for its own update).
+func countingEachBatchTwice<T>(_ norms: [BatchNorm], _ body: () throws -> T) rethrows -> T {
     for norm in norms { norm.updatesPerForward = 2 }
     defer { for norm in norms { norm.updatesPerForward = 1 } }
     return try body()

@@ -41,6 +41,7 @@ public final class WGAN: GANModel {
     let optimizerD: RMSprop
     let noise: RandomGenerator
     let dParameters: [Tensor]
+    let generatorNorms: [BatchNorm]
     /// The generator's loss of its latest step, reported on the batches without one.
     var lastGLoss: Float = 0
     public var carriedLosses: [String: Float] {
@@ -61,6 +62,7 @@ public final class WGAN: GANModel {
         optimizerD.clampAfterStep = -clip...clip
         noise = RandomGenerator(seed: seed &+ 2)
         dParameters = netD.parameters()
+        generatorNorms = batchNorms(of: netG)
     }
 
     public var generator: Module { netG }
@@ -74,7 +76,7 @@ public final class WGAN: GANModel {
         // On a generator batch, G(z) with the same weights serves the critic and G's own
         // step: one pass (with its graph) where the reference runs two.
         let generatorBatch = batchesDone % config.int("n-critic") == 0
-        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
+        let forG = generatorBatch ? countingEachBatchTwice(generatorNorms) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake), then clip its weights.
         let generated = forG?.detach() ?? withoutGrad { netG(z) }

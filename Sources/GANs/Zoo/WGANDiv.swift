@@ -26,6 +26,7 @@ public final class WGANDiv: GANModel {
     let optimizerD: Adam
     let noise: RandomGenerator
     let dParameters: [Tensor]
+    let generatorNorms: [BatchNorm]
     var lastGLoss: Float = 0
     public var carriedLosses: [String: Float] {
         get { ["g_loss": lastGLoss] }
@@ -42,6 +43,7 @@ public final class WGANDiv: GANModel {
         optimizerD = adam(netD, c)
         noise = RandomGenerator(seed: seed &+ 2)
         dParameters = netD.parameters()
+        generatorNorms = batchNorms(of: netG)
     }
 
     public var generator: Module { netG }
@@ -56,7 +58,7 @@ public final class WGANDiv: GANModel {
         // On a generator batch, G(z) with the same weights serves the critic and G's own
         // step: one pass (with its graph) where the reference runs two.
         let generatorBatch = batchesDone % config.int("n-critic") == 0
-        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
+        let forG = generatorBatch ? countingEachBatchTwice(generatorNorms) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both. Real and
         // generated images are one leaf (D's rows are independent, so its gradient rows are

@@ -29,6 +29,7 @@ public final class WGANGP: GANModel {
     /// Interpolation weights of the gradient penalty.
     let penalty: RandomGenerator
     let dParameters: [Tensor]
+    let generatorNorms: [BatchNorm]
     var lastGLoss: Float = 0
     public var carriedLosses: [String: Float] {
         get { ["g_loss": lastGLoss] }
@@ -46,6 +47,7 @@ public final class WGANGP: GANModel {
         noise = RandomGenerator(seed: seed &+ 2)
         penalty = RandomGenerator(seed: seed &+ 3)
         dParameters = netD.parameters()
+        generatorNorms = batchNorms(of: netG)
     }
 
     public var generator: Module { netG }
@@ -68,7 +70,7 @@ public final class WGANGP: GANModel {
         // On a generator batch, G(z) with the same weights serves the critic and G's own
         // step: one pass (with its graph) where the reference runs two.
         let generatorBatch = batchesDone % config.int("n-critic") == 0
-        let forG = generatorBatch ? countingEachBatchTwice(netG) { netG(z) } : nil
+        let forG = generatorBatch ? countingEachBatchTwice(generatorNorms) { netG(z) } : nil
 
         // Critic: maximise D(real) - D(fake) with the gradient penalty.
         let generated = forG?.detach() ?? withoutGrad { netG(z) }
