@@ -22,6 +22,7 @@
 // ~25 us of work at ~150-200 GFLOP/s: the pool's workers spin between jobs, so a split
 // pays from here (an MLP step's 64-row products of 4-16 MFLOP ran on one core: gan 9.8 -> 8.9 ms).
 #define MIN_CHUNK_FLOPS 4.0e6
+#define FINE_CHUNK_FLOPS 1.0e6
 
 static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_microkernel_portable, "portable", NULL};
 #ifdef CK_X86
@@ -294,8 +295,23 @@ static void add_bias(float *c, long ldc, long rows, long cols, const float *rest
 }
 
 static _Atomic unsigned long gemm_job_ids;
-static _Thread_local unsigned long packed_a_job;
-static _Thread_local const float *packed_a;
+static _Thread_local unsigned long packed_a_job, packed_xt_job;   // which product's operand the
+static _Thread_local const float *packed_a;                      // GEMM_A scratch slot holds
+
+// The thin-X route (gemm_nt_thin) can be switched off, to compare it with the packed one:
+// by tests (ck_gemm_set_thin_route) or with SWIFTGAN_GEMM_NO_NT=1 in the environment.
+static atomic_int thin_route = -1;
+
+void ck_gemm_set_thin_route(int enabled) { atomic_store(&thin_route, enabled ? 1 : 0); }
+
+static int thin_route_enabled(void) {
+    int flag = atomic_load(&thin_route);
+    if (flag < 0) {
+        flag = getenv("SWIFTGAN_GEMM_NO_NT") == NULL;
+        atomic_store(&thin_route, flag);
+    }
+    return flag;
+}
 
 // This thread's packed A for job j, packed on its first chunk of j.
 static const float *thread_packed_a(const gemm_job *j) {
@@ -304,6 +320,7 @@ static const float *thread_packed_a(const gemm_job *j) {
         ck_gemm_pack_a(j->isa, j->ta, j->a, j->lda, j->m, j->k, ap);
         packed_a = ap;
         packed_a_job = j->id;
+        packed_xt_job = 0;   // the slot no longer holds a packed X^T
     }
     return packed_a;
 }
@@ -328,6 +345,89 @@ static void gemm_chunk(void *ctx, long index) {
     }
 }
 
+// ---- thin X times a transposed weight --------------------------------------------
+// C[m, n] = alpha X W^T with X [m, k] of at most NT_MAX_ROWS rows and W [n, k] (a layer's
+// forward pass): W is read in place 12 rows at a time, X^T is packed (per thread, once per
+// product) into 32-wide panels, and each 12-row block of W makes tiles of C^T, summed over
+// the K blocks in a small buffer and transposed into C once (ck_tile_nt_accumulate/store).
+// The split is over n, in whole 12-row blocks of W.
+#define NT_MAX_ROWS 160
+#define NT_MAX_PANELS ((NT_MAX_ROWS + 31) / 32)
+
+typedef struct {
+    long m, n, k, units, chunks;
+    float alpha;
+    const float *x, *w;
+    long ldx, ldw, ldc;
+    float *c;
+    const float *bias;
+    unsigned long id;
+} nt_job;
+
+// X^T for every K block: block pc at pc * mpad, its 32-wide panels kc floats apart.
+static const float *thread_packed_xt(const nt_job *j) {
+    long mpad = (j->m + 31) / 32 * 32;
+    float *xt = ck_scratch(CK_SCRATCH_GEMM_A, (size_t)(mpad * j->k));
+    if (packed_xt_job != j->id) {
+        for (long pc = 0; pc < j->k; pc += KC) {
+            long kc = j->k - pc < KC ? j->k - pc : KC;
+            pack_b(1, j->x, j->ldx, pc, 0, kc, j->m, 32, xt + pc * mpad);
+        }
+        packed_xt_job = j->id;
+        packed_a_job = 0;   // the slot no longer holds a packed A
+    }
+    return xt;
+}
+
+static void nt_rows(const nt_job *j, long n0, long n1) {
+    const float *xt = thread_packed_xt(j);
+    long mpad = (j->m + 31) / 32 * 32, panels = mpad / 32;
+    float tot[NT_MAX_PANELS * CK_MR_AVX512 * 32] __attribute__((aligned(64)));
+    for (long jn = n0; jn < n1; jn += CK_MR_AVX512) {
+        int nr = (int)(n1 - jn < CK_MR_AVX512 ? n1 - jn : CK_MR_AVX512);
+        for (long pc = 0; pc < j->k; pc += KC) {
+            long kc = j->k - pc < KC ? j->k - pc : KC;
+            for (long p = 0; p < panels; p++)
+                ck_tile_nt_accumulate(kc, j->w + jn * j->ldw + pc, j->ldw, xt + pc * mpad + p * 32 * kc,
+                                      tot + p * CK_MR_AVX512 * 32, pc == 0, j->alpha, nr);
+        }
+        for (long p = 0; p < panels; p++) {
+            int mr = (int)(j->m - 32 * p < 32 ? j->m - 32 * p : 32);
+            ck_tile_nt_store(tot + p * CK_MR_AVX512 * 32, j->c + 32 * p * j->ldc + jn, j->ldc, mr, nr);
+        }
+    }
+    if (j->bias) add_bias(j->c + n0, j->ldc, j->m, n1 - n0, j->bias + n0);
+}
+
+static void nt_chunk(void *ctx, long index) {
+    const nt_job *j = ctx;
+    long u0 = j->units * index / j->chunks, u1 = j->units * (index + 1) / j->chunks;
+    long n0 = u0 * CK_MR_AVX512, n1 = u1 * CK_MR_AVX512 < j->n ? u1 * CK_MR_AVX512 : j->n;
+    if (n0 < n1) nt_rows(j, n0, n1);
+}
+
+static void gemm_nt_thin(long m, long n, long k, float alpha, const float *x, long ldx,
+                         const float *w, long ldw, float *c, long ldc, const float *bias) {
+    nt_job j = {m, n, k, (n + CK_MR_AVX512 - 1) / CK_MR_AVX512, 1, alpha, x, w, ldx, ldw, ldc, c,
+                bias, atomic_fetch_add(&gemm_job_ids, 1) + 1};
+    int threads = ck_parallel_width();
+    if (threads > 1) {
+        double flops = 2.0 * (double)m * (double)n * (double)k;
+        // Split from MIN_CHUNK_FLOPS; then small chunks (a chunk costs only a claim here, X^T
+        // is packed once per thread), so the last one to finish holds the other thread
+        // back little.
+        long chunks = flops < MIN_CHUNK_FLOPS ? 1 : (long)(flops / FINE_CHUNK_FLOPS);
+        if (chunks > 16L * threads) chunks = 16L * threads;
+        if (chunks > j.units) chunks = j.units;
+        if (chunks > 1) {
+            j.chunks = chunks;
+            ck_parallel_for(chunks, nt_chunk, &j);
+            return;
+        }
+    }
+    nt_rows(&j, 0, n);
+}
+
 void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
               const float *a, long lda, const float *b, long ldb, float beta,
               float *c, long ldc) {
@@ -341,6 +441,13 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
     static int log_products = -1;   // SWIFTGAN_GEMM_LOG=1: one line per product (profiling)
     if (log_products < 0) log_products = getenv("SWIFTGAN_GEMM_LOG") != NULL;
     if (log_products) fprintf(stderr, "GEMM ta=%d tb=%d m=%ld n=%ld k=%ld beta=%g\n", trans_a, trans_b, m, n, k, beta);
+#ifdef CK_X86
+    if (isa->strided == ck_microkernel_avx512_strided && !trans_a && trans_b && m > 0 && m <= NT_MAX_ROWS &&
+        n > 0 && k > 0 && alpha != 0.0f && beta == 0.0f && thin_route_enabled()) {
+        gemm_nt_thin(m, n, k, alpha, a, lda, b, ldb, c, ldc, bias);
+        return;
+    }
+#endif
     int threads = ck_parallel_width();
     double flops = 2.0 * (double)m * (double)n * (double)k;
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
@@ -349,7 +456,9 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
                         a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1, bias};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
         if (ntiles >= 2 * threads) {
-            if (chunks > 4L * threads) chunks = 4L * threads;
+            // Small chunks, as in gemm_nt_thin: each packs only its own columns of B.
+            chunks = (long)(flops / FINE_CHUNK_FLOPS);
+            if (chunks > 16L * threads) chunks = 16L * threads;
             job.units = ntiles;
         } else {
             if (chunks > threads) chunks = threads;

@@ -225,4 +225,81 @@ long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc,
     }
     return full;
 }
+// ---- C = alpha X W^T + beta C for a thin X, with W read in place --------------------------
+// A layer's forward pass, X [m, k] (a batch of rows) times a weight W [n, k] transposed,
+// computed as C^T = W X^T: the tile's broadcast operand is 12 rows of W read straight from
+// W (three row pointers, row strides ld and 3*ld), its vector operand X^T packed into a
+// 32-wide panel (X is small), and the 12x32 tile of C^T is transposed on the way out. The
+// usual route packs W^T with 16x16 transposes, which was the largest cost after the
+// micro-kernel in MLP steps (every weight packed on every forward pass). Per element the
+// arithmetic is the usual kernel's: one FMA per k in k order (x*w, the same exact product),
+// per K block, then alpha*acc on the first block and fma(alpha, acc, c) after it (beta 0).
+#define TF(R0, R1, ADDR) "vbroadcastss " ADDR ", %%zmm26\n\t" \
+    "vfmadd231ps %%zmm24, %%zmm26, %%zmm" #R0 "\n\t" "vfmadd231ps %%zmm25, %%zmm26, %%zmm" #R1 "\n\t"
+#define TF_0 TF(0, 1, "(%[w0])")
+#define TF_1 TF(2, 3, "(%[w0],%[ld],1)")
+#define TF_2 TF(4, 5, "(%[w0],%[ld],2)")
+#define TF_3 TF(6, 7, "(%[w0],%[ld3],1)")
+#define TF_4 TF(8, 9, "(%[w4])")
+#define TF_5 TF(10, 11, "(%[w4],%[ld],1)")
+#define TF_6 TF(12, 13, "(%[w4],%[ld],2)")
+#define TF_7 TF(14, 15, "(%[w4],%[ld3],1)")
+#define TF_8 TF(16, 17, "(%[w8])")
+#define TF_9 TF(18, 19, "(%[w8],%[ld],1)")
+#define TF_10 TF(20, 21, "(%[w8],%[ld],2)")
+#define TF_11 TF(22, 23, "(%[w8],%[ld3],1)")
+#define KBODY_T(R) \
+    "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
+    "1:\n\t" \
+    "vmovups (%[b]), %%zmm24\n\t" "vmovups 64(%[b]), %%zmm25\n\t" \
+    ROWS##R(TF) \
+    "add $4, %[w0]\n\t" "add $4, %[w4]\n\t" "add $4, %[w8]\n\t" "add $128, %[b]\n\t" \
+    "dec %[kc]\n\t" "jnz 1b\n\t" \
+    "2:\n\t"
+
+// acc[r*32 + j] = sum_p w[r*ld + p] * b[p*32 + j] for r < R (ld in bytes).
+#define TLOOP(R) \
+    __attribute__((target("avx512f"), noinline)) static void tloop_##R( \
+        long kc, const float *w, long ld, const float *b, float *acc) { \
+        const float *w0 = w, *w4 = R > 4 ? (const float *)((const char *)w + 4 * ld) : w; \
+        const float *w8 = R > 8 ? (const float *)((const char *)w + 8 * ld) : w; \
+        long ld3 = 3 * ld; \
+        __asm__ volatile(ROWS##R(ZERO) KBODY_T(R) ROWS##R(SAVE) \
+            : [w0] "+r"(w0), [w4] "+r"(w4), [w8] "+r"(w8), [b] "+r"(b), [kc] "+r"(kc) \
+            : [t] "r"(acc), [ld] "r"(ld), [ld3] "r"(ld3) \
+            : "memory", "cc", CLOBBERS); }
+TLOOP(1) TLOOP(2) TLOOP(3) TLOOP(4) TLOOP(5) TLOOP(6)
+TLOOP(7) TLOOP(8) TLOOP(9) TLOOP(10) TLOOP(11) TLOOP(12)
+
+typedef void (*tloop_fn)(long, const float *, long, const float *, float *);
+static const tloop_fn tloops[13] = {NULL, tloop_1, tloop_2, tloop_3, tloop_4, tloop_5,
+    tloop_6, tloop_7, tloop_8, tloop_9, tloop_10, tloop_11, tloop_12};
+
+// One K block of a tile of C^T (nr <= 12 rows of W, ldw floats apart, times the packed X^T
+// panel xt): tot = alpha * acc on the first block, fma(alpha, acc, tot) after it, tot laid
+// out as acc (row r of W at r*32). The running sum stays in this L1-resident buffer across
+// K blocks, in float, exactly as C in memory holds it on the usual route, so the numbers
+// are the same, and the tile is transposed into C once at the end (ck_tile_nt_store).
+__attribute__((target("avx512f")))
+void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, float *tot,
+                           int first, float alpha, int nr) {
+    float acc[CK_MR_AVX512 * CK_NR_AVX512] __attribute__((aligned(64)));
+    tloops[nr < 1 ? 1 : nr > 12 ? 12 : nr](kc, w, ldw * 4, xt, acc);
+    __m512 va = _mm512_set1_ps(alpha);
+    for (int q = 0; q < 2 * nr; q++) {
+        __m512 x = _mm512_load_ps(acc + 16 * q);
+        __m512 t = first ? _mm512_mul_ps(va, x) : _mm512_fmadd_ps(va, x, _mm512_load_ps(tot + 16 * q));
+        _mm512_store_ps(tot + 16 * q, t);
+    }
+}
+
+// C[i][j] = tot[j*32 + i] for i < mr (<= 32), j < nr (<= 12): two 16x16 transposes.
+__attribute__((target("avx512f")))
+void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr) {
+    float rows[32 * 16] __attribute__((aligned(64)));
+    transpose16(tot, 32, nr, rows, 16, (__mmask16)0xFFFF);
+    if (mr > 16) transpose16(tot + 16, 32, nr, rows + 16 * 16, 16, (__mmask16)0xFFFF);
+    __mmask16 keep = (__mmask16)((1u << nr) - 1u);
+    for (int i = 0; i < mr; i++) _mm512_mask_storeu_ps(c + i * ldc, keep, _mm512_load_ps(rows + i * 16));
+}
 #endif

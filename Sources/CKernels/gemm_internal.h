@@ -35,6 +35,12 @@ void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long
 // Packs the full 32-column panels of a transposed B (see gemm_avx512.c); returns the
 // number of columns done.
 long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
+// Tiles of C = alpha X W^T (beta 0), W read in place (12 rows, ldw floats apart) and X^T
+// packed as 32-wide B panels, summed over K blocks in a 12x32 buffer, then transposed into
+// C; see gemm_avx512.c.
+void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, float *tot,
+                           int first, float alpha, int nr);
+void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr);
 // Packs the full 12-row panels of a non-transposed A; returns the number of rows done.
 long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
 #endif

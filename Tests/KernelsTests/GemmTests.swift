@@ -92,6 +92,35 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// X W^T with a thin X reads W in place and transposes tiles of C^T on the way out; it
+    /// must give bitwise the packed route's numbers (the same FMA per k, in k order, the
+    /// same sums across K blocks), at every thread count, for ragged m, n and k.
+    func testThinRouteEqualsPackedRoute() {
+        defer { ck_gemm_set_thin_route(1) }
+        for (m, n, k) in [(1, 1, 1), (5, 13, 7), (31, 300, 257), (64, 784, 1024), (100, 25, 600), (160, 64, 300)] {
+            var rng = LCG(UInt64(7 * m + n + k))
+            let ldc = n + 2
+            let a = rng.array(m * k), b = rng.array(n * k), bias = rng.array(n)
+            var packed = [Float](repeating: .nan, count: m * ldc), thin = packed
+            for alpha: Float in [1, -0.75] {
+                for threads in [1, 2, 3] {
+                    withThreads(threads) {
+                        ck_gemm_set_thin_route(0)
+                        ck_sgemm_bias(0, 1, m, n, k, alpha, a, k, b, k, 0, &packed, ldc, bias)
+                        ck_gemm_set_thin_route(1)
+                        ck_sgemm_bias(0, 1, m, n, k, alpha, a, k, b, k, 0, &thin, ldc, bias)
+                    }
+                    for i in 0..<m {
+                        XCTAssertEqual(Array(thin[(i * ldc)..<(i * ldc + n)]), Array(packed[(i * ldc)..<(i * ldc + n)]),
+                                       "m=\(m) n=\(n) k=\(k) alpha=\(alpha), \(threads) threads, row \(i)")
+                        XCTAssertTrue(thin[i * ldc + n].isNaN, "padding written, m=\(m) n=\(n) k=\(k)")
+                    }
+                }
+            }
+            check(false, true, m, n, k)   // and against the triple loop
+        }
+    }
+
     /// ck_sgemm_bias is bitwise the product followed by the broadcast add, on the serial
     /// path, the n split and the m split, at every thread count, with padded rows.
     func testBiasEpilogueEqualsProductThenAdd() {

@@ -23,6 +23,10 @@ void ck_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
 void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha,
                    const float *a, long lda, const float *b, long ldb, float beta,
                    float *c, long ldc, const float *bias);
+// Products X W^T with a thin X (at most 160 rows, beta 0) read W in place instead of
+// packing it (see gemm.c), with the same numbers; tests switch that route off (0) and on
+// (1) to compare the two.
+void ck_gemm_set_thin_route(int enabled);
 // The naive triple loop (double accumulation) with the same contract; a test reference.
 void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float alpha,
                         const float *a, long lda, const float *b, long ldb, float beta,
