@@ -284,6 +284,7 @@ typedef struct {
     float *c;
     unsigned long id;   // unique per split product: which A a thread's scratch holds
     const float *bias;  // per column of C, added once a chunk is done (or NULL)
+    const float *shared_a;   // A packed by the caller for all threads (large A), or NULL
 } gemm_job;
 
 // c[i][j] += bias[j] for rows x cols: the broadcast add's arithmetic, on a block in cache.
@@ -313,8 +314,14 @@ static int thin_route_enabled(void) {
     return flag;
 }
 
-// This thread's packed A for job j, packed on its first chunk of j.
+// Past this many floats (1 MB) an operand is packed once by the caller and shared: a copy
+// per thread would add its size to every worker's scratch (clustergan's 6272-row products
+// pack 1.6 MB), while the invalidations it saves matter less against a product that large.
+#define SHARED_PACK_FLOATS (256L * 1024)
+
+// This thread's packed A for job j, packed on its first chunk of j (or the caller's copy).
 static const float *thread_packed_a(const gemm_job *j) {
+    if (j->shared_a) return j->shared_a;
     if (packed_a_job != j->id) {
         float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(j->isa, j->m, j->k));
         ck_gemm_pack_a(j->isa, j->ta, j->a, j->lda, j->m, j->k, ap);
@@ -362,17 +369,24 @@ typedef struct {
     float *c;
     const float *bias;
     unsigned long id;
+    const float *shared_xt;   // X^T packed by the caller for all threads (large X), or NULL
 } nt_job;
 
 // X^T for every K block: block pc at pc * mpad, its 32-wide panels kc floats apart.
+static void pack_xt(const nt_job *j, float *xt) {
+    long mpad = (j->m + 31) / 32 * 32;
+    for (long pc = 0; pc < j->k; pc += KC) {
+        long kc = j->k - pc < KC ? j->k - pc : KC;
+        pack_b(1, j->x, j->ldx, pc, 0, kc, j->m, 32, xt + pc * mpad);
+    }
+}
+
 static const float *thread_packed_xt(const nt_job *j) {
+    if (j->shared_xt) return j->shared_xt;
     long mpad = (j->m + 31) / 32 * 32;
     float *xt = ck_scratch(CK_SCRATCH_GEMM_A, (size_t)(mpad * j->k));
     if (packed_xt_job != j->id) {
-        for (long pc = 0; pc < j->k; pc += KC) {
-            long kc = j->k - pc < KC ? j->k - pc : KC;
-            pack_b(1, j->x, j->ldx, pc, 0, kc, j->m, 32, xt + pc * mpad);
-        }
+        pack_xt(j, xt);
         packed_xt_job = j->id;
         packed_a_job = 0;   // the slot no longer holds a packed A
     }
@@ -409,7 +423,7 @@ static void nt_chunk(void *ctx, long index) {
 static void gemm_nt_thin(long m, long n, long k, float alpha, const float *x, long ldx,
                          const float *w, long ldw, float *c, long ldc, const float *bias) {
     nt_job j = {m, n, k, (n + CK_MR_AVX512 - 1) / CK_MR_AVX512, 1, alpha, x, w, ldx, ldw, ldc, c,
-                bias, atomic_fetch_add(&gemm_job_ids, 1) + 1};
+                bias, atomic_fetch_add(&gemm_job_ids, 1) + 1, NULL};
     int threads = ck_parallel_width();
     if (threads > 1) {
         double flops = 2.0 * (double)m * (double)n * (double)k;
@@ -421,6 +435,14 @@ static void gemm_nt_thin(long m, long n, long k, float alpha, const float *x, lo
         if (chunks > j.units) chunks = j.units;
         if (chunks > 1) {
             j.chunks = chunks;
+            size_t floats = (size_t)((m + 31) / 32 * 32 * k);
+            if (floats > SHARED_PACK_FLOATS) {
+                float *xt = ck_scratch(CK_SCRATCH_GEMM_A, floats);
+                pack_xt(&j, xt);
+                packed_a_job = 0;
+                packed_xt_job = 0;
+                j.shared_xt = xt;
+            }
             ck_parallel_for(chunks, nt_chunk, &j);
             return;
         }
@@ -453,7 +475,7 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
     long chunks = threads > 1 ? (long)(flops / MIN_CHUNK_FLOPS) : 1;
     if (chunks > 1 && k > 0 && alpha != 0.0f && m > 0 && n > 0) {
         gemm_job job = {isa, trans_a, trans_b, 1, m, n, k, isa->nr, 0, 0, alpha, beta,
-                        a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1, bias};
+                        a, b, lda, ldb, ldc, c, atomic_fetch_add(&gemm_job_ids, 1) + 1, bias, NULL};
         long ntiles = (n + isa->nr - 1) / isa->nr, mtiles = (m + isa->mr - 1) / isa->mr;
         if (ntiles >= 2 * threads) {
             // Small chunks, as in gemm_nt_thin: each packs only its own columns of B.
@@ -470,6 +492,14 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
         if (chunks > job.units) chunks = job.units;
         if (chunks > 1) {
             job.chunks = chunks;
+            size_t a_floats = ck_gemm_packed_a_floats(isa, m, k);
+            if (job.split_n && a_floats > SHARED_PACK_FLOATS) {
+                float *ap = ck_scratch(CK_SCRATCH_GEMM_A, a_floats);
+                ck_gemm_pack_a(isa, trans_a, a, lda, m, k, ap);
+                packed_a_job = 0;
+                packed_xt_job = 0;
+                job.shared_a = ap;
+            }
             ck_parallel_for(chunks, gemm_chunk, &job);
             return;
         }

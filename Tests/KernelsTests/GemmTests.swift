@@ -81,7 +81,8 @@ final class GemmTests: XCTestCase {
     func testThreadCountsGiveIdenticalResults() {
         // Large enough to be split (n split and m split); tiles compute identically wherever
         // they fall, so the results must be bitwise equal.
-        for (m, n, k) in [(256, 512, 256), (1200, 48, 300)] {
+        // (600, 512, 512): a packed A past 1 MB, shared by the threads instead of one per thread.
+        for (m, n, k) in [(256, 512, 256), (1200, 48, 300), (600, 512, 512)] {
             for t in [0, 3] {
                 let one = withThreads(1) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5) }
                 let two = withThreads(2) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5, verify: false) }
@@ -97,7 +98,9 @@ final class GemmTests: XCTestCase {
     /// same sums across K blocks), at every thread count, for ragged m, n and k.
     func testThinRouteEqualsPackedRoute() {
         defer { ck_gemm_set_thin_route(1) }
-        for (m, n, k) in [(1, 1, 1), (5, 13, 7), (31, 300, 257), (64, 784, 1024), (100, 25, 600), (160, 64, 300)] {
+        // (160, 50, 2000): X^T past 1 MB, packed once by the caller and shared.
+        for (m, n, k) in [(1, 1, 1), (5, 13, 7), (31, 300, 257), (64, 784, 1024), (100, 25, 600), (160, 64, 300),
+                          (160, 50, 2000)] {
             var rng = LCG(UInt64(7 * m + n + k))
             let ldc = n + 2
             let a = rng.array(m * k), b = rng.array(n * k), bias = rng.array(n)
