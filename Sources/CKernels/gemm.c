@@ -407,10 +407,10 @@ static void nt_rows(const nt_job *j, long n0, long n1) {
         }
         for (long p = 0; p < panels; p++) {
             int mr = (int)(j->m - 32 * p < 32 ? j->m - 32 * p : 32);
-            ck_tile_nt_store(tot + p * CK_MR_AVX512 * 32, j->c + 32 * p * j->ldc + jn, j->ldc, mr, nr);
+            ck_tile_nt_store(tot + p * CK_MR_AVX512 * 32, j->c + 32 * p * j->ldc + jn, j->ldc, mr, nr,
+                             j->bias ? j->bias + jn : NULL);
         }
     }
-    if (j->bias) add_bias(j->c + n0, j->ldc, j->m, n1 - n0, j->bias + n0);
 }
 
 static void nt_chunk(void *ctx, long index) {

@@ -293,13 +293,21 @@ void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, f
     }
 }
 
-// C[i][j] = tot[j*32 + i] for i < mr (<= 32), j < nr (<= 12): two 16x16 transposes.
+// C[i][j] = tot[j*32 + i] (+ bias[j], when given: the broadcast add's fl(c + b), done
+// here instead of in a second pass) for i < mr (<= 32), j < nr (<= 12): two 16x16
+// transposes.
 __attribute__((target("avx512f")))
-void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr) {
+void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr, const float *bias) {
     float rows[32 * 16] __attribute__((aligned(64)));
     transpose16(tot, 32, nr, rows, 16, (__mmask16)0xFFFF);
     if (mr > 16) transpose16(tot + 16, 32, nr, rows + 16 * 16, 16, (__mmask16)0xFFFF);
     __mmask16 keep = (__mmask16)((1u << nr) - 1u);
-    for (int i = 0; i < mr; i++) _mm512_mask_storeu_ps(c + i * ldc, keep, _mm512_load_ps(rows + i * 16));
+    if (bias) {
+        __m512 b = _mm512_maskz_loadu_ps(keep, bias);
+        for (int i = 0; i < mr; i++)
+            _mm512_mask_storeu_ps(c + i * ldc, keep, _mm512_add_ps(_mm512_load_ps(rows + i * 16), b));
+    } else {
+        for (int i = 0; i < mr; i++) _mm512_mask_storeu_ps(c + i * ldc, keep, _mm512_load_ps(rows + i * 16));
+    }
 }
 #endif

@@ -40,7 +40,7 @@ long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc,
 // C; see gemm_avx512.c.
 void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, float *tot,
                            int first, float alpha, int nr);
-void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr);
+void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr, const float *bias);
 // Packs the full 12-row panels of a non-transposed A; returns the number of rows done.
 long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
 #endif

@@ -3,7 +3,7 @@
 // Why C and not Dispatch: the GEMM driver and the convolution splits live in C, and a
 // pool here lets them fork without a round trip through Swift closures; pthreads and C11
 // atomics also give exact control over the two properties the machine needs (see
-// shared/notes/machine-facts.md): workers spin at most ~200 us before sleeping on a
+// shared/notes/machine-facts.md): workers spin at most ~500 us before sleeping on a
 // condition variable, and the caller never waits for a worker that has not started:
 // chunks are claimed from a shared counter, so if the other core is busy the caller
 // simply runs every chunk itself.
@@ -27,10 +27,12 @@
 #include <unistd.h>
 
 #define CK_MAX_THREADS 64
-// 200 us: an MLP step's serial stretches (autograd bookkeeping, small ops) between jobs
-// reach 50-200 us; with 50 us the worker slept and was woken ~5 times per wgan batch,
-// arriving late to each next product (2-3% of the step).
-#define CK_SPIN_NS 200000L
+// 500 us: an MLP step's serial stretches (autograd bookkeeping, small ops, loading the
+// batch) between jobs reach 50-500 us; with 50 us the worker slept and was woken ~5 times
+// per wgan batch, arriving late to each next product (2-3% of the step), and at 200 us
+// about once per batch. Still short against a scheduler's time slice, so a neighbour
+// that needs the core loses little to the spinning.
+#define CK_SPIN_NS 500000L
 
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;   // guards job_* and sleepers
