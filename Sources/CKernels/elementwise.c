@@ -232,26 +232,24 @@ void ck_where(const float *cond, const float *a, const float *b, float *out, lon
     for (long i = 0; i < n; i++) out[i] = cond[i] != 0.0f ? a[i] : b[i];
 }
 
-// How many trailing dimensions of `shape` are laid out densely by `strides` (stride 1 at
-// the end, each one before it the product of the sizes after it), and the element count
-// of that dense block: slices and concatenations along a leading dimension are one block,
-// copied with memcpy instead of an element-by-element loop (~50 us per 64x784 batch).
-static int dense_tail(const long *strides, const long *shape, int rank, long *block) {
+// The element count when `strides` lay `shape` out densely (stride 1 at the end, each
+// one before it the product of the sizes after it; size-1 dimensions may have any
+// stride), else -1: slices and concatenations along a leading dimension are one dense
+// block, copied with memcpy instead of an element-by-element loop (~50 us per 64x784 batch).
+static long dense_count(const long *strides, const long *shape, int rank) {
     long size = 1;
-    int d = rank - 1;
-    for (; d >= 0; d--) {
-        if (strides[d] != size && shape[d] != 1) break;
+    for (int d = rank - 1; d >= 0; d--) {
+        if (strides[d] != size && shape[d] != 1) return -1;
         size *= shape[d];
     }
-    *block = size;
-    return rank - 1 - d;
+    return size;
 }
 
 void ck_strided_copy(const float *src, const long *src_strides, float *out,
                      const long *shape, int rank) {
     if (rank == 0) { out[0] = src[0]; return; }
-    long block;
-    if (dense_tail(src_strides, shape, rank, &block) == rank) {
+    long block = dense_count(src_strides, shape, rank);
+    if (block >= 0) {
         memcpy(out, src, sizeof(float) * (size_t)block);
         return;
     }
@@ -278,8 +276,8 @@ void ck_strided_copy(const float *src, const long *src_strides, float *out,
 void ck_strided_store(const float *src, float *dst, const long *dst_strides,
                       const long *shape, int rank) {
     if (rank == 0) { dst[0] = src[0]; return; }
-    long block;
-    if (dense_tail(dst_strides, shape, rank, &block) == rank) {
+    long block = dense_count(dst_strides, shape, rank);
+    if (block >= 0) {
         memcpy(dst, src, sizeof(float) * (size_t)block);
         return;
     }

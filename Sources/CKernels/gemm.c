@@ -295,9 +295,10 @@ static void add_bias(float *c, long ldc, long rows, long cols, const float *rest
     }
 }
 
+// Split products get unique ids (from 1); slot_job is the product whose packed operand
+// (A, or X^T on the thin route) this thread's GEMM_A scratch slot holds, 0 for none.
 static _Atomic unsigned long gemm_job_ids;
-static _Thread_local unsigned long packed_a_job, packed_xt_job;   // which product's operand the
-static _Thread_local const float *packed_a;                      // GEMM_A scratch slot holds
+static _Thread_local unsigned long slot_job;
 
 // The thin-X route (gemm_nt_thin) can be switched off, to compare it with the packed one:
 // by tests (ck_gemm_set_thin_route) or with SWIFTGAN_GEMM_NO_NT=1 in the environment.
@@ -322,14 +323,12 @@ static int thin_route_enabled(void) {
 // This thread's packed A for job j, packed on its first chunk of j (or the caller's copy).
 static const float *thread_packed_a(const gemm_job *j) {
     if (j->shared_a) return j->shared_a;
-    if (packed_a_job != j->id) {
-        float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(j->isa, j->m, j->k));
+    float *ap = ck_scratch(CK_SCRATCH_GEMM_A, ck_gemm_packed_a_floats(j->isa, j->m, j->k));
+    if (slot_job != j->id) {
         ck_gemm_pack_a(j->isa, j->ta, j->a, j->lda, j->m, j->k, ap);
-        packed_a = ap;
-        packed_a_job = j->id;
-        packed_xt_job = 0;   // the slot no longer holds a packed X^T
+        slot_job = j->id;
     }
-    return packed_a;
+    return ap;
 }
 
 static void gemm_chunk(void *ctx, long index) {
@@ -385,10 +384,9 @@ static const float *thread_packed_xt(const nt_job *j) {
     if (j->shared_xt) return j->shared_xt;
     long mpad = (j->m + 31) / 32 * 32;
     float *xt = ck_scratch(CK_SCRATCH_GEMM_A, (size_t)(mpad * j->k));
-    if (packed_xt_job != j->id) {
+    if (slot_job != j->id) {
         pack_xt(j, xt);
-        packed_xt_job = j->id;
-        packed_a_job = 0;   // the slot no longer holds a packed A
+        slot_job = j->id;
     }
     return xt;
 }
@@ -439,8 +437,7 @@ static void gemm_nt_thin(long m, long n, long k, float alpha, const float *x, lo
             if (floats > SHARED_PACK_FLOATS) {
                 float *xt = ck_scratch(CK_SCRATCH_GEMM_A, floats);
                 pack_xt(&j, xt);
-                packed_a_job = 0;
-                packed_xt_job = 0;
+                slot_job = 0;
                 j.shared_xt = xt;
             }
             ck_parallel_for(chunks, nt_chunk, &j);
@@ -496,8 +493,7 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
             if (job.split_n && a_floats > SHARED_PACK_FLOATS) {
                 float *ap = ck_scratch(CK_SCRATCH_GEMM_A, a_floats);
                 ck_gemm_pack_a(isa, trans_a, a, lda, m, k, ap);
-                packed_a_job = 0;
-                packed_xt_job = 0;
+                slot_job = 0;
                 job.shared_a = ap;
             }
             ck_parallel_for(chunks, gemm_chunk, &job);

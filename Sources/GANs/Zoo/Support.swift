@@ -31,14 +31,16 @@ func frozen<T>(_ parameters: [Tensor], _ body: () throws -> T) rethrows -> T {
 /// The batch norms of `module` (found once: module traversal reflects over every layer).
 func batchNorms(of module: Module) -> [BatchNorm] { module.modules().compactMap { $0 as? BatchNorm } }
 
-/// Runs `body` with each of `norms` counting each training batch twice in its running
-/// statistics: for a step that reuses one pass where the reference runs two identical ones
-/// (the n_critic models' generator, on a generator batch, runs on the same noise with the
-/// same weights for the critic and then for its own update).
-func countingEachBatchTwice<T>(_ norms: [BatchNorm], _ body: () throws -> T) rethrows -> T {
+/// G(z) for a batch of an n_critic model. On a generator batch the reference runs G(z) twice
+/// with the same weights and noise, for the critic and then for G's own step: here one pass
+/// with its graph serves both (`forG`; `critic` is its detached output), G's batch norms
+/// counting the batch twice in their running statistics. Other batches run G without a graph.
+func generatorPasses(_ netG: Module, _ z: Tensor, norms: [BatchNorm], generatorBatch: Bool) -> (critic: Tensor, forG: Tensor?) {
+    guard generatorBatch else { return (withoutGrad { netG(z) }, nil) }
     for norm in norms { norm.updatesPerForward = 2 }
     defer { for norm in norms { norm.updatesPerForward = 1 } }
-    return try body()
+    let forG = netG(z)
+    return (forG.detach(), forG)
 }
 
 /// D on two batches in one pass, split back: for a D whose rows never interact (no batch

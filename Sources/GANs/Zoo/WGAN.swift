@@ -73,13 +73,10 @@ public final class WGAN: GANModel {
 
     public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
-        // On a generator batch, G(z) with the same weights serves the critic and G's own
-        // step: one pass (with its graph) where the reference runs two.
-        let generatorBatch = batchesDone % config.int("n-critic") == 0
-        let forG = generatorBatch ? countingEachBatchTwice(generatorNorms) { netG(z) } : nil
+        let (generated, forG) = generatorPasses(netG, z, norms: generatorNorms,
+                                                generatorBatch: batchesDone % config.int("n-critic") == 0)
 
         // Critic: maximise D(real) - D(fake), then clip its weights.
-        let generated = forG?.detach() ?? withoutGrad { netG(z) }
         let (dReal, dFake) = scoreBoth(netD, real, generated)
         let dLoss = -dReal.mean() + dFake.mean()
         try optimize(optimizerD, dLoss)   // clips the critic's weights too (clampAfterStep)

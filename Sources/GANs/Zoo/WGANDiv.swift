@@ -55,17 +55,14 @@ public final class WGANDiv: GANModel {
     public func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
         let n = images.shape[0]
         let z = Tensor.normal([n, latentDim], generator: noise)
-        // On a generator batch, G(z) with the same weights serves the critic and G's own
-        // step: one pass (with its graph) where the reference runs two.
-        let generatorBatch = batchesDone % config.int("n-critic") == 0
-        let forG = generatorBatch ? countingEachBatchTwice(generatorNorms) { netG(z) } : nil
+        let (generated, forG) = generatorPasses(netG, z, norms: generatorNorms,
+                                                generatorBatch: batchesDone % config.int("n-critic") == 0)
 
         // Critic: maximise D(real) - D(fake), penalising ||grad D||^p at both. Real and
         // generated images are one leaf (D's rows are independent, so its gradient rows are
         // those of two separate leaves), which spares splitting the gradient and, in the
         // second-order pass, joining it again.
-        let fake = forG?.detach() ?? withoutGrad { netG(z) }
-        let both = Tensor.concat([images.detach(), fake], dim: 0).requiringGrad()
+        let both = Tensor.concat([images.detach(), generated], dim: 0).requiringGrad()
         let validity = netD(both)
         let grad = try Autograd.grad(of: [validity], withRespectTo: [both], seeds: [Tensor.ones([2 * n, 1])],
                                      createGraph: true)[0]!
