@@ -141,6 +141,17 @@ extension Tensor {
     }
 }
 
+/// A leaf's gradient while a backward pass sums it (a class, so the sum can be checked for
+/// unique ownership where it is stored).
+final class LeafGradient {
+    let leaf: Tensor
+    var grad: Tensor
+    init(leaf: Tensor, grad: Tensor) {
+        self.leaf = leaf
+        self.grad = grad
+    }
+}
+
 public enum Autograd {
     /// While a node's backward runs: which of its inputs need a gradient (nil: all that
     /// require one). Set by `run` when it prunes (grad(of:) and backward(only:)); the costly
@@ -234,10 +245,22 @@ public enum Autograd {
 
         var results = [Tensor?](repeating: nil, count: targets?.count ?? 0)
         var grads: [ObjectIdentifier: Tensor] = [:]
-        var leafGrads: [ObjectIdentifier: (leaf: Tensor, grad: Tensor)] = [:]
+        var leafGrads: [ObjectIdentifier: LeafGradient] = [:]
         func addLeaf(_ t: Tensor, _ g: Tensor) {
             let id = ObjectIdentifier(t)
-            if let e = leafGrads[id] { leafGrads[id] = (t, e.grad + g) } else { leafGrads[id] = (t, g) }
+            guard let e = leafGrads[id] else {
+                leafGrads[id] = LeafGradient(leaf: t, grad: g)
+                return
+            }
+            // A sum that only this pass holds (no other tensor, view or seed shares it) takes
+            // the next term in place: a weight used twice (a critic's scores and its gradient
+            // penalty) then never has three weight-sized gradients alive at once.
+            if !createGraph && e.grad.gradFn == nil && isKnownUniquelyReferenced(&e.grad)
+                && isKnownUniquelyReferenced(&e.grad.storage) {
+                Kernels.addInPlace(e.grad, g)
+            } else {
+                e.grad = e.grad + g
+            }
         }
         // With `consume`: how many recorded uses of each leaf are still to be processed; at
         // zero its gradient is complete and handed over.

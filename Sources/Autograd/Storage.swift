@@ -46,6 +46,8 @@ public enum MemoryStats {
     /// Allocations served from the pool and from the system.
     public static var poolHits: Int { Int(ck_pool_get_stats().hits) }
     public static var poolMisses: Int { Int(ck_pool_get_stats().misses) }
+    /// Misses served by re-sizing a buffer the pool had to give up (its pages stay resident).
+    public static var poolResizes: Int { Int(ck_pool_get_stats().resized) }
 
     /// Bounds the bytes the pool keeps cached (default 1 GiB or `SWIFTGAN_POOL_MB`).
     public static func setPoolLimit(bytes: Int) { ck_pool_set_limit(Swift.max(bytes, 0)) }

@@ -3,8 +3,9 @@
 public final class Tensor: @unchecked Sendable {
     /// Dimensions, outermost first.
     public let shape: [Int]
-    /// The elements; shared with views made by reshape/detach.
-    public let storage: TensorStorage
+    /// The elements; shared with views made by reshape/detach. A var only so that autograd
+    /// can ask whether a gradient's storage is uniquely referenced (then summed into in place).
+    @exclusivity(unchecked) public internal(set) var storage: TensorStorage
     /// Whether operations on this tensor are recorded for autograd.
     public var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`.

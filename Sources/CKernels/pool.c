@@ -10,22 +10,24 @@
 // allocation misses and live + cached would pass that mark, cached buffers of the largest
 // classes go back to the system first (a step whose buffers differ from the last one's,
 // such as a generator step every n_critic batches, then reuses memory instead of adding).
+#define _GNU_SOURCE   // mremap
 #include "ckernels.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
 #define NCLASSES 256
-#define MIN_FLOATS 16   // 64 bytes: room for the free-list link, one cache line
+#define MIN_FLOATS 16   // 64 bytes: room for the free-list link and class, one cache line
 static size_t footprint_slack = (size_t)32 << 20;   // live + cached may pass the live peak by this
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *free_list[NCLASSES];
 static size_t cached_bytes, live_bytes, peak_live_bytes, limit_bytes;
-static unsigned long long hits, misses;
+static unsigned long long hits, misses, resized;
 
 static void init_limit(void) {
     const char *env = getenv("SWIFTGAN_POOL_MB");
@@ -51,25 +53,85 @@ static size_t class_size(int c) {
     return base + (size_t)(c % 4) * (base >> 2);
 }
 
-// Fresh memory from the system. Large buffers get transparent huge pages (where the kernel
-// offers them on request, as with THP "madvise"): a 2 MB page costs one fault instead of 512.
-// A model whose weights leave the pool little headroom re-faults its large buffers every
-// step; those faults were 15% of clustergan's CPU time. Only whole 2 MB pages inside the
-// requested size are marked, so the resident size stays what the tensor touches.
+// Fresh memory from the system. Buffers of a megabyte and more are mappings of their own
+// (mmap), so that one the pool must give up can be re-sized in place of being returned: on
+// a miss that pushes the footprint past its mark, the evicted buffer is remapped to the new
+// size (mremap keeps its resident pages) instead of being unmapped while a fresh mapping
+// faults in the same amount again. A model whose weights leave the pool little headroom
+// (clustergan) otherwise re-faults its large buffers every step.
+//
+// Large buffers get transparent huge pages (where the kernel offers them on request, as
+// with THP "madvise"): a 2 MB page costs one fault instead of 512.
 #define HUGE_PAGE ((size_t)2 << 20)
+#define MAPPED_MIN_BYTES ((size_t)1 << 20)
+#define PAGE_BYTES ((size_t)4096)
+
+static int is_mapped(size_t bytes) { return bytes >= MAPPED_MIN_BYTES; }
+static size_t mapping_length(size_t bytes) { return (bytes + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1); }
+
+// Only whole 2 MB pages inside the requested size are marked, so the resident size stays
+// what the tensor touches (khugepaged fills a marked huge page that has one page touched).
+static void mark_huge(void *p, size_t requested_bytes) {
+#ifdef MADV_HUGEPAGE
+    if (requested_bytes >= 2 * HUGE_PAGE) {
+        uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        uintptr_t end = ((uintptr_t)p + requested_bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+        if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#else
+    (void)p; (void)requested_bytes;
+#endif
+}
+
 static void *system_alloc(size_t bytes, size_t requested_bytes) {
     void *p = NULL;
-    if (requested_bytes >= 2 * HUGE_PAGE) {
-        if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) abort();
-#ifdef MADV_HUGEPAGE
-        madvise(p, requested_bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
-#endif
+    if (is_mapped(bytes)) {
+        size_t len = mapping_length(bytes);
+        if (requested_bytes >= 2 * HUGE_PAGE) {
+            // Over-map by a huge page and trim, so the buffer starts on a 2 MB boundary.
+            char *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (raw == MAP_FAILED) abort();
+            char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+            if (start > raw) munmap(raw, (size_t)(start - raw));
+            size_t tail = (size_t)(raw + len + HUGE_PAGE - (start + len));
+            if (tail) munmap(start + len, tail);
+            p = start;
+        } else {
+            p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) abort();
+        }
+        mark_huge(p, requested_bytes);
         return p;
     }
     // posix_memalign, not aligned_alloc: C11 wants aligned_alloc's size to be a multiple of
     // the alignment, which the 1.25/1.5/1.75 classes are not.
     if (posix_memalign(&p, 64, bytes) != 0) abort();
     return p;
+}
+
+static void system_free(void *p, size_t bytes) {
+    if (is_mapped(bytes)) munmap(p, mapping_length(bytes));
+    else free(p);
+}
+
+// A mapped buffer of old_bytes re-sized to bytes: its pages up to the smaller size stay
+// resident (their contents are stale, which tensor storage allows: every op writes its
+// output before reading it).
+static void *system_resize(void *p, size_t old_bytes, size_t bytes, size_t requested_bytes) {
+#ifdef MREMAP_MAYMOVE
+    // A huge-page mark on part of the buffer split it into two areas, and mremap moves only
+    // one: clearing the mark on the whole buffer first merges them again.
+#ifdef MADV_NOHUGEPAGE
+    madvise(p, mapping_length(old_bytes), MADV_NOHUGEPAGE);
+#endif
+    void *q = mremap(p, mapping_length(old_bytes), mapping_length(bytes), MREMAP_MAYMOVE);
+    if (q != MAP_FAILED) {
+        mark_huge(q, requested_bytes);
+        return q;
+    }
+#endif
+    system_free(p, old_bytes);
+    return system_alloc(bytes, requested_bytes);
 }
 
 float *ck_pool_alloc(size_t floats, size_t *capacity) {
@@ -102,6 +164,7 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     live_bytes += bytes;
     if (live_bytes > peak_live_bytes) peak_live_bytes = live_bytes;
     // On a miss, evict cached buffers (largest first) until live + cached fits the mark.
+    // Buffers are chained through their first word with their class in the second.
     void *evicted = NULL;
     if (!p) {
         for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > peak_live_bytes + footprint_slack; e--) {
@@ -109,14 +172,32 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
                 void *q = free_list[e];
                 free_list[e] = *(void **)q;
                 cached_bytes -= class_size(e) * sizeof(float);
-                *(void **)q = evicted;
+                ((void **)q)[0] = evicted;
+                ((size_t *)q)[1] = (size_t)e;
                 evicted = q;
             }
         }
     }
+    // The first evicted mapped buffer becomes the new one when this one is mapped too.
+    void *resized_from = NULL;
+    size_t resized_bytes = 0;
+    for (void **link = &evicted; !p && is_mapped(bytes) && *link; link = (void **)*link) {
+        size_t old = class_size((int)((size_t *)*link)[1]) * sizeof(float);
+        if (!is_mapped(old)) continue;
+        resized_from = *link;
+        resized_bytes = old;
+        *link = *(void **)resized_from;
+        resized++;
+        break;
+    }
     pthread_mutex_unlock(&mu);
-    while (evicted) { void *next = *(void **)evicted; free(evicted); evicted = next; }
-    if (!p) p = system_alloc(bytes, floats * sizeof(float));
+    while (evicted) {
+        void *next = *(void **)evicted;
+        system_free(evicted, class_size((int)((size_t *)evicted)[1]) * sizeof(float));
+        evicted = next;
+    }
+    if (!p) p = resized_from ? system_resize(resized_from, resized_bytes, bytes, floats * sizeof(float))
+                             : system_alloc(bytes, floats * sizeof(float));
     return p;
 }
 
@@ -135,14 +216,14 @@ void ck_pool_free(float *p, size_t capacity) {
         p = NULL;
     }
     pthread_mutex_unlock(&mu);
-    free(p);
+    if (p) system_free(p, bytes);
 }
 
 void ck_pool_trim(void) {
     pthread_mutex_lock(&mu);
     for (int c = 0; c < NCLASSES; c++) {
         void *p = free_list[c];
-        while (p) { void *next = *(void **)p; free(p); p = next; }
+        while (p) { void *next = *(void **)p; system_free(p, class_size(c) * sizeof(float)); p = next; }
         free_list[c] = NULL;
     }
     cached_bytes = 0;
@@ -175,7 +256,7 @@ void ck_pool_reset_peak(void) {
 ck_pool_stats ck_pool_get_stats(void) {
     pthread_once(&once, init_limit);
     pthread_mutex_lock(&mu);
-    ck_pool_stats s = {live_bytes, peak_live_bytes, cached_bytes, limit_bytes, hits, misses};
+    ck_pool_stats s = {live_bytes, peak_live_bytes, cached_bytes, limit_bytes, hits, misses, resized};
     pthread_mutex_unlock(&mu);
     return s;
 }

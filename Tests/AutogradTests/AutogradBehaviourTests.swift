@@ -151,6 +151,34 @@ final class AutogradBehaviourTests: XCTestCase {
         XCTAssertTrue(w.grad === first, "the second gradient is added in place into the adopted one")
     }
 
+    func testAWeightUsedTwiceSumsItsGradientInPlace() throws {
+        // A critic's weight gets one gradient from its scores and one from its gradient
+        // penalty: the second is added into the first, which only this pass holds, so the
+        // weight-sized sum needs no third buffer. The numbers are those of a + b.
+        let w = Tensor.zeros([1024, 1024], requiresGrad: true)
+        let x = Tensor.ones([1, 1024])
+        let y = linear(x, weight: w).sum() + linear(x * 2, weight: w).sum()
+        let before = MemoryStats.liveTensorBytes, weightBytes = w.count * 4
+        MemoryStats.resetPeakTensorBytes()
+        try y.backward()
+        XCTAssertLessThan(MemoryStats.peakTensorBytes - before, 2 * weightBytes + weightBytes / 2)
+        XCTAssertEqual(w.grad?.scalars.allSatisfy { $0 == 3 }, true)
+
+        // A gradient that another tensor shares is never written into: add's backward gives
+        // the same tensor to both of its inputs, here one leaf twice.
+        let a = Tensor([1, 2], requiresGrad: true)
+        let seed = Tensor([1, 1])
+        try (a + a).backward(seed: seed)
+        XCTAssertEqual(a.grad?.scalars, [2, 2])
+        XCTAssertEqual(seed.scalars, [1, 1])
+        // And one that a view shares (reshape's backward) neither.
+        let b = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4], requiresGrad: true)
+        let g = Tensor([1, 1, 1, 1])
+        try (b.reshape([4]) + b.reshape([4]) * 3).backward(seed: g)
+        XCTAssertEqual(b.grad?.scalars, [4, 4, 4, 4])
+        XCTAssertEqual(g.scalars, [1, 1, 1, 1])
+    }
+
     func testSavedTensorsAreReleasedDuringBackward() throws {
         // A chain of 8 tanh layers saves 8 outputs of 256 KB. A probe at the bottom of the
         // chain, whose backward runs last, sees them all released already.

@@ -73,6 +73,32 @@ final class PoolTests: XCTestCase {
         MemoryStats.trimPool()
     }
 
+    func testAnEvictedLargeBufferIsResizedForTheMiss() {
+        // No headroom: a 12 MiB request after a cached 8 MiB buffer must give that buffer
+        // up, and takes it over (mremap) instead of unmapping it and mapping anew. Growing
+        // and shrinking both give a buffer that is writable over its whole request.
+        MemoryStats.setPoolHeadroom(bytes: 0)
+        defer { MemoryStats.setPoolHeadroom(bytes: 32 << 20) }
+        MemoryStats.trimPool()
+        MemoryStats.resetPeakTensorBytes()
+        do { _ = Tensor.zeros([2 << 20]) }                       // 8 MiB, cached
+        MemoryStats.resetPeakTensorBytes()
+        let resizes = MemoryStats.poolResizes
+        do {
+            let grown = Tensor.full([3 << 20], 2)                // 12 MiB: grows the 8 MiB one
+            XCTAssertEqual(MemoryStats.poolResizes, resizes + 1)
+            XCTAssertEqual(grown.sum().item(), Float(3 << 20) * 2)
+        }
+        MemoryStats.resetPeakTensorBytes()
+        do {
+            let shrunk = Tensor.full([1 << 19], 3)               // 2 MiB: shrinks the 12 MiB one
+            XCTAssertEqual(MemoryStats.poolResizes, resizes + 2)
+            XCTAssertEqual(shrunk.sum().item(), Float(1 << 19) * 3)
+        }
+        XCTAssertLessThanOrEqual(MemoryStats.cachedBytes, 4 << 20)
+        MemoryStats.trimPool()
+    }
+
     func testMemoryReadings() {
         let t = Tensor.zeros([1024, 1024])
         XCTAssertGreaterThanOrEqual(MemoryStats.liveTensorBytes, t.count * 4)

@@ -102,6 +102,7 @@ void ck_pool_set_limit(size_t bytes);
 typedef struct {
     size_t live_bytes, peak_live_bytes, cached_bytes, limit_bytes;
     unsigned long long hits, misses;
+    unsigned long long resized;   // misses served by re-sizing an evicted buffer (mremap)
 } ck_pool_stats;
 ck_pool_stats ck_pool_get_stats(void);
 // Restarts the live-bytes peak (and with it the pool's footprint mark) at the current live bytes.

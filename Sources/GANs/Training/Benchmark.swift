@@ -24,7 +24,6 @@ public enum Benchmark {
     public static func run(_ type: any GANModel.Type, config: ModelConfig, iterations: Int, warmup: Int,
                            seed: UInt64 = 0) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
-        GANRuntime.fitMemory(to: model)
         let bs = config.common.batchSize
         let cycle = Swift.max(1, model.iterationsPerCycle)
         let data = try MNISTTrainingSet(imageSize: config.common.imgSize, limit: Swift.max(bs * 4, 256))

@@ -83,7 +83,6 @@ public final class Trainer {
         if options.resume { say("Resuming \(info.name) from batch \(batchesDone) (epoch \(epoch), batch \(batch)).") }
         say("Training \(info.name) (\(info.citation)) on \(data.count) MNIST images, \(total) iterations; writing to \(options.out.path)")
 
-        GANRuntime.fitMemory(to: model)
         interrupts.start()
         defer { interrupts.stop() }
         let start = Date()
