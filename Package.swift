@@ -48,7 +48,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], path: "Tests/EvaluationTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "GANsTests", dependencies: ["GANs"], path: "Tests/GANsTests"),
+        .testTarget(name: "GANsTests", dependencies: ["GANs"], path: "Tests/GANsTests", exclude: ["Fixtures"]),
         // `swift run -c release kernel-bench`: GFLOP/s of the kernels (Scripts/bench_kernels.py
         // runs it beside PyTorch). Not part of the library.
         .executableTarget(name: "kernel-bench", dependencies: ["CKernels"], path: "Benchmarks/KernelBench"),

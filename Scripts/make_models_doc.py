@@ -35,6 +35,68 @@ def differences():
     return notes
 
 
+def permutation_p(a, b):
+    """Two-sided p of an exact permutation test on the difference of the means: the share of
+    all ways to split the pooled runs into groups of these sizes whose means differ at least
+    as much as the observed ones."""
+    from itertools import combinations
+    pooled, n = a + b, len(a)
+    observed = abs(sum(a) / len(a) - sum(b) / len(b))
+    total, hits = sum(pooled), 0
+    splits = list(combinations(range(len(pooled)), n))
+    for idx in splits:
+        s = sum(pooled[i] for i in idx)
+        if abs(s / n - (total - s) / len(b)) >= observed - 1e-9:
+            hits += 1
+    return hits / len(splits)
+
+
+def seed_section(results):
+    """Models run with more seeds (Scripts/zoo_seeds.py, docs/zoo_seeds.jsonl; seed 0 is the
+    table's run): FD per side over the seeds, and whether the difference is more than chance."""
+    runs = {}
+    path = os.path.join(ROOT, "docs", "zoo_seeds.jsonl")
+    for line in open(path) if os.path.exists(path) else []:
+        r = json.loads(line)
+        runs.setdefault(r["model"], {}).setdefault(r["side"], {})[r["seed"]] = r
+    rows = []
+    for m in sorted(runs):
+        sides = {}
+        for side in ("ours", "torch"):
+            by_seed = dict(runs[m].get(side, {}))
+            if m in results and side in results[m]:
+                by_seed.setdefault(0, results[m][side])
+            sides[side] = by_seed
+        seeds = sorted(set(sides["ours"]) & set(sides["torch"]))
+        if len(seeds) < 2:
+            continue
+        fd = {side: [sides[side][k]["fd"] for k in seeds] for side in sides}
+        cov = {side: sum(sides[side][k]["mode_coverage"] for k in seeds) / len(seeds) for side in sides}
+        def spread(v):
+            return f"{sum(v) / len(v):.0f} ({min(v):.0f}-{max(v):.0f})"
+        wins = sum(1 for a, b in zip(fd["ours"], fd["torch"]) if a <= b)
+        rows.append(f"| {m} | {seeds[0]}-{seeds[-1]} | {spread(fd['ours'])} | {spread(fd['torch'])} | "
+                    f"{cov['ours']:.1f} / {cov['torch']:.1f} | {wins} of {len(seeds)} | {permutation_p(fd['ours'], fd['torch']):.2f} |")
+    if not rows:
+        return []
+    return ["### Across seeds", "",
+            "At these lengths a GAN's score depends on its seed about as much as on its implementation, "
+            "so where single runs disagreed, both sides were trained again with more seeds "
+            "(`Scripts/zoo_seeds.py`, results in `docs/zoo_seeds.jsonl`; seed 0 is the run above). "
+            "FD is the mean over the seeds with its range; \"ours lower\" counts the seeds where our run "
+            "scored the lower FD (the two sides' runs of one seed are not otherwise related: the random "
+            "streams differ); p is an exact two-sided permutation test on the difference of the means "
+            "(small p: a difference chance would rarely give).", "",
+            "| model | seeds | FD ours | FD PyTorch | digits covered ours / PyTorch | ours lower | p |",
+            "|---|---|---|---|---|---|---|"] + rows + ["",
+            "That the two implementations train alike, step for step, is checked directly for gan and "
+            "bgan: from the same weights, batches and latent vectors, twenty steps give the losses "
+            "PyTorch gives to 1e-3 (`ZooStepParityTests`, fixture from `Scripts/make_zoo_step_parity.py`; "
+            "bgan's generator loss to 1e-2: it is D's log-odds squared, ~1e-5 at the start, and Adam divides "
+            "its equally small gradient by its size, so float rounding shows sooner). Runs of hundreds of "
+            "steps then part ways as any two float orders of summation do, which is why single runs differ."]
+
+
 def main():
     listing = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.strip()
     results = {}
@@ -87,16 +149,7 @@ def main():
         out.append(f"| {m} | {r['iterations']} ({r['epochs']} ep.) | {r['seconds'] / 60:.1f} min | {r.get('load', '')} | "
                    f"{r.get('peak_memory') or ''} | {pair('fd', '{:.1f}')} | {pair('is', '{:.2f}')} | "
                    f"{pair('mode_coverage', '{}')} | {acc} | ![{m}](images/{m}.png) |")
-    out += ["", "One seed per model, and at these lengths the seed moves the scores as much as the gaps between the two columns: "
-            "wgan_gp trained with seeds 0, 1 and 2 scored FD 466, 477 and 417 here (the build of 2026-11-26; "
-            "489 with seed 0 now) and 414, 409 and 454 in PyTorch (means 453 and 426, ranges overlapping), so a single-seed gap of ~50 is noise. "
-            "Seeds 1 and 2 on 2026-11-27: wgan_div scored 380 and 394 here, 410 and 421 in PyTorch (three-seed means 401 and 402, "
-            "the same); bgan, with seeds 1-4, scored 696, 728, 920 and 788 here and 622, 719, 770 and 772 in PyTorch (five-seed means "
-            "785 and 715, PyTorch lower on every seed, and our runs cover fewer digits: a real gap, not yet explained; the two "
-            "implementations use the same networks, losses, order of updates, initialisation and evaluation, and gan, which "
-            "differs only in the generator's loss, scores better here; computing the sigmoid as torch does, 1 / (1 + exp(-x)) "
-            "for negative x too, moved single runs a lot but not the mean: 814). "
-            "\"label acc.\" is the share of samples the classifier assigns to the class they were generated "
+    out += ["", "\"label acc.\" is the share of samples the classifier assigns to the class they were generated "
             "for; infogan's categorical code is learnt without labels, so its codes name digits in an "
             "arbitrary order and the matched figure (best one-to-one renaming) is the meaningful one. "
             "Our PyTorch version of ebgan collapsed on this seed (every sample the same blob: classifier "
@@ -105,6 +158,7 @@ def main():
             "the earlier runs of the same length, whose wall-clock times (not shown) were taken while "
             "other runs shared the two cores. PERFORMANCE.md has per-iteration times of both on a quiet "
             "machine."]
+    out += [""] + seed_section(results)
     notes = differences()
     out += ["", "## Where a model differs from the reference, and why", ""]
     for m in order:
