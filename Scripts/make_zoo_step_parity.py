@@ -13,32 +13,18 @@ replaced by the exported vectors. Needs torch (CPU) and numpy.
 import importlib
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
-import numpy as np
 import torch
+
+from check_pytorch_generator import read_safetensors
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "Scripts", "torch_zoo"))
 MODELS = ["gan", "bgan"]
 STEPS, BATCH = 20, 64
-
-
-def load_safetensors(path):
-    raw = open(path, "rb").read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    types = {"F32": np.float32, "I64": np.int64}
-    out = {}
-    for name, v in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = v["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + start:8 + n + end], dtype=types[v["dtype"]]).reshape(v["shape"]).copy())
-    return out
 
 
 def main():
@@ -51,11 +37,11 @@ def main():
             zoo = importlib.import_module(f"zoo_{name}")
             opt = dict(zoo.DEFAULTS)
             m = zoo.build(opt)
-            m["G"].load_state_dict(load_safetensors(os.path.join(export, f"{name}_generator.safetensors")))
-            m["D"].load_state_dict(load_safetensors(os.path.join(export, f"{name}_discriminator.safetensors")))
+            m["G"].load_state_dict(read_safetensors(os.path.join(export, f"{name}_generator.safetensors")))
+            m["D"].load_state_dict(read_safetensors(os.path.join(export, f"{name}_discriminator.safetensors")))
             m["G"].train()
             m["D"].train()
-            inputs = load_safetensors(os.path.join(export, f"{name}_inputs.safetensors"))
+            inputs = read_safetensors(os.path.join(export, f"{name}_inputs.safetensors"))
             losses = {"d_loss": [], "g_loss": []}
             draw = torch.randn
             for step in range(STEPS):

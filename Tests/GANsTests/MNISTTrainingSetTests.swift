@@ -20,7 +20,7 @@ final class MNISTTrainingSetTests: XCTestCase {
         for (i, image) in images.enumerated() {
             var codes: [UInt8] = []
             image.withUnsafeBufferPointer { MNISTTrainingSet.encode($0, into: &codes) }
-            XCTAssertEqual(MNISTTrainingSet.decode(codes[...], count: image.count), image, "pattern \(i)")
+            XCTAssertEqual(MNISTTrainingSet.decode(codes, count: image.count), image, "pattern \(i)")
         }
         var codes: [UInt8] = []
         images[0].withUnsafeBufferPointer { MNISTTrainingSet.encode($0, into: &codes) }

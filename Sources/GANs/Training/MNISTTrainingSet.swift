@@ -65,21 +65,32 @@ public final class MNISTTrainingSet: @unchecked Sendable {
 
     /// The 8-bit pixels of image `index` (decoded).
     public func pixels(of index: Int) -> [UInt8] {
-        Self.decode(codes[offsets[index]..<offsets[index + 1]], count: imageSize * imageSize)
+        var out = [UInt8](repeating: 0, count: imageSize * imageSize)
+        codes.withUnsafeBufferPointer { code in
+            Self.forEachLiteral(code, offsets[index]..<offsets[index + 1]) { out[$0] = $1 }
+        }
+        return out
     }
 
     /// An image of `count` pixels from its run-length code.
-    static func decode(_ code: ArraySlice<UInt8>, count: Int) -> [UInt8] {
+    static func decode(_ code: [UInt8], count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var k = code.startIndex, position = 0
-        while k < code.endIndex {
+        code.withUnsafeBufferPointer { Self.forEachLiteral($0, 0..<code.count) { out[$0] = $1 } }
+        return out
+    }
+
+    /// Calls `body(position, pixel)` for each literal pixel of the code in `range` (the
+    /// rest of the image is background).
+    @inline(__always)
+    static func forEachLiteral(_ code: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Int, UInt8) -> Void) {
+        var k = range.lowerBound, position = 0
+        while k < range.upperBound {
             position += Int(code[k])
             let literals = Int(code[k + 1])
-            for j in 0..<literals { out[position + j] = code[k + 2 + j] }
+            for j in 0..<literals { body(position + j, code[k + 2 + j]) }
             position += literals
             k += 2 + literals
         }
-        return out
     }
 
     /// The order of epoch `epoch`: a permutation that depends only on the seed and epoch,
@@ -107,15 +118,7 @@ public final class MNISTTrainingSet: @unchecked Sendable {
             Self.normalized.withUnsafeBufferPointer { value in
                 for (row, i) in order[start..<end].enumerated() {
                     let image = dst + row * per   // background already
-                    var k = offsets[i], position = 0
-                    let stop = offsets[i + 1]
-                    while k < stop {
-                        position += Int(code[k])
-                        let literals = Int(code[k + 1])
-                        for j in 0..<literals { image[position + j] = value[Int(code[k + 2 + j])] }
-                        position += literals
-                        k += 2 + literals
-                    }
+                    Self.forEachLiteral(code, offsets[i]..<offsets[i + 1]) { image[$0] = value[Int($1)] }
                 }
             }
         }
