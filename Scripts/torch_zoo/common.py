@@ -42,17 +42,18 @@ def load_mnist(img_size, limit=None, split="train"):
 
 def batches(x, y, batch_size, generator):
     """Shuffled batches of one epoch, the last one smaller (DataLoader(shuffle=True))."""
-    perm = torch.randperm(x.shape[0], generator=generator)
+    perm = torch.randperm(x.shape[0], generator=generator, device="cpu")
+    device = torch.get_default_device()
     for i in range(0, x.shape[0], batch_size):
         idx = perm[i:i + batch_size]
-        yield x[idx], y[idx]
+        yield x[idx].to(device), y[idx].to(device)
 
 
 def bench(module, opt, iterations, warmup):
     """Times training iterations on data in memory; whole n_critic cycles, per batch."""
     m = module.build(opt)
     x, y = load_mnist(opt["img_size"], limit=max(opt["batch_size"] * 4, 256))
-    g = torch.Generator().manual_seed(0)
+    g = torch.Generator(device="cpu").manual_seed(0)
     data = []
     while len(data) < warmup + iterations + opt.get("n_critic", 1) * 2:
         data.extend(b for b in batches(x, y, opt["batch_size"], g) if b[0].shape[0] == opt["batch_size"])
@@ -80,7 +81,7 @@ def train_and_sample(module, opt, iterations, n_samples, out, seed=0):
     torch.manual_seed(seed)
     m = module.build(opt)
     x, y = load_mnist(opt["img_size"])
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator(device="cpu").manual_seed(seed)
     done = 0
     start = time.time()
     while done < iterations:
@@ -98,7 +99,7 @@ def train_and_sample(module, opt, iterations, n_samples, out, seed=0):
             if isinstance(net, torch.nn.Module):
                 net.eval()
         samples = module.sample(m, n_samples, opt, labels=labels)
-    np.save(out, samples.detach().numpy().astype(np.float32))
+    np.save(out, samples.detach().cpu().numpy().astype(np.float32))
     if getattr(module, "CONDITIONAL", False):
-        np.savetxt(out.replace(".npy", "_labels.txt"), labels.numpy(), fmt="%d")
+        np.savetxt(out.replace(".npy", "_labels.txt"), labels.cpu().numpy(), fmt="%d")
     print(json.dumps({"wrote": out, "iterations": done, "seconds": round(time.time() - start, 1)}))
