@@ -7,9 +7,9 @@ a time budget: more seeds per hour for docs/MODELS.md's quality comparison than 
 
 A job is MODEL:SIDE:SEED[:DEVICE] (DEVICE is the PyTorch side's, cpu or cuda). Jobs start in
 the order given, as slots free up, and only while the estimated run fits the budget. Our
-side's progress (its metrics.jsonl) is watched: when the runs under way cannot all finish in
-time (a slower machine than estimated, cores that are hyper-threads), the last-started of
-them are stopped so the others get the cores. Rows go to --results as runs finish.
+side's progress (its metrics.jsonl) is watched: when runs under way cannot finish in time
+(a slower machine than estimated, cores that are hyper-threads), the last-started of them is
+stopped, one a minute, so the others get the cores. Rows go to --results as runs finish.
 """
 import argparse
 import json
@@ -47,6 +47,7 @@ class Job:
             self.cmd += ["--commit", a.commit]
         self.proc = None
         self.started = None
+        self.first = None  # (seconds, fraction done) once our run is past its start-up
 
     def progress(self, runs):
         """Fraction of our side's batches done, from the last line of its metrics.jsonl."""
@@ -84,6 +85,7 @@ def main():
     start = time.time()
     pending = [Job(s, a) for s in a.jobs]
     running, log = [], []
+    last_stop = 0.0
 
     def say(msg):
         line = f"[{time.time() - start:6.1f}s] {msg}"
@@ -98,20 +100,27 @@ def main():
                 running.remove(job)
                 say(f"{job.spec} {'done' if rc == 0 else f'FAILED rc={rc}: ' + job.proc.stderr.read()[-400:]} "
                     f"in {time.time() - job.started:.0f}s")
-        # Our runs that cannot finish by the budget at their current pace: stop the newest.
-        ours = [j for j in running if j.side == "ours" and time.time() - j.started > 45]
+        # Our runs that cannot finish by the budget at their pace (measured after start-up, from
+        # two readings 30 s or more apart): stop the newest, then wait a minute for the others'
+        # pace to show whether that freed enough (it does only on an oversubscribed machine).
         late = []
-        for job in ours:
-            done = job.progress(a.runs)
-            if done > 0.02:
-                finish = job.started - start + (time.time() - job.started) / done * 1.03 + 15
+        for job in (j for j in running if j.side == "ours"):
+            t, done = time.time() - start, job.progress(a.runs)
+            if job.first is None:
+                if done > 0.01:
+                    job.first = (t, done)
+                continue
+            t0, done0 = job.first
+            if t - t0 >= 30 and done > done0:
+                finish = t + (1 - done) * (t - t0) / (done - done0) + 15  # + scoring
                 if finish > a.budget:
                     late.append(job)
-        if late:
+        if late and time.time() - last_stop > 60:
             victim = max(late, key=lambda j: j.started)
             say(f"{victim.spec} cannot finish by {a.budget:.0f}s at its pace; stopped to free its core")
             stop(victim)
             running.remove(victim)
+            last_stop = time.time()
         if now >= a.budget:
             for job in running:
                 say(f"{job.spec} stopped at the budget")
