@@ -22,6 +22,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Seconds per run on one thread of this project's development machine (AMD EPYC, 2026-11):
 # ours at the defaults (1 conv epoch or 5 MLP epochs) and PyTorch's, plus loading and scoring.
+# On the lent 16-core Xeon (2026-11-27, 16 runs at once) they took: ours sgan 430 s, bgan 78-98 s,
+# wgan_gp 80 s; PyTorch bgan 150-220 s, wgan_gp 160 s; PyTorch on the H100, began 30 s, sgan 35 s.
 SECONDS = {("conv", "ours"): 380, ("mlp", "ours"): 90, ("conv", "torch"): 1000, ("mlp", "torch"): 130,
            ("conv", "cuda"): 60, ("mlp", "cuda"): 60}
 MLP = {"gan", "wgan", "wgan_gp", "wgan_div", "bgan", "softmax_gan", "cgan", "aae", "bigan"}
