@@ -106,7 +106,7 @@ def seed_section(results):
             "`torch_device` or `host` in the JSON file say which.", "",
             "| model | runs ours / PyTorch | FD ours | FD PyTorch | median FD ours / PyTorch | digits covered ours / PyTorch | collapsed ours / PyTorch | p |",
             "|---|---|---|---|---|---|---|---|"] + rows + [""] + (
-            [f"Both implementations collapse on some seeds of {', '.join(both_collapse)} at these defaults "
+            [f"Both implementations collapse on some seeds of {' and '.join([', '.join(both_collapse[:-1]), both_collapse[-1]] if len(both_collapse) > 1 else both_collapse)} at these defaults "
              "(every sample nearly the same image), so the collapse belongs to the method at this length, "
              "not to either implementation; means include those runs, medians show the typical run.", ""]
             if both_collapse else []) + [
