@@ -49,9 +49,9 @@ def permutation_p(a, b, resamples=200_000):
 
     def differs(s):
         return abs(s / n - (total - s) / len(b)) >= observed - 1e-9
-    if math.comb(len(pooled), n) <= 1_000_000:
-        splits = list(combinations(range(len(pooled)), n))
-        return sum(differs(sum(pooled[i] for i in idx)) for idx in splits) / len(splits)
+    splits = math.comb(len(pooled), n)
+    if splits <= 1_000_000:
+        return sum(differs(sum(group)) for group in combinations(pooled, n)) / splits
     rng = random.Random(0)
     return sum(differs(sum(rng.sample(pooled, n))) for _ in range(resamples)) / resamples
 
@@ -106,7 +106,7 @@ def seed_section(results):
             "`torch_device` or `host` in the JSON file say which.", "",
             "| model | runs ours / PyTorch | FD ours | FD PyTorch | median FD ours / PyTorch | digits covered ours / PyTorch | collapsed ours / PyTorch | p |",
             "|---|---|---|---|---|---|---|---|"] + rows + [""] + (
-            [f"Both implementations collapse on some seeds of {' and '.join([', '.join(both_collapse[:-1]), both_collapse[-1]] if len(both_collapse) > 1 else both_collapse)} at these defaults "
+            [f"Both implementations collapse on some seeds of {' and '.join(filter(None, [', '.join(both_collapse[:-1]), both_collapse[-1]]))} at these defaults "
              "(every sample nearly the same image), so the collapse belongs to the method at this length, "
              "not to either implementation; means include those runs, medians show the typical run.", ""]
             if both_collapse else []) + [

@@ -26,6 +26,15 @@ GAN = os.environ.get("SWIFTGAN_BIN", os.path.join(ROOT, ".build", "release", "ga
 RESULTS = os.path.join(ROOT, "docs", "zoo_seeds.jsonl")
 SCORES = ("fd", "is", "mode_coverage", "histogram")
 
+# Training length at the defaults, by network kind (938 iterations per epoch at batch 64).
+EPOCHS = {"mlp": 5, "conv": 1}
+
+
+def model_kinds():
+    """Each model's network kind ("mlp" or "conv"), as `gan list` gives it."""
+    rows = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    return {cells[1].strip(): cells[6].strip() for cells in (r.split("|") for r in rows)}
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -38,13 +47,11 @@ def main():
     p.add_argument("--torch-device", default="cpu", help="cpu (one thread) or cuda")
     p.add_argument("--commit", help="the commit to record (default: git's HEAD; for copies without .git)")
     p.add_argument("--host", help="where the runs ran, recorded in each row when given")
-    p.add_argument("--log-interval", type=int, default=100000, help="our side's progress lines (metrics.jsonl is written anyway)")
     a = p.parse_args()
-    rows = subprocess.run([GAN, "list", "--markdown"], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
-    kinds = {cells[1].strip(): cells[6].strip() for cells in (r.split("|") for r in rows)}
+    kinds = model_kinds()
     if a.model not in kinds:
         sys.exit(f"zoo_seeds.py: no model {a.model!r}; `gan list` has {', '.join(kinds)}")
-    epochs = 5 if kinds[a.model] == "mlp" else 1
+    epochs = EPOCHS[kinds[a.model]]
     iterations = epochs * 938
     commit = a.commit or subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                                         capture_output=True, text=True).stdout.strip()
@@ -56,8 +63,7 @@ def main():
             t0 = time.time()
             threads = ["--threads", str(a.threads)] if a.threads else []
             run([GAN, "train", a.model, "--n-epochs", str(epochs), "--seed", str(seed), "--out", out,
-                            "--log-interval", str(a.log_interval), "--sample-interval", "100000", "--checkpoint-interval", "0",
-                            *threads])
+                 "--log-interval", "100000", "--sample-interval", "100000", "--checkpoint-interval", "0", *threads])
             extra = {"threads": a.threads} if a.threads else {}
             record(a, seed, "ours", iterations, time.time() - t0, commit, [GAN, "eval", out, "--n", "1000", "--json"], extra)
         if a.side in ("torch", "both"):
@@ -65,8 +71,8 @@ def main():
             npy = os.path.join(a.runs, f"{a.model}_torch{suffix}_s{seed}.npy")
             t0 = time.time()
             run([sys.executable, os.path.join(ROOT, "Scripts", "torch_zoo", "run.py"), a.model, "train",
-                            "--iterations", str(iterations), "--out", npy, "--threads", "1", "--seed", str(seed),
-                            "--device", a.torch_device])
+                 "--iterations", str(iterations), "--out", npy, "--threads", "1", "--seed", str(seed),
+                 "--device", a.torch_device])
             cmd = [GAN, "eval", npy, "--json"]
             labels = npy.replace(".npy", "_labels.txt")
             if os.path.exists(labels):

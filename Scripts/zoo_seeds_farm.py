@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from zoo_seeds import EPOCHS, model_kinds
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Seconds per run on one thread of this project's development machine (AMD EPYC, 2026-11):
 # ours at the defaults (1 conv epoch or 5 MLP epochs) and PyTorch's, plus loading and scoring.
@@ -26,23 +28,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # wgan_gp 80 s; PyTorch bgan 150-220 s, wgan_gp 160 s; PyTorch on the H100, began 30 s, sgan 35 s.
 SECONDS = {("conv", "ours"): 380, ("mlp", "ours"): 90, ("conv", "torch"): 1000, ("mlp", "torch"): 130,
            ("conv", "cuda"): 60, ("mlp", "cuda"): 60}
-MLP = {"gan", "wgan", "wgan_gp", "wgan_div", "bgan", "softmax_gan", "cgan", "aae", "bigan"}
 
 
 class Job:
-    def __init__(self, spec, a):
+    def __init__(self, spec, a, kinds):
         parts = spec.split(":")
         if len(parts) not in (3, 4) or parts[1] not in ("ours", "torch"):
             sys.exit(f"zoo_seeds_farm.py: bad job {spec!r}; want MODEL:ours|torch:SEED[:cpu|cuda]")
         self.spec, self.model, self.side, self.seed = spec, parts[0], parts[1], int(parts[2])
         self.device = parts[3] if len(parts) == 4 else "cpu"
-        kind = "mlp" if self.model in MLP else "conv"
-        self.iterations = (5 if kind == "mlp" else 1) * 938
+        if self.model not in kinds:
+            sys.exit(f"zoo_seeds_farm.py: no model {self.model!r}; `gan list` has {', '.join(kinds)}")
+        kind = kinds[self.model]
+        self.iterations = EPOCHS[kind] * 938
         self.estimate = SECONDS[(kind, "cuda" if self.device != "cpu" else self.side)] * a.slowdown
         self.gpu = self.side == "torch" and self.device != "cpu"
         self.cmd = [sys.executable, os.path.join(HERE, "zoo_seeds.py"), self.model, str(self.seed), "--side", self.side,
-                    "--runs", a.runs, "--results", a.results, "--threads", "1", "--torch-device", self.device,
-                    "--log-interval", "1000000"]
+                    "--runs", a.runs, "--results", a.results, "--threads", "1", "--torch-device", self.device]
         if a.host:
             self.cmd += ["--host", a.host]
         if a.commit:
@@ -85,14 +87,13 @@ def main():
     p.add_argument("--commit")
     a = p.parse_args()
     start = time.time()
-    pending = [Job(s, a) for s in a.jobs]
-    running, log = [], []
+    kinds = model_kinds()
+    pending = [Job(s, a, kinds) for s in a.jobs]
+    running = []
     last_stop = 0.0
 
     def say(msg):
-        line = f"[{time.time() - start:6.1f}s] {msg}"
-        log.append(line)
-        print(line, flush=True)
+        print(f"[{time.time() - start:6.1f}s] {msg}", flush=True)
 
     while pending or running:
         now = time.time() - start
