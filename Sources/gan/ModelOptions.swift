@@ -1,6 +1,7 @@
 // The options shared by `train`, `sample` and `bench`: the reference scripts' names in
 // kebab-case, each model's own ones, and their resolution into a ModelConfig.
 import ArgumentParser
+import Foundation
 import GANs
 
 struct ModelOptions: ParsableArguments {
@@ -23,6 +24,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
     @Flag(inversion: .prefixedNo, help: "Wasserstein loss with gradient penalty (clustergan; on by default).") var wassFlag: Bool?
     @Flag(help: "The paper's two-sided gradient penalty on D's probability (dragan).") var twoSided = false
+    @Option(help: "The dataset: mnist, facades, edges2shoes, a CycleGAN set (monet2photo, ...), celeba, mnistm, bsds500, or folder (default: the model's; see `gan data list`).")
+    var dataset: String?
+    @Option(help: "The dataset's root folder as its publisher lays it out (default: data/NAME, where `gan data fetch` puts it).")
+    var dataDir: String?
+    @Option(help: "How images are fitted to --img-size: stretch, center-crop or random-crop (default: the model's reference).")
+    var fit: String?
+    @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
+    @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -54,8 +63,23 @@ struct ModelOptions: ParsableArguments {
         return o
     }
 
+    /// The data choices the user made (nil: the model's default).
+    func dataOptions() throws -> DataOptions {
+        var fitChoice: ImageFit?
+        if let fit {
+            guard let f = ImageFit(rawValue: fit) else {
+                throw ToolError("--fit must be one of \(ImageFit.allCases.map(\.rawValue).joined(separator: ", ")), got \(fit)")
+            }
+            fitChoice = f
+        }
+        if let loadSize, loadSize <= 0 { throw ToolError("--load-size must be positive, got \(loadSize)") }
+        let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return DataOptions(dataset: dataset?.lowercased(), directory: directory, fit: fitChoice, loadSize: loadSize, flip: flip)
+    }
+
     func resolve(_ model: any GANModel.Type) throws -> ModelConfig {
-        do { return try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides) } catch {
+        let data = try dataOptions()
+        do { return try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides, data: data) } catch {
             throw ToolError(error.message)
         }
     }

@@ -19,7 +19,6 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after N batches in total, counting those before a resume.") var iterations: Int?
     @Option(help: "Random seed; the same seed gives the same run.") var seed: UInt64 = 0
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
-    @Option(help: "Folder with the MNIST IDX files (default: the built-in copy).") var dataDir: String?
     @Option(help: "Batches between checkpoints (0: only at the end).") var checkpointInterval = 1000
     @Flag(help: "Continue from the latest checkpoint in --out.") var resume = false
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
@@ -37,14 +36,6 @@ struct Train: ParsableCommand {
         guard checkpointInterval >= 0 else { throw ToolError("--checkpoint-interval must not be negative") }
         guard logInterval > 0 else { throw ToolError("--log-interval must be positive") }
         if let e = evalInterval, e <= 0 { throw ToolError("--eval-interval must be positive, got \(e)") }
-        var dataURL: URL? = nil
-        if let dataDir {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDir), isDir.boolValue else {
-                throw ToolError("the data folder \(dataDir) does not exist")
-            }
-            dataURL = URL(fileURLWithPath: dataDir)
-        }
         var config = try options.resolve(type)
         if resume {
             let checkpoints = outURL.appendingPathComponent("checkpoints")
@@ -65,6 +56,16 @@ struct Train: ParsableCommand {
             for (name, value) in options.extraOverrides where resumed.extra[name].map({ Float($0) }) != Float(value) {
                 throw ToolError("--\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
             }
+            // The data is read as the run started reading it; only its folder may have moved.
+            let data = try options.dataOptions()
+            if let d = data.directory { resumed.data.directory = d }
+            let given: [(String, Bool)] = [("--dataset", data.dataset.map { $0 != (resumed.data.dataset ?? type.info.data.defaultDataset) } ?? false),
+                                           ("--fit", data.fit.map { $0 != resumed.data.fit } ?? false),
+                                           ("--load-size", data.loadSize.map { $0 != resumed.data.loadSize } ?? false),
+                                           ("--flip", data.flip.map { $0 != resumed.data.flip } ?? false)]
+            if let (name, _) = given.first(where: { $0.1 }) {
+                throw ToolError("\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
+            }
             config = resumed
         }
         if let threads { GANRuntime.setThreads(threads) }
@@ -74,7 +75,6 @@ struct Train: ParsableCommand {
         run.checkpointInterval = checkpointInterval
         run.resume = resume
         run.logInterval = logInterval
-        run.dataDirectory = dataURL
         run.dataLimit = dataLimit
         run.evalInterval = evalInterval
         run.quiet = quiet

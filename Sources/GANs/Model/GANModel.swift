@@ -15,7 +15,7 @@ public protocol GANModel: AnyObject {
     static func validate(_ config: ModelConfig) throws(ConfigError)
 
     /// Builds the networks and optimisers; all randomness comes from generators seeded
-    /// from `seed`.
+    /// from `seed` (see `ModelParts`).
     init(config: ModelConfig, seed: UInt64)
 
     var config: ModelConfig { get }
@@ -26,20 +26,27 @@ public protocol GANModel: AnyObject {
     var optimizers: [(name: String, optimizer: Optimizer)] { get }
     /// Every random stream the model draws from, so checkpoints can restore them.
     var randomStreams: [(name: String, generator: RandomGenerator)] { get }
-
-    /// One training iteration on a batch of real images in [-1, 1] and their labels.
-    func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses
-    /// `count` samples in [-1, 1] ([N, C, H, W]), in eval mode unless `batchStatistics`.
-    /// `labels` select classes for conditional models; `latent` ([N, latentDim]) replaces
-    /// the drawn noise.
-    func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor
-    /// The picture saved every sample interval (a 5x5 grid, or 10x10 by class).
-    func progressGrid() -> (images: Tensor, rows: Int)
-    /// Batches per generator update (n_critic for WGAN-style models), for benchmarks.
-    var iterationsPerCycle: Int { get }
     /// Losses a model reports on batches where it did not compute them (the generator's,
     /// between n_critic steps), kept in checkpoints so a resumed run reports them too.
     var carriedLosses: [String: Float] { get set }
+
+    /// One training iteration on a batch of the model's kind of data (`info.data`).
+    func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses
+    /// Models that draw from noise: `count` samples in [-1, 1] ([N, C, H, W]). `labels`
+    /// select classes for conditional models; `latent` ([N, latentDim]) replaces the drawn
+    /// noise. Called in eval mode without a graph (see `sampleForOutput`).
+    func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor
+    /// Image-to-image models: the outputs for `inputs` (images as `info.data` describes the
+    /// model's input, [N, C, H, W] in the data's normalisation).
+    func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor
+    /// The picture saved every sample interval. `examples` are fixed examples of the data
+    /// (the validation split where there is one) for models that picture their inputs; nil
+    /// for models that sample from noise.
+    func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int)
+    /// How many fixed examples `progressGrid` pictures (0 for models that sample from noise).
+    var progressExamples: Int { get }
+    /// Batches per generator update (n_critic for WGAN-style models), for benchmarks.
+    var iterationsPerCycle: Int { get }
 }
 
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -53,9 +60,16 @@ extension GANModel {
     public static func validate(_ config: ModelConfig) throws(ConfigError) {}
     public var latentDim: Int { config.common.latentDim }
     public var iterationsPerCycle: Int { 1 }
-    public var carriedLosses: [String: Float] {
-        get { [:] }
-        set {}
+    public var progressExamples: Int { 0 }
+
+    /// Noise models: the generator applied to the drawn or given latent vectors.
+    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
+        guard Self.info.output == .samples else { throw ConfigError("\(Self.info.name) maps images to images; give it inputs instead") }
+        return generator(try latentVectors(count, given: latent, generator: rng))
+    }
+
+    public func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor {
+        throw ConfigError("\(Self.info.name) draws samples from noise; it does not map input images")
     }
 
     /// Draws `count` latent vectors N(0, 1), or checks the given ones.
@@ -70,16 +84,17 @@ extension GANModel {
         return Tensor.normal([count, d], generator: rng)
     }
 
-    /// The default progress picture: 25 samples from fixed noise in a 5x5 grid.
+    /// 25 samples from fixed noise in a 5x5 grid, or `count` in `rows` rows for given labels.
     public func fixedNoiseGrid(count: Int = 25, rows: Int = 5, labels: [Int]? = nil) -> (images: Tensor, rows: Int) {
         let rng = RandomGenerator(seed: 0x5A17)
         let images = (try? sampleForOutput(count: count, labels: labels, generator: rng)) ?? Tensor.zeros([count] + config.imageShape)
         return (images, rows)
     }
 
-    public func progressGrid() -> (images: Tensor, rows: Int) {
+    /// The default picture of noise models: a 5x5 grid, or one row per class for
+    /// conditional ones (as the reference's sample_image).
+    public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) {
         if Self.info.conditional {
-            // One row per class, as the reference's sample_image.
             let classes = config.extra["n-classes"].map { Int($0) } ?? 10
             return fixedNoiseGrid(count: classes * classes, rows: classes, labels: (0..<(classes * classes)).map { $0 / classes })
         }

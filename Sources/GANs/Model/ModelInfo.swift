@@ -7,24 +7,31 @@ public struct ModelInfo: Sendable {
     public let title: String
     /// First author, year and arXiv id, e.g. "Radford et al., 2015, arXiv:1511.06434".
     public let citation: String
-    /// The data it trains on.
-    public let dataset: String
+    /// The kind of data it trains on and where that comes from by default.
+    public let data: DataRequirement
     /// Whether samples are drawn for given class labels.
     public let conditional: Bool
     /// Networks made of linear layers only ("mlp") or convolutional ("conv").
     public let architecture: Architecture
+    /// What `gan sample` makes: samples from noise, or outputs for given input images.
+    public let output: Output
 
     public enum Architecture: String, Sendable { case mlp, conv }
+    public enum Output: String, Sendable { case samples, translation }
 
-    public init(name: String, title: String, citation: String, dataset: String = "MNIST",
-                conditional: Bool = false, architecture: Architecture) {
+    public init(name: String, title: String, citation: String, data: DataRequirement = .mnist(),
+                conditional: Bool = false, architecture: Architecture, output: Output = .samples) {
         self.name = name
         self.title = title
         self.citation = citation
-        self.dataset = dataset
+        self.data = data
         self.conditional = conditional
         self.architecture = architecture
+        self.output = output
     }
+
+    /// The default dataset's name, as `gan list` shows it.
+    public var dataset: String { data.defaultDataset }
 }
 
 /// A model-specific option (`--n-critic`, `--clip-value`, ...) with its reference default.
@@ -80,15 +87,28 @@ public struct CommonOptions: Codable, Equatable, Sendable {
     }
 }
 
-/// A model's resolved configuration: the common options plus its own.
+/// A model's resolved configuration: the common options, its own, and its data's.
 public struct ModelConfig: Codable, Equatable, Sendable {
     public var common: CommonOptions
     /// Model-specific values by option name (flags are 0 or 1).
     public var extra: [String: Double]
+    /// Which data, and how its images are fitted to the model.
+    public var data: DataOptions
 
-    public init(common: CommonOptions, extra: [String: Double] = [:]) {
+    public init(common: CommonOptions, extra: [String: Double] = [:], data: DataOptions = DataOptions()) {
         self.common = common
         self.extra = extra
+        self.data = data
+    }
+
+    enum CodingKeys: String, CodingKey { case common, extra, data }
+
+    /// Checkpoints written before data options existed trained on MNIST as the defaults say.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        common = try c.decode(CommonOptions.self, forKey: .common)
+        extra = try c.decode([String: Double].self, forKey: .extra)
+        data = try c.decodeIfPresent(DataOptions.self, forKey: .data) ?? DataOptions()
     }
 
     /// The value of a declared model option; a missing one is a programming error.

@@ -20,7 +20,7 @@ public enum Zoo {
     /// The model's defaults with the given overrides applied and checked: common options
     /// by their reference names, model options by their kebab-case names.
     public static func config(for model: any GANModel.Type, common overrides: [String: Double],
-                              extra: [String: Double]) throws(ConfigError) -> ModelConfig {
+                              extra: [String: Double], data: DataOptions = DataOptions()) throws(ConfigError) -> ModelConfig {
         var c = model.defaults
         for (name, v) in overrides {
             switch name {
@@ -42,7 +42,7 @@ public enum Zoo {
         guard c.sampleInterval >= 0 else { throw ConfigError("--sample-interval must not be negative, got \(c.sampleInterval)") }
         guard c.lr > 0, c.lr.isFinite else { throw ConfigError("--lr must be positive, got \(c.lr)") }
         guard (0..<1).contains(c.b1), (0..<1).contains(c.b2) else { throw ConfigError("--b1 and --b2 must be in [0, 1), got \(c.b1) and \(c.b2)") }
-        guard c.channels == 1 else { throw ConfigError("MNIST models take --channels 1, got \(c.channels)") }
+        guard c.channels == 1 || c.channels == 3 else { throw ConfigError("--channels must be 1 (gray) or 3 (colour), got \(c.channels)") }
         var values: [String: Double] = [:]
         for spec in model.options { values[spec.name] = spec.defaultValue }
         for (name, v) in extra {
@@ -54,7 +54,10 @@ public enum Zoo {
             if spec.kind == .int, v != v.rounded() { throw ConfigError("--\(name) takes a whole number, got \(v)") }
             values[name] = v
         }
-        let config = ModelConfig(common: c, extra: values)
+        if let load = data.loadSize {
+            guard load >= c.imgSize else { throw ConfigError("--load-size must be at least --img-size (\(c.imgSize)), got \(load)") }
+        }
+        let config = ModelConfig(common: c, extra: values, data: data)
         try model.validate(config)
         return config
     }

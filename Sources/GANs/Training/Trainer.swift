@@ -16,9 +16,7 @@ public struct RunOptions: Sendable {
     public var resume = false
     /// Plain progress lines every this many batches when not on a terminal.
     public var logInterval = 100
-    /// MNIST folder; nil for the built-in copy.
-    public var dataDirectory: URL?
-    /// Use only the first N training images (tests and quick trials).
+    /// Use only the first N MNIST training images (tests and quick trials).
     public var dataLimit: Int?
     /// Score samples every this many batches (nil: never).
     public var evalInterval: Int?
@@ -58,9 +56,10 @@ public final class Trainer {
         let fm = FileManager.default
         let info = type(of: model).info
         let common = model.config.common
-        // Read the data before touching the output folder, so a bad --data-dir changes nothing.
-        let data = try MNISTTrainingSet(directory: options.dataDirectory, imageSize: common.imgSize, limit: options.dataLimit)
-        guard data.count > 0 else { throw CheckpointError("no training images in \(options.dataDirectory?.path ?? "the built-in MNIST")") }
+        // Find the data before touching the output folder, so a bad --data-dir changes nothing.
+        let data = try TrainingData(type(of: model), config: model.config)
+            .batches(batchSize: common.batchSize, seed: options.seed, limit: options.dataLimit)
+        let examples = model.progressExamples > 0 ? try data.examples(model.progressExamples) : nil
 
         // Where to start: the beginning, or the latest checkpoint.
         var epoch = 0, batch = 0, batchesDone = 0
@@ -72,7 +71,7 @@ public final class Trainer {
         }
 
         try fm.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
-        let perEpoch = data.batchesPerEpoch(batchSize: common.batchSize)
+        let perEpoch = data.batchesPerEpoch
         let total = options.iterations ?? common.nEpochs * perEpoch
         try writeConfig(total: total)
         let metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
@@ -81,21 +80,18 @@ public final class Trainer {
                                         logInterval: options.logInterval, startBatch: batchesDone)
         func say(_ text: String) { if !options.quiet { progress.message(text) } }
         if options.resume { say("Resuming \(info.name) from batch \(batchesDone) (epoch \(epoch), batch \(batch)).") }
-        say("Training \(info.name) (\(info.citation)) on \(data.count) MNIST images, \(total) iterations; writing to \(options.out.path)")
+        say("Training \(info.name) (\(info.citation)) on \(data.summary), \(total) iterations; writing to \(options.out.path)")
 
         interrupts.start()
         defer { interrupts.stop() }
         let start = Date()
-        var order = data.order(epoch: epoch, seed: options.seed)
         var lastLosses: Losses = []
         while batchesDone < total {
             if batch >= perEpoch {
                 epoch += 1
                 batch = 0
-                order = data.order(epoch: epoch, seed: options.seed)
             }
-            let (images, labels) = data.batch(batch, order: order, batchSize: common.batchSize)
-            let losses = try model.trainStep(images: images, labels: labels, batchesDone: batchesDone)
+            let losses = try model.trainStep(try data.batch(batch, epoch: epoch), batchesDone: batchesDone)
             if let bad = losses.first(where: { !$0.value.isFinite }) {
                 if !options.quiet { progress.finishLine() }
                 let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
@@ -120,7 +116,7 @@ public final class Trainer {
                 say("eval at \(batchesDone): " + extra.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  "))
             }
             if common.sampleInterval > 0, batchesDone % common.sampleInterval == 0 {
-                try saveProgress(batchesDone: batchesDone, metrics: metrics)
+                try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
             }
             let position = (epoch: epoch, batch: batch)
             if options.checkpointInterval > 0, batchesDone % options.checkpointInterval == 0, batchesDone < total {
@@ -139,15 +135,15 @@ public final class Trainer {
         }
         if !options.quiet { progress.finishLine() }
         try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch)
-        try saveProgress(batchesDone: batchesDone, metrics: metrics)
+        try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
         let seconds = Date().timeIntervalSince(start)
         say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)), peak memory \(MemoryUsage.peakResidentBytes() / 1_048_576) MB (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
         say("Samples: \(options.out.appendingPathComponent("images").path)  generator: \(checkpointsDirectory.path)/latest/generator.safetensors")
         return .finished(batchesDone: batchesDone)
     }
 
-    func saveProgress(batchesDone: Int, metrics: MetricsLog) throws {
-        let grid = withoutGrad { model.progressGrid() }
+    func saveProgress(batchesDone: Int, metrics: MetricsLog, examples: TrainingBatch?) throws {
+        let grid = withoutGrad { model.progressGrid(examples: examples) }
         try saveImageGrid(grid.images, to: options.out.appendingPathComponent("images/\(batchesDone).png"),
                           nrow: grid.rows, normalize: true)
         try LossCurve.write(series: metrics.series, title: "\(type(of: model).info.name) losses",
@@ -171,7 +167,8 @@ public final class Trainer {
             "iterations": total,
             "checkpoint_interval": options.checkpointInterval,
             "log_interval": options.logInterval,
-            "data_dir": options.dataDirectory?.path ?? "built-in MNIST",
+            "dataset": model.config.data.dataset ?? type(of: model).info.data.defaultDataset,
+            "data_dir": model.config.data.directory ?? "default",
             "swiftgan_version": SwiftGAN.version,
             "threads": GANRuntime.threads,
         ]

@@ -61,7 +61,9 @@ final class AAEDiscriminator: Module {
     override func forward(_ z: Tensor) -> Tensor { model(z) }
 }
 
-public final class AAE: GANModel {
+/// An encoder-decoder whose codes a discriminator cannot tell from draws of the prior
+/// N(0, I); the decoder is the generator (`gan sample` decodes draws of the prior).
+public final class AAE: ZooModel, GANModel {
     public static let info = ModelInfo(name: "aae", title: "Adversarial Autoencoders",
                                        citation: "Makhzani et al., 2015, arXiv:1511.05644", architecture: .mlp)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 10; return c }
@@ -69,41 +71,32 @@ public final class AAE: GANModel {
     /// The reference's weights of the adversarial and the L1 reconstruction terms.
     static let adversarialWeight: Float = 0.001, reconstructionWeight: Float = 0.999
 
-    public let config: ModelConfig
     let encoder: AAEEncoder
     let decoder: AAEDecoder
     let netD: AAEDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        noise = RandomGenerator(seed: seed &+ 2)
-        encoder = AAEEncoder(imageShape: config.imageShape, latentDim: c.latentDim, generator: initRng, noise: noise)
-        decoder = AAEDecoder(latentDim: c.latentDim, imageShape: config.imageShape, generator: initRng)
-        netD = AAEDiscriminator(latentDim: c.latentDim, generator: initRng)
-        optimizerG = Adam(parameters: encoder.parameters() + decoder.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))
-        optimizerD = adam(netD, c)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed), c = config.common
+        noise = parts.stream("noise")
+        encoder = parts.network("encoder", AAEEncoder(imageShape: config.imageShape, latentDim: c.latentDim, generator: parts.weights, noise: noise))
+        decoder = parts.network("decoder", AAEDecoder(latentDim: c.latentDim, imageShape: config.imageShape, generator: parts.weights), samples: true)
+        netD = parts.network("discriminator", AAEDiscriminator(latentDim: c.latentDim, generator: parts.weights))
+        optimizerG = parts.adam("optimizer_G", encoder, decoder)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
 
-    public var generator: Module { decoder }
-    public var networks: [(name: String, module: Module)] { [("encoder", encoder), ("decoder", decoder), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
-
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = real.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, n = real.shape[0]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
 
         // Autoencoder: reconstruct the images, with codes D takes for draws from the prior.
         let encoded = encoder(real)
         let decoded = decoder(encoded)
-        let gLoss = frozen(dParameters) {
+        let gLoss = frozen(netD) {
             Self.adversarialWeight * binaryCrossEntropy(netD(encoded), valid) + Self.reconstructionWeight * l1Loss(decoded, real)
         }
         try optimize(optimizerG, gLoss)
@@ -118,11 +111,6 @@ public final class AAE: GANModel {
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
     }
 
-    /// Decodes codes drawn from the prior N(0, I).
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        decoder(try latentVectors(count, given: latent, generator: rng))
-    }
-
     /// A 10x10 grid, as the reference's sample_image.
-    public func progressGrid() -> (images: Tensor, rows: Int) { fixedNoiseGrid(count: 100, rows: 10) }
+    public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) { fixedNoiseGrid(count: 100, rows: 10) }
 }

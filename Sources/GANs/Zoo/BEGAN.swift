@@ -43,7 +43,7 @@ final class BEGANBalance: Module {
 /// k += lambda_k (gamma L(x) - L(G(z))), clamped to [0, 1]. Logs M = L(x) + |gamma L(x) -
 /// L(G(z))|, the convergence measure. The reference indexes a 0-dim tensor for M, which
 /// recent PyTorch refuses; M here is the same number.
-public final class BEGAN: GANModel {
+public final class BEGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "began", title: "BEGAN: Boundary Equilibrium Generative Adversarial Networks",
                                        citation: "Berthelot et al., 2017, arXiv:1703.10717", architecture: .conv)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
@@ -53,51 +53,37 @@ public final class BEGAN: GANModel {
     }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
-        let s = config.common.imgSize
-        guard s >= 4, s % 4 == 0 else {
-            throw ConfigError("began needs an image size that is a multiple of 4 (the generator upsamples twice); got \(s)")
-        }
+        try validateAutoencoderImageSize(config, model: "began")
         guard (0...1).contains(config.float("gamma")) else { throw ConfigError("--gamma must be in [0, 1], got \(config.float("gamma"))") }
         guard config.float("lambda-k") >= 0 else { throw ConfigError("--lambda-k must not be negative, got \(config.float("lambda-k"))") }
     }
 
-    public let config: ModelConfig
-    let netG: DCGANGenerator
+    let netG: ConvGenerator
     let netD: BEGANDiscriminator
-    let balance = BEGANBalance()
+    let balance: BEGANBalance
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        netG = DCGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        netD = BEGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        // The reference re-initialises conv weights N(0, 0.02) and BatchNorm2d weights N(1, 0.02).
-        netG.apply { weightsInitNormal($0, generator: initRng) }
-        netD.apply { weightsInitNormal($0, generator: initRng) }
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed), c = config.common
+        noise = parts.stream("noise")
+        netG = parts.network("generator", ConvGenerator(inputDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: parts.weights))
+        netD = parts.network("discriminator", BEGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: parts.weights))
+        balance = parts.network("balance", BEGANBalance())
+        initializeDCGANWeights(netG, netD, generator: parts.weights)
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] {
-        [("generator", netG), ("discriminator", netD), ("balance", balance)]
-    }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
-
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
 
         // Generator: make generated images easy for D to reconstruct.
         let generated = netG(z)
-        let gLoss = frozen(dParameters) { (netD(generated) - generated).abs().mean() }
+        let gLoss = frozen(netD) { (netD(generated) - generated).abs().mean() }
         try optimize(optimizerG, gLoss)
 
         // Discriminator: reconstruct real images well, generated ones badly (weighted by k).
@@ -115,8 +101,12 @@ public final class BEGAN: GANModel {
         let m = lossReal + Swift.abs(diff)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item()), ("M", m), ("k", balance.value)]
     }
+}
 
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
+/// The image sizes of began's and ebgan's networks (the generator upsamples twice).
+func validateAutoencoderImageSize(_ config: ModelConfig, model: String) throws(ConfigError) {
+    let s = config.common.imgSize
+    guard s >= 4, s % 4 == 0 else {
+        throw ConfigError("\(model) needs an image size that is a multiple of 4 (the generator upsamples twice); got \(s)")
     }
 }

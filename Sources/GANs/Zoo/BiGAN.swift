@@ -70,43 +70,36 @@ final class BiGANDiscriminator: Module {
     }
 }
 
-public final class BiGAN: GANModel {
+/// An encoder E and a generator G against a discriminator of (image, code) pairs: (x, E(x))
+/// real, (G(z), z) fake; E and G learn together with the labels swapped.
+public final class BiGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "bigan", title: "Adversarial Feature Learning",
                                        citation: "Donahue et al., 2016, arXiv:1605.09782", architecture: .mlp)
     /// Keras-GAN's: Adam(0.0002, 0.5), batch size 32, 28x28 images, 100-dimensional codes.
     public static var defaults: CommonOptions { var c = CommonOptions(); c.batchSize = 32; return c }
 
-    public let config: ModelConfig
     let encoder: BiGANEncoder
     let netG: BiGANGenerator
     let netD: BiGANDiscriminator
     let optimizerD: Adam
     let optimizerGE: Adam
     let noise: RandomGenerator
-    let dropout: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        dropout = RandomGenerator(seed: seed &+ 3)
-        encoder = BiGANEncoder(imageShape: config.imageShape, latentDim: c.latentDim, generator: initRng)
-        netG = BiGANGenerator(latentDim: c.latentDim, imageShape: config.imageShape, generator: initRng)
-        netD = BiGANDiscriminator(latentDim: c.latentDim, imageShape: config.imageShape, generator: initRng, dropout: dropout)
-        optimizerD = adam(netD, c)
-        optimizerGE = Adam(parameters: netG.parameters() + encoder.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed), c = config.common
+        noise = parts.stream("noise")
+        let dropout = parts.stream("dropout")
+        encoder = parts.network("encoder", BiGANEncoder(imageShape: config.imageShape, latentDim: c.latentDim, generator: parts.weights))
+        netG = parts.network("generator", BiGANGenerator(latentDim: c.latentDim, imageShape: config.imageShape, generator: parts.weights))
+        netD = parts.network("discriminator", BiGANDiscriminator(latentDim: c.latentDim, imageShape: config.imageShape, generator: parts.weights,
+                                                                 dropout: dropout))
+        optimizerD = parts.adam("optimizer_D", netD)
+        optimizerGE = parts.adam("optimizer_GE", netG, encoder)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("encoder", encoder), ("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_D", optimizerD), ("optimizer_GE", optimizerGE)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise), ("dropout", dropout)] }
-
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = real.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, n = real.shape[0]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
         let z = Tensor.normal([n, latentDim], generator: noise)
         let generated = netG(z)
@@ -119,14 +112,10 @@ public final class BiGAN: GANModel {
         try optimize(optimizerD, dLoss)
 
         // Encoder and generator together, with the labels swapped.
-        let geLoss = frozen(dParameters) {
+        let geLoss = frozen(netD) {
             binaryCrossEntropy(netD(z, generated), valid) + binaryCrossEntropy(netD(encoded, real), fake)
         }
         try optimize(optimizerGE, geLoss)
         return [("d_loss", dLoss.item()), ("g_loss", geLoss.item())]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
     }
 }

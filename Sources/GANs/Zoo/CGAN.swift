@@ -55,54 +55,44 @@ final class CGANDiscriminator: Module {
     }
 }
 
-public final class CGAN: GANModel {
+public final class CGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "cgan", title: "Conditional Generative Adversarial Nets",
-                                       citation: "Mirza & Osindero, 2014, arXiv:1411.1784", conditional: true, architecture: .mlp)
+                                       citation: "Mirza & Osindero, 2014, arXiv:1411.1784", data: .mnist(labelled: true),
+                                       conditional: true, architecture: .mlp)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
     public static var options: [OptionSpec] { [OptionSpec("n-classes", .int, 10, "Number of classes for the dataset.")] }
+    public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateClassCount(config, minimum: 1) }
 
-    public static func validate(_ config: ModelConfig) throws(ConfigError) {
-        guard config.int("n-classes") >= 1 else { throw ConfigError("--n-classes must be positive, got \(config.int("n-classes"))") }
-    }
-
-    public let config: ModelConfig
     let classes: Int
     let netG: CGANGenerator
     let netD: CGANDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dropout: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
+        let parts = ModelParts(config: config, seed: seed)
         classes = config.int("n-classes")
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        dropout = RandomGenerator(seed: seed &+ 3)
-        netG = CGANGenerator(latentDim: c.latentDim, classes: classes, imageShape: config.imageShape, generator: initRng)
-        netD = CGANDiscriminator(classes: classes, imageShape: config.imageShape, generator: initRng, dropout: dropout)
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        noise = parts.stream("noise")
+        let dropout = parts.stream("dropout")
+        netG = parts.network("generator", CGANGenerator(latentDim: config.common.latentDim, classes: classes, imageShape: config.imageShape,
+                                                        generator: parts.weights))
+        netD = parts.network("discriminator", CGANDiscriminator(classes: classes, imageShape: config.imageShape, generator: parts.weights,
+                                                                dropout: dropout))
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise), ("dropout", dropout)] }
-
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = real.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, labels = batch.labels, n = real.shape[0]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
 
         // Generator: images of random classes that D scores as real for those classes.
         let z = Tensor.normal([n, latentDim], generator: noise)
         let genLabels = (0..<n).map { _ in noise.nextInt(below: classes) }
         let generated = netG(z, genLabels)
-        let gLoss = frozen(dParameters) { mseLoss(netD(generated, genLabels), valid) }
+        let gLoss = frozen(netD) { mseLoss(netD(generated, genLabels), valid) }
         try optimize(optimizerG, gLoss)
 
         // Discriminator: real (image, label) pairs real, generated ones fake.

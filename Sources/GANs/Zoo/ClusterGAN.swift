@@ -97,7 +97,7 @@ final class ClusterGANDiscriminator: Module {
     override func forward(_ image: Tensor) -> Tensor { model(image) }
 }
 
-public final class ClusterGAN: GANModel {
+public final class ClusterGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "clustergan", title: "ClusterGAN: Latent Space Clustering in Generative Adversarial Networks",
                                        citation: "Mukherjee et al., 2018, arXiv:1809.03627", architecture: .conv)
     public static var defaults: CommonOptions {
@@ -121,11 +121,13 @@ public final class ClusterGAN: GANModel {
         guard config.common.imgSize == 28 else {
             throw ConfigError("clustergan's networks are built for 28x28 images (7 -> 14 -> 28 in the generator); got --img-size \(config.common.imgSize)")
         }
+        guard config.common.channels == 1 else {
+            throw ConfigError("clustergan's networks are built for gray images; got --channels \(config.common.channels)")
+        }
         guard config.int("n-critic") >= 1 else { throw ConfigError("--n-critic must be positive, got \(config.int("n-critic"))") }
         guard config.int("n-classes") >= 1 else { throw ConfigError("--n-classes must be positive, got \(config.int("n-classes"))") }
     }
 
-    public let config: ModelConfig
     let clusters: Int
     let nCritic: Int
     let wasserstein: Bool
@@ -135,36 +137,21 @@ public final class ClusterGAN: GANModel {
     let optimizerGE: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
-    /// The last generator/encoder loss, reported on the iterations without that step (as the
-    /// reference prints it).
-    var lastGELoss: Float = 0
-    public var carriedLosses: [String: Float] {
-        get { ["ge_loss": lastGELoss] }
-        set { lastGELoss = newValue["ge_loss"] ?? 0 }
-    }
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
+        let parts = ModelParts(config: config, seed: seed), c = config.common
         clusters = config.int("n-classes")
         nCritic = config.int("n-critic")
         wasserstein = config.flag("wass-flag")
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        netG = ClusterGANGenerator(latentDim: c.latentDim, clusters: clusters, generator: initRng)
-        encoder = ClusterGANEncoder(latentDim: c.latentDim, clusters: clusters, generator: initRng)
-        netD = ClusterGANDiscriminator(wasserstein: wasserstein, generator: initRng)
-        optimizerGE = Adam(parameters: netG.parameters() + encoder.parameters(), learningRate: c.lr, betas: (c.b1, c.b2),
-                           weightDecay: Self.decay)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        noise = parts.stream("noise")
+        netG = parts.network("generator", ClusterGANGenerator(latentDim: c.latentDim, clusters: clusters, generator: parts.weights))
+        encoder = parts.network("encoder", ClusterGANEncoder(latentDim: c.latentDim, clusters: clusters, generator: parts.weights))
+        netD = parts.network("discriminator", ClusterGANDiscriminator(wasserstein: wasserstein, generator: parts.weights))
+        optimizerGE = parts.adam("optimizer_GE", netG, encoder, weightDecay: Self.decay)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("encoder", encoder), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_GE", optimizerGE), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
     public var iterationsPerCycle: Int { nCritic }
 
     /// z_n ~ 0.75 N(0, I) and a uniformly drawn cluster, one-hot.
@@ -173,9 +160,9 @@ public final class ClusterGAN: GANModel {
         return (zn, (0..<n).map { _ in noise.nextInt(below: clusters) })
     }
 
-    public func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = images.shape[0]
-        let real = (images + 1) / 2  // the reference trains on images in [0, 1]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let n = batch.count
+        let real = (batch.images + 1) / 2  // the reference trains on images in [0, 1]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
         let (zn, zcIndex) = sampleLatent(n)
         let zc = Tensor.oneHot(zcIndex, classes: clusters)
@@ -188,36 +175,30 @@ public final class ClusterGAN: GANModel {
         if geStep {
             let (encZn, encLogits) = encoder(generated)
             let cycle = Self.betaN * mseLoss(encZn, zn) + Self.betaC * crossEntropy(encLogits, targets: zcIndex)
-            let adversarial = frozen(dParameters) { wasserstein ? netD(generated).mean() : binaryCrossEntropy(netD(generated), valid) }
+            let adversarial = frozen(netD) { wasserstein ? netD(generated).mean() : binaryCrossEntropy(netD(generated), valid) }
             let geLoss = adversarial + cycle
             try optimize(optimizerGE, geLoss)
-            lastGELoss = geLoss.item()
+            _ = carried("ge_loss", geLoss.item())
         }
 
         // Discriminator, on real and generated images in one pass (D's rows never interact).
         let (dReal, dGen) = scoreBoth(netD, real, generated.detach())
         let dLoss: Tensor
         if wasserstein {
-            dLoss = dReal.mean() - dGen.mean() + (try Self.gradientPenalty(netD, real: real, generated: generated.detach(), generator: noise))
+            dLoss = dReal.mean() - dGen.mean() + (try gradientPenalty(real: real, generated: generated.detach()))
         } else {
             dLoss = (binaryCrossEntropy(dReal, valid) + binaryCrossEntropy(dGen, fake)) / 2
         }
         try optimize(optimizerD, dLoss)
-        return [("d_loss", dLoss.item()), ("ge_loss", lastGELoss)]
+        return [("d_loss", dLoss.item()), ("ge_loss", carried("ge_loss"))]
     }
 
-    /// lambda * (||grad D(x_hat)|| - 1)^2 at random interpolates of real and generated images.
-    static func gradientPenalty(_ netD: ClusterGANDiscriminator, real: Tensor, generated: Tensor,
-                                generator rng: RandomGenerator) throws -> Tensor {
-        let n = real.shape[0]
-        let alpha = Tensor.uniform([n, 1, 1, 1], generator: rng)
-        let interpolated = (alpha * real + (1 - alpha) * generated).requiringGrad()
-        let out = netD(interpolated)
-        guard let g = try Autograd.grad(of: [out], withRespectTo: [interpolated], seeds: [Tensor.ones(out.shape)], createGraph: true)[0] else {
-            return Tensor(0)
-        }
-        let norm = (g.reshape([n, -1]).square().sum(dim: 1) + 1e-12).sqrt()
-        return lambdaGP * (norm - 1).square().mean()
+    /// lambda * (||grad D(x_hat)|| - 1)^2 at random interpolates of real and generated
+    /// images (1e-12 under the norm's square root, as the reference).
+    func gradientPenalty(real: Tensor, generated: Tensor) throws -> Tensor {
+        let alpha = Tensor.uniform([real.shape[0], 1, 1, 1], generator: noise)
+        let norms = try inputGradientNorms(netD.callAsFunction, at: interpolates(real, generated, alpha: alpha), epsilon: 1e-12)
+        return Self.lambdaGP * (norms - 1).square().mean()
     }
 
     /// `labels` pick the clusters (drawn uniformly otherwise); `latent` is z_n as given (its
@@ -230,7 +211,7 @@ public final class ClusterGAN: GANModel {
     }
 
     /// One row per cluster, as the reference's gen_classes picture.
-    public func progressGrid() -> (images: Tensor, rows: Int) {
+    public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) {
         fixedNoiseGrid(count: clusters * clusters, rows: clusters, labels: (0..<(clusters * clusters)).map { $0 / clusters })
     }
 }

@@ -14,7 +14,7 @@ import NN
 /// steep everywhere near the data, D stops telling real from fake and the samples stay
 /// blobs (FD 972 after 400 iterations, against 628 after 300 with no penalty and 569
 /// after an epoch with this one). --two-sided restores the paper's form.
-public final class DRAGAN: GANModel {
+public final class DRAGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "dragan", title: "On Convergence and Stability of GANs",
                                        citation: "Kodali et al., 2017, arXiv:1705.07215", architecture: .conv)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.sampleInterval = 1000; return c }
@@ -24,43 +24,26 @@ public final class DRAGAN: GANModel {
     }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
-        try DCGAN.validate(config)
+        try validateConvImageSize(config, model: "dragan")
         guard config.float("lambda-gp") >= 0 else { throw ConfigError("--lambda-gp must not be negative, got \(config.float("lambda-gp"))") }
     }
 
-    public let config: ModelConfig
-    let netG: DCGANGenerator
+    let netG: ConvGenerator
     let netD: DCGANDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dropout: RandomGenerator
     /// Perturbations and interpolation weights of the gradient penalty.
     let penalty: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        dropout = RandomGenerator(seed: seed &+ 3)
-        netG = DCGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        netD = DCGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng, dropout: dropout)
-        // The reference re-initialises conv weights N(0, 0.02) and BatchNorm2d weights N(1, 0.02).
-        netG.apply { weightsInitNormal($0, generator: initRng) }
-        netD.apply { weightsInitNormal($0, generator: initRng) }
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        penalty = RandomGenerator(seed: seed &+ 4)
-        dParameters = netD.parameters()
-    }
-
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] {
-        [("noise", noise), ("dropout", dropout), ("penalty", penalty)]
+        let parts = ModelParts(config: config, seed: seed)
+        noise = parts.stream("noise")
+        (netG, netD) = parts.dcganNetworks(dropout: parts.stream("dropout"))
+        penalty = parts.stream("penalty")
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
 
     /// lambda_gp * E[max(0, ||grad logit D(x^)||_2 - 1)^2] (or the two-sided form on D's
@@ -70,33 +53,24 @@ public final class DRAGAN: GANModel {
         let alpha = Tensor.uniform(x.shape, generator: penalty)
         let std = x.variance().sqrt()
         let perturbed = x + 0.5 * std * Tensor.uniform(x.shape, generator: penalty)
-        let interpolates = (alpha * x + (1 - alpha) * perturbed).requiringGrad()
         let twoSided = config.flag("two-sided")
-        let score = twoSided ? netD(interpolates) : netD.logits(interpolates)
-        let grads = try Autograd.grad(of: [score], withRespectTo: [interpolates],
-                                      seeds: [Tensor.ones([x.shape[0], 1])], createGraph: true)
-        let excess = grads[0]!.flatten().norm(dims: [1]) - 1
+        let norms = try inputGradientNorms(twoSided ? netD.callAsFunction : netD.logits, at: interpolates(x, perturbed, alpha: alpha))
+        let excess = norms - 1
         return config.float("lambda-gp") * (twoSided ? excess : excess.relu()).square().mean()
     }
 
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = real.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, n = real.shape[0]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
 
         let z = Tensor.normal([n, latentDim], generator: noise)
         let generated = netG(z)
-        let gLoss = frozen(dParameters) { binaryCrossEntropy(netD(generated), valid) }
+        let gLoss = frozen(netD) { binaryCrossEntropy(netD(generated), valid) }
         try optimize(optimizerG, gLoss)
 
-        let realLoss = binaryCrossEntropy(netD(real), valid)
-        let fakeLoss = binaryCrossEntropy(netD(generated.detach()), fake)
-        let dLoss = (realLoss + fakeLoss) / 2
+        let dLoss = (binaryCrossEntropy(netD(real), valid) + binaryCrossEntropy(netD(generated.detach()), fake)) / 2
         try optimize(optimizerD, dLoss + (try gradientPenalty(real)))
         // The reference prints the BCE part of D's loss.
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
     }
 }

@@ -38,48 +38,32 @@ final class EBGANDiscriminator: Module {
 /// 0.1 times the pulling-away term, with margin m = max(1, batch_size / 64). The pulling-
 /// away term squares the cosine similarities of the embeddings, as the paper's f_PT; the
 /// reference sums them unsquared, so opposite embeddings would cancel.
-public final class EBGAN: GANModel {
+public final class EBGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "ebgan", title: "Energy-based Generative Adversarial Network",
                                        citation: "Zhao et al., 2016, arXiv:1609.03126", architecture: .conv)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
-
-    public static func validate(_ config: ModelConfig) throws(ConfigError) {
-        let s = config.common.imgSize
-        guard s >= 4, s % 4 == 0 else {
-            throw ConfigError("ebgan needs an image size that is a multiple of 4 (the generator upsamples twice); got \(s)")
-        }
-    }
+    public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateAutoencoderImageSize(config, model: "ebgan") }
 
     /// The reference's weight of the pulling-away term.
     static let lambdaPT: Float = 0.1
 
-    public let config: ModelConfig
-    let netG: LSGANGenerator
+    let netG: ConvGenerator
     let netD: EBGANDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        netG = LSGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        netD = EBGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        // The reference re-initialises conv weights N(0, 0.02) and BatchNorm2d weights N(1, 0.02).
-        netG.apply { weightsInitNormal($0, generator: initRng) }
-        netD.apply { weightsInitNormal($0, generator: initRng) }
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed), c = config.common
+        noise = parts.stream("noise")
+        netG = parts.network("generator", ConvGenerator(inputDim: c.latentDim, channels: c.channels, imgSize: c.imgSize,
+                                                        leadingBatchNorm: false, generator: parts.weights))
+        netD = parts.network("discriminator", EBGANDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: parts.weights))
+        initializeDCGANWeights(netG, netD, generator: parts.weights)
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
-
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
 
     /// f_PT = sum over pairs i != j of cos^2(e_i, e_j), divided by N(N - 1).
     func pullingAway(_ e: Tensor) -> Tensor {
@@ -90,14 +74,15 @@ public final class EBGAN: GANModel {
         return (similarity.square().sum() - Float(n)) / Float(n * (n - 1))
     }
 
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
         let margin = Swift.max(1, Float(config.common.batchSize) / 64)
 
         // Generator: low energy for generated images, embeddings pulled apart.
         let generated = netG(z)
         let fake = generated.detach()
-        let gLoss = frozen(dParameters) { () -> Tensor in
+        let gLoss = frozen(netD) { () -> Tensor in
             let (reconstruction, embedding) = netD(generated)
             return mseLoss(reconstruction, fake) + Self.lambdaPT * pullingAway(embedding)
         }
@@ -109,9 +94,5 @@ public final class EBGAN: GANModel {
         let dLoss = margin - dLossFake.item() > 0 ? dLossReal + (margin - dLossFake) : dLossReal
         try optimize(optimizerD, dLoss)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
     }
 }

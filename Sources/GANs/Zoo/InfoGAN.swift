@@ -4,29 +4,9 @@
 import Autograd
 import NN
 
-/// [noise, one-hot categorical code, continuous code] -> 128 x (size/4)^2 -> the shared
-/// upsampling body (ACGAN.swift).
-final class InfoGANGenerator: Module {
-    let l1: Sequential
-    let convBlocks: Sequential
-    let initSize: Int
-
-    init(inputDim: Int, channels: Int, imgSize: Int, generator rng: RandomGenerator) {
-        initSize = imgSize / 4
-        l1 = Sequential(Linear(inputDim, 128 * initSize * initSize, generator: rng))
-        convBlocks = upsamplingConvBlocks(channels: channels, generator: rng)
-        super.init()
-    }
-
-    func callAsFunction(_ noise: Tensor, _ labels: Tensor, _ code: Tensor) -> Tensor {
-        let input = Tensor.concat([noise, labels, code], dim: 1)
-        return convBlocks(l1(input).reshape([noise.shape[0], 128, initSize, initSize]))
-    }
-}
-
 /// The shared downsampling body, then a raw validity score (adv_layer, least squares),
-/// logits of the categorical code (aux_layer: Linear, then a Softmax kept for the state
-/// dict's layout) and the continuous code's estimate (latent_layer).
+/// logits of the categorical code (aux_layer, a Linear: the reference's Softmax after it has
+/// no parameters) and the continuous code's estimate (latent_layer).
 final class InfoGANDiscriminator: Module {
     let convBlocks: Sequential
     let advLayer: Sequential
@@ -35,9 +15,9 @@ final class InfoGANDiscriminator: Module {
 
     init(classes: Int, codeDim: Int, channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
         convBlocks = downsamplingConvBlocks(channels: channels, generator: rng, dropout: dropout)
-        let features = 128 * (imgSize / 16) * (imgSize / 16)
+        let features = downsampledFeatures(imgSize: imgSize)
         advLayer = Sequential(Linear(features, 1, generator: rng))
-        auxLayer = Sequential(Linear(features, classes, generator: rng), Softmax(dim: 1))
+        auxLayer = Sequential(Linear(features, classes, generator: rng))
         latentLayer = Sequential(Linear(features, codeDim, generator: rng))
         super.init()
     }
@@ -47,11 +27,14 @@ final class InfoGANDiscriminator: Module {
     /// Logits of the categorical code and the continuous code's estimate.
     func codes(_ image: Tensor) -> (logits: Tensor, code: Tensor) {
         let f = features(image)
-        return (auxLayer[0](f), latentLayer(f))
+        return (auxLayer(f), latentLayer(f))
     }
 }
 
-public final class InfoGAN: GANModel {
+/// [noise, one-hot categorical code, continuous code] -> dcgan's generator, against the
+/// shared downsampling body with three heads; G and D also learn together to recover both
+/// codes from the images (the information loss).
+public final class InfoGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "infogan", title: "InfoGAN: Interpretable Representation Learning by Information Maximizing GANs",
                                        citation: "Chen et al., 2016, arXiv:1606.03657", conditional: true, architecture: .conv)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
@@ -65,48 +48,40 @@ public final class InfoGAN: GANModel {
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
         try validateConvImageSize(config, model: "infogan")
-        guard config.int("n-classes") >= 2 else { throw ConfigError("--n-classes must be at least 2, got \(config.int("n-classes"))") }
+        try validateClassCount(config, minimum: 2)
         guard config.int("code-dim") >= 1 else { throw ConfigError("--code-dim must be positive, got \(config.int("code-dim"))") }
     }
 
-    public let config: ModelConfig
     let classes: Int
     let codeDim: Int
-    let netG: InfoGANGenerator
+    let netG: ConvGenerator
     let netD: InfoGANDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let optimizerInfo: Adam
     let noise: RandomGenerator
-    let dropout: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
+        let parts = ModelParts(config: config, seed: seed), c = config.common
         classes = config.int("n-classes")
         codeDim = config.int("code-dim")
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        dropout = RandomGenerator(seed: seed &+ 3)
-        netG = InfoGANGenerator(inputDim: c.latentDim + classes + codeDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        netD = InfoGANDiscriminator(classes: classes, codeDim: codeDim, channels: c.channels, imgSize: c.imgSize,
-                                    generator: initRng, dropout: dropout)
-        // The reference re-initialises conv weights N(0, 0.02) and batch-norm weights N(1, 0.02).
-        netG.apply { weightsInitNormal($0, generator: initRng) }
-        netD.apply { weightsInitNormal($0, generator: initRng) }
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        optimizerInfo = Adam(parameters: netG.parameters() + netD.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        noise = parts.stream("noise")
+        let dropout = parts.stream("dropout")
+        netG = parts.network("generator", ConvGenerator(inputDim: c.latentDim + classes + codeDim, channels: c.channels, imgSize: c.imgSize,
+                                                        generator: parts.weights))
+        netD = parts.network("discriminator", InfoGANDiscriminator(classes: classes, codeDim: codeDim, channels: c.channels, imgSize: c.imgSize,
+                                                                   generator: parts.weights, dropout: dropout))
+        initializeDCGANWeights(netG, netD, generator: parts.weights)
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        optimizerInfo = parts.adam("optimizer_info", netG, netD)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] {
-        [("optimizer_G", optimizerG), ("optimizer_D", optimizerD), ("optimizer_info", optimizerInfo)]
+    /// G([z, one-hot labels, code]).
+    func generate(_ z: Tensor, _ labels: [Int], _ code: Tensor) -> Tensor {
+        netG(Tensor.concat([z, Tensor.oneHot(labels, classes: classes), code], dim: 1))
     }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise), ("dropout", dropout)] }
 
     /// Noise N(0, 1), a uniformly drawn categorical code and a continuous code U(-1, 1).
     func generatorInput(_ n: Int) -> (z: Tensor, labels: [Int], code: Tensor) {
@@ -116,14 +91,14 @@ public final class InfoGAN: GANModel {
         return (z, labels, code)
     }
 
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = real.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, n = real.shape[0]
         let valid = Tensor.ones([n, 1]), fake = Tensor.zeros([n, 1])
 
         // Generator: make D score generated images as real (least squares).
         let g = generatorInput(n)
-        let generated = netG(g.z, Tensor.oneHot(g.labels, classes: classes), g.code)
-        let gLoss = frozen(dParameters) { mseLoss(netD.validity(generated), valid) }
+        let generated = generate(g.z, g.labels, g.code)
+        let gLoss = frozen(netD) { mseLoss(netD.validity(generated), valid) }
         try optimize(optimizerG, gLoss)
 
         // Discriminator: real images real, generated ones fake.
@@ -134,7 +109,7 @@ public final class InfoGAN: GANModel {
 
         // Information loss: G and D together recover both codes from fresh samples.
         let i = generatorInput(n)
-        let infoImages = netG(i.z, Tensor.oneHot(i.labels, classes: classes), i.code)
+        let infoImages = generate(i.z, i.labels, i.code)
         let (logits, code) = netD.codes(infoImages)
         let infoLoss = Self.lambdaCat * crossEntropy(logits, targets: i.labels) + Self.lambdaCon * mseLoss(code, i.code)
         try optimize(optimizerInfo, infoLoss)
@@ -146,6 +121,6 @@ public final class InfoGAN: GANModel {
         let z = try latentVectors(count, given: latent, generator: rng)
         let cat = try checkedLabels(labels, count: count, classes: classes, generator: rng)
         let code = Tensor.uniform([count, codeDim], low: -1, high: 1, generator: rng)
-        return netG(z, Tensor.oneHot(cat, classes: classes), code)
+        return generate(z, cat, code)
     }
 }

@@ -10,8 +10,7 @@ final class RelativisticDiscriminator: Module {
 
     init(channels: Int, imgSize: Int, generator rng: RandomGenerator, dropout: RandomGenerator) {
         model = downsamplingConvBlocks(channels: channels, generator: rng, dropout: dropout)
-        let ds = imgSize / 16
-        advLayer = Sequential(Linear(128 * ds * ds, 1, generator: rng))
+        advLayer = Sequential(Linear(downsampledFeatures(imgSize: imgSize), 1, generator: rng))
         super.init()
     }
 
@@ -24,42 +23,31 @@ final class RelativisticDiscriminator: Module {
 /// then overwrites it with the standard GAN loss, so its G never trains relativistically;
 /// here G minimises the paper's loss (RaSGAN: both terms, real and generated, with the
 /// labels swapped). No weight re-initialisation, as the reference.
-public final class RelativisticGAN: GANModel {
+public final class RelativisticGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "relativistic_gan", title: "The relativistic discriminator: a key element missing from standard GAN",
                                        citation: "Jolicoeur-Martineau, 2018, arXiv:1807.00734", architecture: .conv)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
     public static var options: [OptionSpec] {
         [OptionSpec("rel-avg-gan", .flag, 0, "Relativistic average GAN instead of standard.")]
     }
+    public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateConvImageSize(config, model: "relativistic_gan") }
 
-    public static func validate(_ config: ModelConfig) throws(ConfigError) { try DCGAN.validate(config) }
-
-    public let config: ModelConfig
-    let netG: DCGANGenerator
+    let netG: ConvGenerator
     let netD: RelativisticDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dropout: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        dropout = RandomGenerator(seed: seed &+ 3)
-        netG = DCGANGenerator(latentDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: initRng)
-        netD = RelativisticDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: initRng, dropout: dropout)
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed), c = config.common
+        noise = parts.stream("noise")
+        let dropout = parts.stream("dropout")
+        netG = parts.network("generator", ConvGenerator(inputDim: c.latentDim, channels: c.channels, imgSize: c.imgSize, generator: parts.weights))
+        netD = parts.network("discriminator", RelativisticDiscriminator(channels: c.channels, imgSize: c.imgSize, generator: parts.weights, dropout: dropout))
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
-
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise), ("dropout", dropout)] }
 
     /// The loss of the side that should look more real (`a`) against the other (`b`).
     func relativisticLoss(more a: Tensor, less b: Tensor) -> Tensor {
@@ -71,12 +59,13 @@ public final class RelativisticGAN: GANModel {
         return binaryCrossEntropyWithLogits(a - b, ones)
     }
 
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
 
         // Generator: generated images should look more real than real ones.
         let generated = netG(z)
-        let gLoss = frozen(dParameters) { () -> Tensor in
+        let gLoss = frozen(netD) { () -> Tensor in
             let realPred = netD(real).detach()
             return relativisticLoss(more: netD(generated), less: realPred)
         }
@@ -87,9 +76,5 @@ public final class RelativisticGAN: GANModel {
         let dLoss = relativisticLoss(more: realPred, less: fakePred)
         try optimize(optimizerD, dLoss)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
     }
 }

@@ -9,43 +9,33 @@ import NN
 /// recent PyTorch refuses (in-place error) and which also gave G the gradient of D's loss;
 /// here D steps on its loss with the generated images detached, then G steps on its own
 /// loss through the updated D, the paper's alternating updates.
-public final class SoftmaxGAN: GANModel {
+public final class SoftmaxGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "softmax_gan", title: "Softmax GAN",
                                        citation: "Lin, 2017, arXiv:1704.06191", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
 
-    public let config: ModelConfig
     let netG: GANGenerator
-    let netD: WGANCritic
+    let netD: MLPDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        netG = GANGenerator(latentDim: c.latentDim, imageShape: config.imageShape, generator: initRng)
-        netD = WGANCritic(imageShape: config.imageShape, generator: initRng)
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed)
+        noise = parts.stream("noise")
+        (netG, netD) = parts.mlpNetworks(sigmoid: false)
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
+        super.init(parts)
     }
-
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
 
     /// log Z, the log partition function of the batch (1e-8 inside the log, as the reference).
     func logPartition(_ dReal: Tensor, _ dFake: Tensor) -> Tensor {
         ((-dReal).exp().sum() + (-dFake).exp().sum() + 1e-8).log()
     }
 
-    public func trainStep(images real: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = Float(real.shape[0])
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let real = batch.images, n = Float(real.shape[0])
         let z = Tensor.normal([real.shape[0], latentDim], generator: noise)
         let generated = netG(z)
 
@@ -57,15 +47,11 @@ public final class SoftmaxGAN: GANModel {
         // Generator: target 1/|B| on every image of the batch.
         // D's rows are independent, so the real half runs without a graph: back-propagating
         // through it would only produce gradients that are thrown away.
-        let gLoss = frozen(dParameters) { () -> Tensor in
+        let gLoss = frozen(netD) { () -> Tensor in
             let dReal = withoutGrad { netD(real) }, dFake = netD(generated)
             return (dReal.sum() + dFake.sum()) / (2 * n) + logPartition(dReal, dFake)
         }
         try optimize(optimizerG, gLoss)
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item())]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
     }
 }

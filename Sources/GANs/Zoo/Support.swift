@@ -1,5 +1,5 @@
-// Small pieces every model of the zoo uses: one optimiser step, freezing a network while
-// the other one learns, and sampling in evaluation mode.
+// Small pieces every model of the zoo uses: one optimiser step, the generator passes of
+// n_critic models, scoring two batches in one pass, and sampling in evaluation mode.
 import Autograd
 import NN
 
@@ -15,17 +15,6 @@ func optimize(_ optimizer: Optimizer, _ loss: Tensor) throws {
     try loss.backward(only: optimizer.parameters, consumingLeafGradients: { p, g in optimizer.consume(p, gradient: g) })
     optimizer.step()   // parameters the optimiser could not take one at a time
     optimizer.zeroGrad()
-}
-
-/// Runs `body` with `parameters` not requiring gradients: while G learns through D, D's
-/// weight gradients would be thrown away, so they are not computed at all (the result
-/// is unchanged, the step is cheaper).
-@inline(__always)
-func frozen<T>(_ parameters: [Tensor], _ body: () throws -> T) rethrows -> T {
-    let previous = parameters.map(\.requiresGrad)
-    for p in parameters { p.requiresGrad = false }
-    defer { for (p, flag) in zip(parameters, previous) { p.requiresGrad = flag } }
-    return try body()
 }
 
 /// The batch norms of `module` (found once: module traversal reflects over every layer).
@@ -52,11 +41,6 @@ func scoreBoth(_ netD: Module, _ first: Tensor, _ second: Tensor) -> (Tensor, Te
     return (scores.slice(dim: 0, start: 0, end: n), scores.slice(dim: 0, start: n, end: scores.shape[0]))
 }
 
-/// Adam with the reference scripts' learning rate and betas.
-func adam(_ module: Module, _ c: CommonOptions) -> Adam {
-    Adam(parameters: module.parameters(), learningRate: c.lr, betas: (c.b1, c.b2))
-}
-
 extension GANModel {
     /// Samples with every network in evaluation mode (running statistics, no dropout)
     /// unless `batchStatistics`, and without recording a graph.
@@ -76,5 +60,23 @@ extension GANModel {
             throw ConfigError("label \(bad) is out of range: this model has \(classes) classes (0-\(classes - 1))")
         }
         return labels
+    }
+}
+
+extension ZooModel {
+    /// The generator step of the Wasserstein models, every n_critic batches: maximise the
+    /// critic's score of G(z). Its loss is carried to the batches between.
+    func wassersteinGeneratorStep(critic: Module, optimizer: Optimizer, generated: Tensor) throws {
+        let gLoss = frozen(critic) { -critic(generated).mean() }
+        try optimize(optimizer, gLoss)
+        _ = carried("g_loss", gLoss.item())
+    }
+}
+
+/// The --n-classes option of the conditional models.
+func validateClassCount(_ config: ModelConfig, minimum: Int) throws(ConfigError) {
+    let n = config.int("n-classes")
+    guard n >= minimum else {
+        throw ConfigError(minimum == 1 ? "--n-classes must be positive, got \(n)" : "--n-classes must be at least \(minimum), got \(n)")
     }
 }

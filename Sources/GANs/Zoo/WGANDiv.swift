@@ -4,56 +4,37 @@ import NN
 
 /// gan's generator and wgan's critic; Adam; instead of a Lipschitz constraint the critic
 /// pays k/2 * E[||grad D||^p] at the real and at the generated images (k = 2, p = 6).
-public final class WGANDiv: GANModel {
+public final class WGANDiv: ZooModel, GANModel {
     public static let info = ModelInfo(name: "wgan_div", title: "Wasserstein Divergence for GANs",
                                        citation: "Wu et al., 2018, arXiv:1712.01026", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
-    public static var options: [OptionSpec] {
-        [OptionSpec("n-critic", .int, 5, "Critic steps per generator step.")]
-    }
-
-    public static func validate(_ config: ModelConfig) throws(ConfigError) {
-        guard config.int("n-critic") >= 1 else { throw ConfigError("--n-critic must be at least 1, got \(config.int("n-critic"))") }
-    }
+    public static var options: [OptionSpec] { [OptionSpec("n-critic", .int, 5, "Critic steps per generator step.")] }
+    public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateCriticSteps(config) }
 
     /// The reference's (and the paper's recommended) penalty weight and power.
     static let k: Float = 2, p: Float = 6
 
-    public let config: ModelConfig
     let netG: GANGenerator
-    let netD: WGANCritic
+    let netD: MLPDiscriminator
     let optimizerG: Adam
     let optimizerD: Adam
     let noise: RandomGenerator
-    let dParameters: [Tensor]
     let generatorNorms: [BatchNorm]
-    var lastGLoss: Float = 0
-    public var carriedLosses: [String: Float] {
-        get { ["g_loss": lastGLoss] }
-        set { lastGLoss = newValue["g_loss"] ?? 0 }
-    }
 
     public init(config: ModelConfig, seed: UInt64) {
-        self.config = config
-        let c = config.common
-        let initRng = RandomGenerator(seed: seed &+ 1)
-        netG = GANGenerator(latentDim: c.latentDim, imageShape: config.imageShape, generator: initRng)
-        netD = WGANCritic(imageShape: config.imageShape, generator: initRng)
-        optimizerG = adam(netG, c)
-        optimizerD = adam(netD, c)
-        noise = RandomGenerator(seed: seed &+ 2)
-        dParameters = netD.parameters()
+        let parts = ModelParts(config: config, seed: seed)
+        noise = parts.stream("noise")
+        (netG, netD) = parts.mlpNetworks(sigmoid: false)
+        optimizerG = parts.adam("optimizer_G", netG)
+        optimizerD = parts.adam("optimizer_D", netD)
         generatorNorms = batchNorms(of: netG)
+        super.init(parts)
     }
 
-    public var generator: Module { netG }
-    public var networks: [(name: String, module: Module)] { [("generator", netG), ("discriminator", netD)] }
-    public var optimizers: [(name: String, optimizer: Optimizer)] { [("optimizer_G", optimizerG), ("optimizer_D", optimizerD)] }
-    public var randomStreams: [(name: String, generator: RandomGenerator)] { [("noise", noise)] }
     public var iterationsPerCycle: Int { config.int("n-critic") }
 
-    public func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses {
-        let n = images.shape[0]
+    public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
+        let n = batch.count
         let z = Tensor.normal([n, latentDim], generator: noise)
         let (generated, forG) = generatorPasses(netG, z, norms: generatorNorms,
                                                 generatorBatch: batchesDone % config.int("n-critic") == 0)
@@ -62,7 +43,7 @@ public final class WGANDiv: GANModel {
         // generated images are one leaf (D's rows are independent, so its gradient rows are
         // those of two separate leaves), which spares splitting the gradient and, in the
         // second-order pass, joining it again.
-        let both = Tensor.concat([images.detach(), generated], dim: 0).requiringGrad()
+        let both = Tensor.concat([batch.images.detach(), generated], dim: 0).requiringGrad()
         let validity = netD(both)
         let grad = try Autograd.grad(of: [validity], withRespectTo: [both], seeds: [Tensor.ones([2 * n, 1])],
                                      createGraph: true)[0]!
@@ -76,16 +57,7 @@ public final class WGANDiv: GANModel {
         let dLoss = -scores.real.mean() + scores.fake.mean() + divGP
         try optimize(optimizerD, dLoss)
 
-        // Generator, every n_critic batches: maximise D(G(z)).
-        if let forG {
-            let gLoss = frozen(dParameters) { -netD(forG).mean() }
-            try optimize(optimizerG, gLoss)
-            lastGLoss = gLoss.item()
-        }
-        return [("d_loss", dLoss.item()), ("g_loss", lastGLoss)]
-    }
-
-    public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
-        netG(try latentVectors(count, given: latent, generator: rng))
+        if let forG { try wassersteinGeneratorStep(critic: netD, optimizer: optimizerG, generated: forG) }
+        return [("d_loss", dLoss.item()), ("g_loss", carried("g_loss"))]
     }
 }

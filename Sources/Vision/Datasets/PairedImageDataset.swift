@@ -2,20 +2,30 @@
 import Autograd
 import Foundation
 
-/// Paired A|B images from `root/split/`; each example's images are [A, B] (or [B, A] for
-/// `.bToA`), transformed with the same random crop and flip.
+/// Paired A|B images from `root/<split>/` (several splits in turn); each example's images are
+/// [A, B] (or [B, A] for `.bToA`). Aligned pairs share their random crop and flip; with
+/// `.independent`, B is the other half of a file drawn at random, so a paired set serves
+/// unpaired models as two domains.
 public struct PairedImageDataset: Dataset {
     /// Which half is the input.
     public enum Direction: Sendable { case aToB, bToA }
+    public enum Pairing: Sendable { case aligned, independent }
 
     public let files: [URL]
     public let transform: ImageTransform
     public let direction: Direction
+    public let pairing: Pairing
 
-    public init(root: URL, split: String = "train", direction: Direction = .aToB, transform: ImageTransform = ImageTransform()) throws {
-        files = try ImageFiles.list(root.appendingPathComponent(split))
+    public init(root: URL, splits: [String] = ["train"], direction: Direction = .aToB, pairing: Pairing = .aligned,
+                transform: ImageTransform = ImageTransform()) throws {
+        files = try splits.flatMap { try ImageFiles.list(root.appendingPathComponent($0)) }
         self.transform = transform
         self.direction = direction
+        self.pairing = pairing
+    }
+
+    public init(root: URL, split: String, direction: Direction = .aToB, transform: ImageTransform = ImageTransform()) throws {
+        try self.init(root: root, splits: [split], direction: direction, transform: transform)
     }
 
     public var count: Int { files.count }
@@ -23,9 +33,18 @@ public struct PairedImageDataset: Dataset {
     public func source(of index: Int) -> String { files[index].path }
 
     public func example(at index: Int, generator: RandomGenerator) throws -> Example {
-        let (a, b) = try PairedImageDataset.halves(of: try Image(contentsOf: files[index]), file: files[index].path)
-        let pair = direction == .aToB ? [a, b] : [b, a]
-        return Example(images: transform.apply(pair, generator: generator))
+        var (a, b) = try halves(index)
+        if pairing == .independent {
+            b = try halves(generator.nextInt(below: files.count)).b
+            return Example(images: [transform.apply(a, generator: generator), transform.apply(b, generator: generator)])
+        }
+        return Example(images: transform.apply([a, b], generator: generator))
+    }
+
+    /// The input and output halves of file `index`, in the dataset's direction.
+    func halves(_ index: Int) throws -> (a: Image, b: Image) {
+        let (left, right) = try PairedImageDataset.halves(of: try Image(contentsOf: files[index]), file: files[index].path)
+        return direction == .aToB ? (left, right) : (right, left)
     }
 
     /// The left and right halves. Any even width works (the halves need not be square); an

@@ -50,9 +50,12 @@ public final class DataLoader: Sendable {
         return RandomGenerator(seed: SeedMixer.mix(seed, UInt64(epoch))).permutation(dataset.count)
     }
 
-    /// Starts a worker preparing epoch `epoch` and returns the batches as they come.
-    public func epoch(_ epoch: Int) -> EpochBatches {
-        EpochBatches(loader: self, epoch: epoch)
+    /// Starts a worker preparing epoch `epoch` from its batch `first` on (a resumed run
+    /// starts mid-epoch) and returns the batches as they come. With `.skip`, a skipped
+    /// example shifts the later batches of its epoch, which a resume from a batch index does
+    /// not know of.
+    public func epoch(_ epoch: Int, from first: Int = 0) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch, first: first)
     }
 
     /// The generator for example `index` in `epoch`'s random transforms.

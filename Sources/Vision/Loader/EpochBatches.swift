@@ -13,12 +13,12 @@ public final class EpochBatches: Sequence, IteratorProtocol, @unchecked Sendable
     /// The error that ended the epoch, when iterating with `for batch in …` (which cannot throw).
     public private(set) var error: Error?
 
-    init(loader: DataLoader, epoch: Int) {
+    init(loader: DataLoader, epoch: Int, first: Int) {
         queue = PrefetchQueue(capacity: loader.prefetch)
         let queue = self.queue
         let done = workerDone
         let thread = Thread {
-            EpochBatches.produce(loader: loader, epoch: epoch, into: queue)
+            EpochBatches.produce(loader: loader, epoch: epoch, first: first, into: queue)
             queue.finish()
             done.signal()
         }
@@ -66,10 +66,10 @@ public final class EpochBatches: Sequence, IteratorProtocol, @unchecked Sendable
         workerDone.wait()
     }
 
-    private static func produce(loader: DataLoader, epoch: Int, into queue: PrefetchQueue<Result<Batch, Error>>) {
+    private static func produce(loader: DataLoader, epoch: Int, first: Int, into queue: PrefetchQueue<Result<Batch, Error>>) {
         let order = loader.order(epoch: epoch)
         let dataset = loader.dataset
-        var position = 0
+        var position = first * loader.batchSize
         while position < order.count {
             var examples = [Example]()
             var indices = [Int]()

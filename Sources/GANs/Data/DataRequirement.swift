@@ -1,0 +1,110 @@
+// What a model trains on. Each model declares the kind of data it needs and its reference's
+// defaults for fitting images to the networks; `DataOptions` holds what the user chose
+// instead; the runtime builds the batches from both (`TrainingData`).
+
+/// The kinds of data the zoo's models train on.
+public enum DataKind: String, Sendable, Codable {
+    /// Images, with class labels where the dataset has them (MNIST's digits; a folder has none).
+    case images
+    /// Images that must come with class labels (conditional models).
+    case labelledImages = "labelled-images"
+    /// Pairs A, B of the same scene (pix2pix's A|B files), cropped and flipped together.
+    case pairs
+    /// Images of two domains A and B, drawn independently (CycleGAN's trainA/, trainB/).
+    case unpaired
+    /// Images with 0/1 attribute vectors (CelebA's list_attr_celeba.txt).
+    case attributes
+    /// Labelled images of a source domain and unlabelled ones of a target domain (MNIST -> MNIST-M).
+    case domains
+    /// High-resolution images with low-resolution copies made on the fly (super-resolution).
+    case superResolution = "super-resolution"
+    /// Images with a rectangular hole each (inpainting).
+    case masked
+}
+
+/// How an image is brought to the model's square size.
+public enum ImageFit: String, Sendable, Codable, CaseIterable {
+    /// Resized to exactly size x size, as torchvision's Resize((h, w)): the aspect ratio may change.
+    case stretch
+    /// Shorter side resized to the load size, then the central square (the DCGAN examples').
+    case centerCrop = "center-crop"
+    /// Shorter side resized to the load size, then a square at a random position (CycleGAN's).
+    case randomCrop = "random-crop"
+}
+
+/// How pixel values are mapped from [0, 1].
+public enum PixelNormalization: String, Sendable, Codable {
+    /// (x - 0.5) / 0.5 per channel: [-1, 1], as tanh outputs.
+    case symmetric
+    /// ImageNet's per-channel mean and std (the super-resolution references).
+    case imagenet
+
+    public var mean: [Float] { self == .symmetric ? [0.5] : [0.485, 0.456, 0.406] }
+    public var std: [Float] { self == .symmetric ? [0.5] : [0.229, 0.224, 0.225] }
+}
+
+/// A model's data and its reference's defaults for it.
+public struct DataRequirement: Sendable {
+    public var kind: DataKind
+    /// The dataset trained on when `--dataset` is not given (a name `gan data list` knows).
+    public var defaultDataset: String
+    public var fit: ImageFit
+    /// The size the shorter side is resized to before cropping (nil: the image size).
+    public var loadSize: Int?
+    /// Random horizontal flips (shared by both images of a pair).
+    public var flip: Bool
+    public var normalization: PixelNormalization
+    /// The folders a paired dataset trains on (pix2pix's reference also trains on test/).
+    public var trainSplits: [String]
+    /// The attributes of an attribute dataset, in order.
+    public var attributes: [String]
+    /// Super-resolution: how much smaller the low-resolution copies are.
+    public var scaleFactor: Int
+    /// Inpainting: the side of the square hole, and whether it is centred (else random).
+    public var holeSize: Int
+    public var centredHole: Bool
+
+    public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, loadSize: Int? = nil, flip: Bool = false,
+                normalization: PixelNormalization = .symmetric, trainSplits: [String] = ["train"], attributes: [String] = [],
+                scaleFactor: Int = 4, holeSize: Int = 0, centredHole: Bool = false) {
+        self.kind = kind
+        defaultDataset = dataset
+        self.fit = fit
+        self.loadSize = loadSize
+        self.flip = flip
+        self.normalization = normalization
+        self.trainSplits = trainSplits
+        self.attributes = attributes
+        self.scaleFactor = scaleFactor
+        self.holeSize = holeSize
+        self.centredHole = centredHole
+    }
+
+    /// The MNIST zoo's data: digits resized to the image size, and their labels. Other
+    /// image sets fit by the central square, as the DCGAN examples do with photos.
+    public static func mnist(labelled: Bool = false) -> DataRequirement {
+        DataRequirement(labelled ? .labelledImages : .images, dataset: "mnist", fit: .centerCrop)
+    }
+}
+
+/// The data choices a user made for a run (nil: the model's default). Kept in the run's
+/// configuration, so a resumed run reads the same data the same way.
+public struct DataOptions: Codable, Equatable, Sendable {
+    /// A dataset name (`mnist`, `facades`, `celeba`, `folder`, ...).
+    public var dataset: String?
+    /// The dataset's root folder, laid out as its publisher lays it out.
+    public var directory: String?
+    public var fit: ImageFit?
+    public var loadSize: Int?
+    public var flip: Bool?
+
+    public init(dataset: String? = nil, directory: String? = nil, fit: ImageFit? = nil, loadSize: Int? = nil, flip: Bool? = nil) {
+        self.dataset = dataset
+        self.directory = directory
+        self.fit = fit
+        self.loadSize = loadSize
+        self.flip = flip
+    }
+
+    enum CodingKeys: String, CodingKey { case dataset, directory = "data_dir", fit, loadSize = "load_size", flip }
+}

@@ -1,0 +1,155 @@
+// The data a run trains on: the dataset its configuration names (the model's default
+// otherwise), found where `gan data` puts datasets or given with --data-dir, read in the
+// layout its publisher uses, and fitted to the model as its reference does.
+import Autograd
+import Foundation
+import Vision
+
+public struct TrainingData {
+    public let model: any GANModel.Type
+    public let config: ModelConfig
+    /// The dataset's name (`mnist`, `facades`, `folder`, ...).
+    public let name: String
+    /// Its root folder; nil for the built-in MNIST.
+    public let root: URL?
+    public let layout: DatasetLayout
+
+    /// Finds the data `config` names for `model`, or says what is missing and how to get it.
+    public init(_ model: any GANModel.Type, config: ModelConfig) throws {
+        self.model = model
+        self.config = config
+        name = config.data.dataset ?? model.info.data.defaultDataset
+        if let directory = config.data.directory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw DataError(.unreadable, file: directory, "no such data folder (--data-dir)")
+            }
+            root = URL(fileURLWithPath: directory)
+        } else if name == "mnist" {
+            root = nil
+        } else if let found = DataLocation.find(name) {
+            root = found
+        } else {
+            let looked = DataLocation.candidates(for: name).map(\.path).joined(separator: ", ")
+            throw DataError(.unreadable, file: name, "dataset not found (looked in \(looked)); get it with `gan data fetch \(name)` or give its folder with --data-dir")
+        }
+        if let root {
+            if name == "folder" {
+                layout = .folder
+            } else if let detected = DatasetLayout.detect(root) {
+                layout = detected
+            } else {
+                throw DataError(.empty, file: root.path, "holds no dataset this tool reads (MNIST IDX files, img_align_celeba/, images/train/, trainA/, train/, or PNG/JPEG images)")
+            }
+        } else {
+            layout = .mnist
+        }
+    }
+
+    /// The resolved way images are fitted: the user's choices over the model's defaults.
+    var requirement: DataRequirement {
+        var r = model.info.data
+        r.fit = config.data.fit ?? r.fit
+        r.loadSize = config.data.loadSize ?? r.loadSize
+        r.flip = config.data.flip ?? r.flip
+        return r
+    }
+
+    /// The transform of training images (`random: true`) or of pictured/evaluated ones
+    /// (no flip, the central square instead of a random one).
+    public func transform(random: Bool) -> ImageTransform {
+        let r = requirement, size = config.common.imgSize
+        var steps: [TransformStep] = [config.common.channels == 1 ? .grayscale : .rgb]
+        switch r.fit {
+        case .stretch:
+            steps.append(.resize(width: size, height: size, filter: .bicubic))
+        case .centerCrop, .randomCrop:
+            steps.append(.resizeShorterSide(r.loadSize ?? size, filter: .bicubic))
+            steps.append(random && r.fit == .randomCrop ? .randomCrop(width: size, height: size) : .centerCrop(width: size, height: size))
+        }
+        if random && r.flip { steps.append(.randomHorizontalFlip(probability: 0.5)) }
+        return ImageTransform(steps, mean: r.normalization.mean, std: r.normalization.std)
+    }
+
+    /// The batches of `batchSize` examples a run of `seed` trains on (the first `limit`
+    /// examples only, for MNIST, when given).
+    public func batches(batchSize: Int, seed: UInt64, limit: Int? = nil) throws -> BatchSource {
+        let kind = model.info.data.kind
+        if layout == .mnist {
+            guard kind == .images || kind == .labelledImages else { throw unsuitable("MNIST digits") }
+            let set = try MNISTTrainingSet(directory: root, imageSize: config.common.imgSize, limit: limit)
+            guard set.count > 0 else { throw DataError(.empty, file: root?.path ?? "the built-in MNIST", "holds no training images") }
+            return MNISTBatches(set, batchSize: batchSize, seed: seed, channels: config.common.channels)
+        }
+        let root = self.root!
+        let r = requirement
+        let train = transform(random: true), fixed = transform(random: false)
+        func loader(_ dataset: any Dataset, _ evaluation: (any Dataset)?, _ what: String,
+                    _ assemble: @escaping (Batch) throws -> TrainingBatch) -> BatchSource {
+            LoaderBatches(dataset, evaluation: evaluation, batchSize: batchSize, seed: seed,
+                          summary: "\(dataset.count) \(what) from \(root.path)", assemble: assemble)
+        }
+        switch kind {
+        case .images, .labelledImages:
+            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            if kind == .labelledImages {
+                throw DataError(.mismatch, file: root.path, "\(model.info.name) needs class labels, and a folder of images has none (train it on mnist)")
+            }
+            return loader(try ImageFolderDataset(directory: folder, transform: train), try ImageFolderDataset(directory: folder, transform: fixed),
+                          "images") { TrainingBatch(images: $0.images[0]) }
+        case .pairs:
+            guard layout == .paired else { throw unsuitable("\(layout.rawValue) data") }
+            return loader(try PairedImageDataset(root: root, splits: r.trainSplits, transform: train),
+                          try PairedImageDataset(root: root, splits: [Self.evaluationSplit(root)], transform: fixed),
+                          "pairs") { TrainingBatch(images: $0.images[0], imagesB: $0.images[1]) }
+        case .unpaired:
+            let dataset: any Dataset, evaluation: any Dataset
+            switch layout {
+            case .unpaired:
+                dataset = try UnpairedImageDataset(root: root, split: "train", mode: .shuffled, transform: train)
+                let test = FileManager.default.fileExists(atPath: root.appendingPathComponent("testA").path) ? "test" : "train"
+                evaluation = try UnpairedImageDataset(root: root, split: test, mode: .aligned, transform: fixed)
+            case .paired:
+                dataset = try PairedImageDataset(root: root, splits: ["train"], pairing: .independent, transform: train)
+                evaluation = try PairedImageDataset(root: root, splits: [Self.evaluationSplit(root)], transform: fixed)
+            default:
+                throw unsuitable("\(layout.rawValue) data")
+            }
+            return loader(dataset, evaluation, "images of each domain") { TrainingBatch(images: $0.images[0], imagesB: $0.images[1]) }
+        case .attributes:
+            guard layout == .celeba else { throw unsuitable("\(layout.rawValue) data") }
+            return loader(try CelebADataset(root: root, attributes: r.attributes, transform: train),
+                          try CelebADataset(root: root, attributes: r.attributes, transform: fixed), "faces") {
+                TrainingBatch(images: $0.images[0], attributes: $0.labels)
+            }
+        case .superResolution:
+            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            let files = try ImageFolderDataset(directory: folder).files
+            return loader(SuperResolutionDataset(files: files, factor: r.scaleFactor, transform: train),
+                          SuperResolutionDataset(files: files, factor: r.scaleFactor, transform: fixed), "images") {
+                TrainingBatch(images: $0.images[0], lowResolution: $0.images[1])
+            }
+        case .masked:
+            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            let files = try ImageFolderDataset(directory: folder).files
+            return loader(InpaintingDataset(files: files, holeSize: r.holeSize, centred: r.centredHole, transform: train),
+                          InpaintingDataset(files: files, holeSize: r.holeSize, centred: true, transform: fixed), "images") { batch in
+                let corners = batch.labels!.scalars
+                return TrainingBatch(images: batch.images[0], holes: (0..<batch.count).map { (Int(corners[2 * $0]), Int(corners[2 * $0 + 1])) })
+            }
+        case .domains:
+            throw DataError(.mismatch, file: root.path, "\(model.info.name) trains on two domains; give the target domain's dataset (mnistm)")
+        }
+    }
+
+    /// pix2pix sets picture and evaluate on val/, or test/ where there is no val/.
+    static func evaluationSplit(_ root: URL) -> String {
+        for split in ["val", "test"] where FileManager.default.fileExists(atPath: root.appendingPathComponent(split).path) { return split }
+        return "train"
+    }
+
+    func unsuitable(_ what: String) -> DataError {
+        DataError(.mismatch, file: root?.path ?? name,
+                  "is \(what), but \(model.info.name) trains on \(model.info.data.kind.rawValue) (its reference uses \(model.info.data.defaultDataset))")
+    }
+}
