@@ -144,6 +144,17 @@ final class ImageBlocksTests: XCTestCase {
                                               "model.2.running_var", "model.2.num_batches_tracked"])
     }
 
+    func testSeededDropoutIsReproducible() {
+        var c = UNetConfig(inChannels: 1, outChannels: 1, widths: [4, 8, 8])
+        c.downDropoutLevels = [2, 3]
+        c.upDropoutLevels = [1]
+        func run() -> [Float] {
+            let g = UNetGenerator(c, generator: RandomGenerator(seed: 1), dropoutGenerator: RandomGenerator(seed: 2))
+            return g(Tensor.uniform([2, 1, 8, 8], low: -1, high: 1, generator: RandomGenerator(seed: 3))).scalars
+        }
+        XCTAssertEqual(run(), run())
+    }
+
     /// Random weights loaded from PyTorch, a random input, PyTorch's output (training mode:
     /// batch statistics; none of these blocks has dropout).
     func testForwardMatchesPyTorch() throws {

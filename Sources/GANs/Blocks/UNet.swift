@@ -14,13 +14,13 @@ public final class UNetDown: Module {
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 4, bias: Bool = false,
                 norm: ImageNorm = .instance, activation: ImageActivation = .leakyReLU(0.2), dropout: Float = 0,
-                generator rng: RandomGenerator? = nil) {
+                generator rng: RandomGenerator? = nil, dropoutGenerator: RandomGenerator? = nil) {
         var layers: [Module] = [Conv2d(inChannels, outChannels, kernelSize: Pair(kernelSize), stride: 2, padding: 1,
                                        bias: bias, generator: rng)]
         if let n = norm.layer(outChannels) { layers.append(n) }
         layers.append(activation.layer())
         // As the reference: the layer exists only for a non-zero rate (it shifts the indices).
-        if dropout > 0 { layers.append(Dropout(dropout)) }
+        if dropout > 0 { layers.append(Dropout(dropout, generator: dropoutGenerator)) }
         model = Sequential(layers)
         super.init()
     }
@@ -43,7 +43,7 @@ public final class UNetUp: Module {
 
     public init(_ inChannels: Int, _ outChannels: Int, upsampling: UNetUpsampling = .transposedConv, bias: Bool = false,
                 norm: ImageNorm = .instance, activation: ImageActivation = .relu, dropout: Float = 0,
-                generator rng: RandomGenerator? = nil) {
+                generator rng: RandomGenerator? = nil, dropoutGenerator: RandomGenerator? = nil) {
         var layers: [Module]
         switch upsampling {
         case .transposedConv:
@@ -54,7 +54,7 @@ public final class UNetUp: Module {
         }
         if let n = norm.layer(outChannels) { layers.append(n) }
         layers.append(activation.layer())
-        if dropout > 0 { layers.append(Dropout(dropout)) }
+        if dropout > 0 { layers.append(Dropout(dropout, generator: dropoutGenerator)) }
         model = Sequential(layers)
         super.init()
     }
@@ -171,7 +171,9 @@ public final class UNetGenerator: Module {
     public let ups: [UNetUp]
     public let final: Sequential
 
-    public init(_ config: UNetConfig, generator rng: RandomGenerator? = nil) {
+    /// `generator` draws the initial weights, `dropoutGenerator` the dropout masks (both
+    /// default to the shared generator).
+    public init(_ config: UNetConfig, generator rng: RandomGenerator? = nil, dropoutGenerator: RandomGenerator? = nil) {
         let w = config.widths, levels = w.count
         precondition(levels >= 2, "UNetGenerator: needs at least two levels, got \(levels)")
         precondition(config.injectionChannels == 0 || (1..<levels).contains(config.injectionLevel),
@@ -185,14 +187,16 @@ public final class UNetGenerator: Module {
             downs.append(UNetDown(level == 1 ? config.inChannels : skipChannels[level - 2], w[level - 1],
                                   kernelSize: config.downKernelSize, bias: config.bias,
                                   norm: config.unnormalizedDownLevels.contains(level) ? .none : config.norm,
-                                  dropout: config.downDropoutLevels.contains(level) ? config.dropout : 0, generator: rng))
+                                  dropout: config.downDropoutLevels.contains(level) ? config.dropout : 0, generator: rng,
+                                  dropoutGenerator: dropoutGenerator))
         }
         var ups: [UNetUp] = []
         var channels = skipChannels[levels - 1]
         for level in 1..<levels {
             let mirror = levels - level  // the down level whose output is concatenated
             ups.append(UNetUp(channels, w[mirror - 1], upsampling: config.upsampling, bias: config.bias, norm: config.norm,
-                              dropout: config.upDropoutLevels.contains(level) ? config.dropout : 0, generator: rng))
+                              dropout: config.upDropoutLevels.contains(level) ? config.dropout : 0, generator: rng,
+                              dropoutGenerator: dropoutGenerator))
             channels = w[mirror - 1] + skipChannels[mirror - 1]
         }
         let out = config.outChannels
