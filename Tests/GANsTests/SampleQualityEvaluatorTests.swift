@@ -25,7 +25,8 @@ final class RealDigitModel: GANModel {
     var networks: [(name: String, module: Module)] { [("generator", identity)] }
     var optimizers: [(name: String, optimizer: Optimizer)] { [] }
     var randomStreams: [(name: String, generator: RandomGenerator)] { [] }
-    func trainStep(images: Tensor, labels: [Int], batchesDone: Int) throws -> Losses { [] }
+    var carriedLosses: [String: Float] = [:]
+    func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses { [] }
 
     func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
         let wanted = try checkedLabels(labels, count: count, classes: 10, generator: rng)

@@ -46,7 +46,7 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
     let iterations = Swift.max(3, model.iterationsPerCycle)
     for i in 0..<iterations {
         let (images, labels) = data.batch(i, order: order, batchSize: batchSize)
-        let losses = try model.trainStep(images: images, labels: labels, batchesDone: i)
+        let losses = try model.trainStep(TrainingBatch(images: images, labels: labels), batchesDone: i)
         XCTAssertFalse(losses.isEmpty, file: file, line: line)
         for (name, value) in losses { XCTAssertTrue(value.isFinite, "\(type.info.name) \(name) = \(value) at iteration \(i)", file: file, line: line) }
     }

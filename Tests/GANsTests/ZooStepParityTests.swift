@@ -46,7 +46,7 @@ final class ZooStepParityTests: XCTestCase {
         var images: [Tensor] = [], latents: [Tensor] = []
         for step in 0..<Self.steps {
             let batch = data.batch(step % data.batchesPerEpoch(batchSize: Self.batchSize), order: order, batchSize: Self.batchSize)
-            let losses = Dictionary(uniqueKeysWithValues: try model.trainStep(images: batch.images, labels: batch.labels, batchesDone: step))
+            let losses = Dictionary(uniqueKeysWithValues: try model.trainStep(TrainingBatch(images: batch.images, labels: batch.labels), batchesDone: step))
             dLosses.append(losses["d_loss"]!)
             gLosses.append(losses["g_loss"]!)
             images.append(batch.images)

@@ -22,7 +22,7 @@ public struct TrainingData {
         if let directory = config.data.directory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw DataError(.unreadable, file: directory, "no such data folder (--data-dir)")
+                throw DataError(.unreadable, file: directory, "the data folder does not exist (--data-dir)")
             }
             root = URL(fileURLWithPath: directory)
         } else if name == "mnist" {
@@ -34,8 +34,8 @@ public struct TrainingData {
             throw DataError(.unreadable, file: name, "dataset not found (looked in \(looked)); get it with `gan data fetch \(name)` or give its folder with --data-dir")
         }
         if let root {
-            if name == "folder" {
-                layout = .folder
+            if name == "folder" || name == "mnist" {
+                layout = name == "folder" ? .folder : .mnist
             } else if let detected = DatasetLayout.detect(root) {
                 layout = detected
             } else {
