@@ -6,7 +6,7 @@ import GANs
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score samples against MNIST: Fréchet distance, classifier score, coverage, precision/recall.",
+        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), or an image-to-image run against its test pairs (L1, PSNR, SSIM).",
         discussion: """
             PATH is a run folder or checkpoint (N samples are drawn from its latest checkpoint; \
             conditional models are asked for the digits 0-9 in turn and also get label accuracy), \
@@ -24,8 +24,15 @@ struct Eval: ParsableCommand {
     @Option(help: "Padding around the images of a grid PNG.") var gridPadding = 2
     @Option(help: "Seed for the samples drawn from a run.") var seed: UInt64 = 0
 
+    @Option(help: "Image-to-image runs: the split of the paired dataset to score (default val/, else test/).") var split: String?
+
     func run() throws {
         if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
+        if let model = try failing({ try translationRun() }) {
+            let report = try failing { try TranslationEvaluation.run(model, split: split, limit: count) }
+            print(json ? report.json : report.table)
+            return
+        }
         var (images, labelList) = try failing { try loadSamples() }
         if let labels { labelList = try Sample.parseLabels(labels) }
         if let count, count < images.shape[0] {
@@ -36,6 +43,15 @@ struct Eval: ParsableCommand {
         let scorer = try failing { try SampleEvaluator.shipped(announce: { note($0) }) }
         let report = try failing { try scorer.evaluate(images, labels: labelList) }
         print(json ? report.json : report.table)
+    }
+
+    /// The model of PATH when it is a run of an image-to-image model (scored against its
+    /// dataset's pairs: L1, PSNR, SSIM), else nil.
+    func translationRun() throws -> (any GANModel)? {
+        guard let folder = try? Checkpoint.resolve(path) else { return nil }
+        let manifest = try Checkpoint.readManifest(folder)
+        guard try Zoo.model(named: manifest.model).info.output == .translation else { return nil }
+        return try RunSampling.loadGenerator(path)
     }
 
     /// The samples PATH names, and the labels they were drawn for when they come from a run.

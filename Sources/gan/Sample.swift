@@ -13,14 +13,17 @@ struct Sample: ParsableCommand {
             Sampling uses running batch-norm statistics (eval mode) unless --batch-stats is given. \
             --generator-weights loads a PyTorch-named generator state dict (for example one \
             trained with the PyTorch reference) instead of a run checkpoint; the model options \
-            then describe its architecture.
+            then describe its architecture. Image-to-image models map --input (an image or a \
+            folder of them) to --out (an image, or a folder where each output is a PNG named \
+            after its input).
             """)
 
     @Argument(help: "The model (see `gan list`).") var model: String
     @Option(help: "A run folder, its checkpoints/latest, or a checkpoint folder.") var checkpoint: String?
     @Option(help: "A generator state dict (.safetensors) with PyTorch parameter names.") var generatorWeights: String?
     @Option(name: .customLong("n"), help: "Number of samples.") var count: Int?
-    @Option(help: "Output file: .png (grid) or .npy.") var out: String
+    @Option(help: "Output file: .png (grid) or .npy; for --input, an image or a folder.") var out: String
+    @Option(help: "Image-to-image models: an input image, or a folder of them.") var input: String?
     @Option(help: "Class labels: a comma-separated list or a file of them (conditional models).") var labels: String?
     @Option(help: "Latent vectors N x latent_dim as .npy.") var z: String?
     @Option(help: "Images per row of the PNG grid (default: the class count or sqrt(N)).") var nrow: Int?
@@ -35,7 +38,13 @@ struct Sample: ParsableCommand {
         }
         let outURL = URL(fileURLWithPath: out)
         let ext = outURL.pathExtension.lowercased()
-        guard ext == "png" || ext == "npy" else { throw ToolError("--out must end in .png or .npy, got \(out)") }
+        if type.info.output == .translation {
+            guard input != nil else { throw ToolError("\(type.info.name) maps images to images: give --input IMAGE or --input FOLDER") }
+        } else if input != nil {
+            throw ToolError("\(type.info.name) draws samples from noise; --input applies to image-to-image models")
+        } else {
+            guard ext == "png" || ext == "npy" else { throw ToolError("--out must end in .png or .npy, got \(out)") }
+        }
 
         let instance: any GANModel
         if let checkpoint {
@@ -49,6 +58,12 @@ struct Sample: ParsableCommand {
         } else {
             instance = type.init(config: try options.resolve(type), seed: 0)
             _ = try failing { try instance.generator.load(from: generatorWeights!) }
+        }
+
+        if let input {
+            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL) }
+            print("Wrote \(written) outputs of \(type.info.name) to \(outURL.path)")
+            return
         }
 
         var latent: Tensor? = nil

@@ -1,6 +1,7 @@
 // What a model trains on. Each model declares the kind of data it needs and its reference's
 // defaults for fitting images to the networks; `DataOptions` holds what the user chose
 // instead; the runtime builds the batches from both (`TrainingData`).
+import Autograd
 
 /// The kinds of data the zoo's models train on.
 public enum DataKind: String, Sendable, Codable {
@@ -41,6 +42,13 @@ public enum PixelNormalization: String, Sendable, Codable {
 
     public var mean: [Float] { self == .symmetric ? [0.5] : [0.485, 0.456, 0.406] }
     public var std: [Float] { self == .symmetric ? [0.5] : [0.229, 0.224, 0.225] }
+
+    /// Normalised images [N, C, H, W] back in [0, 1] (for pictures and files).
+    public func unitRange(_ images: Tensor) -> Tensor {
+        let c = images.shape[1]
+        func perChannel(_ v: [Float]) -> Tensor { Tensor(shape: [1, c, 1, 1], scalars: (0..<c).map { v[v.count == 1 ? 0 : $0] }) }
+        return images * perChannel(std) + perChannel(mean)
+    }
 }
 
 /// A model's data and its reference's defaults for it.

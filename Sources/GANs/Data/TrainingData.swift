@@ -6,7 +6,9 @@ import Foundation
 import Vision
 
 public struct TrainingData {
-    public let model: any GANModel.Type
+    /// The model's name, for messages, and the data it declared.
+    public let modelName: String
+    public let requirement: DataRequirement
     public let config: ModelConfig
     /// The dataset's name (`mnist`, `facades`, `folder`, ...).
     public let name: String
@@ -16,9 +18,15 @@ public struct TrainingData {
 
     /// Finds the data `config` names for `model`, or says what is missing and how to get it.
     public init(_ model: any GANModel.Type, config: ModelConfig) throws {
-        self.model = model
+        try self.init(model.info.name, requirement: model.info.data, config: config)
+    }
+
+    /// As `init(_:config:)`, for a model known by its name and data requirement.
+    public init(_ modelName: String, requirement: DataRequirement, config: ModelConfig) throws {
+        self.modelName = modelName
+        self.requirement = requirement
         self.config = config
-        name = config.data.dataset ?? model.info.data.defaultDataset
+        name = config.data.dataset ?? requirement.defaultDataset
         if let directory = config.data.directory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -46,19 +54,17 @@ public struct TrainingData {
         }
     }
 
-    /// The resolved way images are fitted: the user's choices over the model's defaults.
-    var requirement: DataRequirement {
-        var r = model.info.data
+    /// The transform of training images (`random: true`) or of pictured/evaluated ones
+    /// (no flip, the central square instead of a random one).
+    public func transform(random: Bool) -> ImageTransform { Self.transform(requirement, config: config, random: random) }
+
+    /// As `transform(random:)`, for images that come from no dataset (`gan sample --input`).
+    public static func transform(_ requirement: DataRequirement, config: ModelConfig, random: Bool) -> ImageTransform {
+        var r = requirement
         r.fit = config.data.fit ?? r.fit
         r.loadSize = config.data.loadSize ?? r.loadSize
         r.flip = config.data.flip ?? r.flip
-        return r
-    }
-
-    /// The transform of training images (`random: true`) or of pictured/evaluated ones
-    /// (no flip, the central square instead of a random one).
-    public func transform(random: Bool) -> ImageTransform {
-        let r = requirement, size = config.common.imgSize
+        let size = config.common.imgSize
         var steps: [TransformStep] = [config.common.channels == 1 ? .grayscale : .rgb]
         switch r.fit {
         case .stretch:
@@ -74,7 +80,7 @@ public struct TrainingData {
     /// The batches of `batchSize` examples a run of `seed` trains on (the first `limit`
     /// examples only, for MNIST, when given).
     public func batches(batchSize: Int, seed: UInt64, limit: Int? = nil) throws -> BatchSource {
-        let kind = model.info.data.kind
+        let kind = requirement.kind
         if layout == .mnist {
             guard kind == .images || kind == .labelledImages else { throw unsuitable("MNIST digits") }
             let set = try MNISTTrainingSet(directory: root, imageSize: config.common.imgSize, limit: limit)
@@ -93,7 +99,7 @@ public struct TrainingData {
         case .images, .labelledImages:
             guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
             if kind == .labelledImages {
-                throw DataError(.mismatch, file: root.path, "\(model.info.name) needs class labels, and a folder of images has none (train it on mnist)")
+                throw DataError(.mismatch, file: root.path, "\(modelName) needs class labels, and a folder of images has none (train it on mnist)")
             }
             return loader(try ImageFolderDataset(directory: folder, transform: train), try ImageFolderDataset(directory: folder, transform: fixed),
                           "images") { TrainingBatch(images: $0.images[0]) }
@@ -138,8 +144,16 @@ public struct TrainingData {
                 return TrainingBatch(images: batch.images[0], holes: (0..<batch.count).map { (Int(corners[2 * $0]), Int(corners[2 * $0 + 1])) })
             }
         case .domains:
-            throw DataError(.mismatch, file: root.path, "\(model.info.name) trains on two domains; give the target domain's dataset (mnistm)")
+            throw DataError(.mismatch, file: root.path, "\(modelName) trains on two domains; give the target domain's dataset (mnistm)")
         }
+    }
+
+    /// The pairs of a paired dataset's evaluation split (val/, else test/; or the one named),
+    /// as `gan eval` compares a translation model's outputs with them.
+    public func evaluationPairs(split: String? = nil) throws -> (pairs: PairedImageDataset, split: String) {
+        guard let root, layout == .paired else { throw unsuitable("\(layout.rawValue) data, not pairs") }
+        let chosen = split ?? Self.evaluationSplit(root)
+        return (try PairedImageDataset(root: root, splits: [chosen], transform: transform(random: false)), chosen)
     }
 
     /// pix2pix sets picture and evaluate on val/, or test/ where there is no val/.
@@ -150,6 +164,6 @@ public struct TrainingData {
 
     func unsuitable(_ what: String) -> DataError {
         DataError(.mismatch, file: root?.path ?? name,
-                  "is \(what), but \(model.info.name) trains on \(model.info.data.kind.rawValue) (its reference uses \(model.info.data.defaultDataset))")
+                  "is \(what), but \(modelName) trains on \(requirement.kind.rawValue) (its reference uses \(requirement.defaultDataset))")
     }
 }

@@ -46,10 +46,22 @@ extension GANModel {
     /// unless `batchStatistics`, and without recording a graph.
     public func sampleForOutput(count: Int, labels: [Int]? = nil, latent: Tensor? = nil, generator rng: RandomGenerator,
                                 batchStatistics: Bool = false) throws(ConfigError) -> Tensor {
+        try withoutRecording(evaluationMode: !batchStatistics) { () throws(ConfigError) in
+            try sample(count: count, labels: labels, latent: latent, generator: rng)
+        }
+    }
+
+    /// Outputs for given inputs with every network in evaluation mode, without a graph.
+    public func translateForOutput(_ inputs: Tensor) throws(ConfigError) -> Tensor {
+        try withoutRecording(evaluationMode: true) { () throws(ConfigError) in try translate(inputs) }
+    }
+
+    /// Runs `body` without a graph and, when asked, with every network in evaluation mode.
+    private func withoutRecording(evaluationMode: Bool, _ body: () throws(ConfigError) -> Tensor) throws(ConfigError) -> Tensor {
         let wasTraining = networks.map { $0.module.isTraining }
-        if !batchStatistics { for (_, m) in networks { m.eval() } }
+        if evaluationMode { for (_, m) in networks { m.eval() } }
         defer { for ((_, m), t) in zip(networks, wasTraining) { m.train(t) } }
-        return try withoutGrad { () throws(ConfigError) in try sample(count: count, labels: labels, latent: latent, generator: rng) }
+        return try withoutGrad { () throws(ConfigError) in try body() }
     }
 
     /// Checks class labels against the model's number of classes.

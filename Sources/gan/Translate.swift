@@ -1,0 +1,43 @@
+// `gan sample MODEL --input IMAGE|FOLDER --out IMAGE|FOLDER` for image-to-image models.
+import Autograd
+import Foundation
+import GANs
+import Vision
+
+enum Translation {
+    /// Maps the image at `input` (or every image in the folder) through `model` and writes
+    /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
+    /// after its input. Returns how many were written.
+    static func run(_ model: any GANModel, input: URL, out: URL) throws -> Int {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
+            throw ToolError("--input \(input.path) does not exist")
+        }
+        let files = isDirectory.boolValue ? try ImageFolderDataset(directory: input).files : [input]
+        let targets: [URL]
+        if isDirectory.boolValue {
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            targets = files.map { out.appendingPathComponent($0.deletingPathExtension().lastPathComponent + ".png") }
+        } else {
+            guard out.pathExtension.lowercased() == "png" else { throw ToolError("--out must be a .png file for one --input image, got \(out.path)") }
+            try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+            targets = [out]
+        }
+        let type = type(of: model)
+        let transform = TrainingData.transform(type.info.data, config: model.config, random: false)
+        let normalization = type.info.data.normalization
+        let rng = RandomGenerator(seed: 0)
+        // A few at a time, so a large folder never holds every activation at once.
+        for start in stride(from: 0, to: files.count, by: 8) {
+            let chunk = start..<Swift.min(start + 8, files.count)
+            let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
+            let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
+            let outputs = normalization.unitRange(try model.translateForOutput(inputs))
+            for (k, i) in chunk.enumerated() {
+                try imageFromTensor(outputs.slice(dim: 0, start: k, end: k + 1).reshape(Array(outputs.shape.dropFirst())))
+                    .writePNG(to: targets[i])
+            }
+        }
+        return files.count
+    }
+}
