@@ -8,7 +8,7 @@ import XCTest
 final class ReentrantPassTests: XCTestCase {
     /// x * w recorded as one op whose backward reports the needs it was told, runs
     /// `during` first, and reports them again.
-    private func probe(_ x: Tensor, _ w: Tensor, seen: @escaping ([Bool]) -> Void,
+    private static func probe(_ x: Tensor, _ w: Tensor, seen: @escaping ([Bool]) -> Void,
                        during: @escaping () -> Void = {}) -> Tensor {
         Tensor(shape: [x.count], scalars: zip(x.scalars, w.scalars).map(*)).recorded("probe", [x, w]) { g, needs in
             seen([needs[0], needs[1]])
@@ -23,10 +23,12 @@ final class ReentrantPassTests: XCTestCase {
         let u = Tensor([1, 1]).requiringGrad(), v = Tensor([2, 3]).requiringGrad()
         var outer: [[Bool]] = [], inner: [[Bool]] = []
         var innerGradient: Tensor?
-        let loss = probe(x, w, seen: { outer.append($0) }, during: {
-            // A full (unpruned) pass of another graph, inside the outer pruned pass.
-            innerGradient = try? Autograd.grad(of: [self.probe(u, v, seen: { inner.append($0) }).sum()],
-                                               withRespectTo: [u, v])[1]
+        let loss = Self.probe(x, w, seen: { outer.append($0) }, during: {
+            // A full (unpruned) pass of another graph, inside the outer pruned pass (which
+            // runs with recording off, so the inner graph switches it on to be recorded).
+            innerGradient = GradMode.with(enabled: true) {
+                try? Autograd.grad(of: [Self.probe(u, v, seen: { inner.append($0) }).sum()], withRespectTo: [u, v])[1]
+            }
         }).sum()
         let gx = try Autograd.grad(of: [loss], withRespectTo: [x])[0]
         XCTAssertEqual(gx?.scalars, [4, 5, 6])
@@ -44,7 +46,7 @@ final class ReentrantPassTests: XCTestCase {
             let expected = thread == 0 ? [true, false] : [false, true]
             for _ in 0..<rounds {
                 var seen: [[Bool]] = []
-                let loss = probe(x, w, seen: { seen.append($0) }).sum()
+                let loss = Self.probe(x, w, seen: { seen.append($0) }).sum()
                 let g = try? Autograd.grad(of: [loss], withRespectTo: [thread == 0 ? x : w])[0]
                 let expectedGradient: [Float] = thread == 0 ? [4, 5, 6] : [1, 2, 3]
                 if seen != [expected, expected] || g?.scalars != expectedGradient { mismatches.increment() }
