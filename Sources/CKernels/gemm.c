@@ -14,7 +14,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #define KC 256
 #define MC 144   // a multiple of every MR (12, 6, 4)
@@ -300,20 +299,11 @@ static void add_bias(float *c, long ldc, long rows, long cols, const float *rest
 static _Atomic unsigned long gemm_job_ids;
 static _Thread_local unsigned long slot_job;
 
-// The thin-X route (gemm_nt_thin) can be switched off, to compare it with the packed one:
-// by tests (ck_gemm_set_thin_route) or with SWIFTGAN_GEMM_NO_NT=1 in the environment.
-static atomic_int thin_route = -1;
+// The thin-X route (gemm_nt_thin) can be switched off by tests (ck_gemm_set_thin_route),
+// to compare it with the packed route.
+static atomic_int thin_route = 1;
 
 void ck_gemm_set_thin_route(int enabled) { atomic_store(&thin_route, enabled ? 1 : 0); }
-
-static int thin_route_enabled(void) {
-    int flag = atomic_load(&thin_route);
-    if (flag < 0) {
-        flag = getenv("SWIFTGAN_GEMM_NO_NT") == NULL;
-        atomic_store(&thin_route, flag);
-    }
-    return flag;
-}
 
 // Past this many floats (1 MB) an operand is packed once by the caller and shared: a copy
 // per thread would add its size to every worker's scratch (clustergan's 6272-row products
@@ -457,12 +447,9 @@ void ck_sgemm_bias(int trans_a, int trans_b, long m, long n, long k, float alpha
                    const float *a, long lda, const float *b, long ldb, float beta,
                    float *c, long ldc, const float *bias) {
     const ck_gemm_isa *isa = current_isa();
-    static int log_products = -1;   // SWIFTGAN_GEMM_LOG=1: one line per product (profiling)
-    if (log_products < 0) log_products = getenv("SWIFTGAN_GEMM_LOG") != NULL;
-    if (log_products) fprintf(stderr, "GEMM ta=%d tb=%d m=%ld n=%ld k=%ld beta=%g\n", trans_a, trans_b, m, n, k, beta);
 #ifdef CK_X86
     if (isa->strided == ck_microkernel_avx512_strided && !trans_a && trans_b && m > 0 && m <= NT_MAX_ROWS &&
-        n > 0 && k > 0 && alpha != 0.0f && beta == 0.0f && thin_route_enabled()) {
+        n > 0 && k > 0 && alpha != 0.0f && beta == 0.0f && atomic_load(&thin_route)) {
         gemm_nt_thin(m, n, k, alpha, a, lda, b, ldb, c, ldc, bias);
         return;
     }

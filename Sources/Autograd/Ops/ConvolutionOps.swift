@@ -13,32 +13,29 @@ public struct Pair: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStri
     public var description: String { "(\(h), \(w))" }
 }
 
-/// Whether input k of the op whose backward runs needs a gradient (see Autograd.inputNeeds).
-@inline(__always) private func needs(_ k: Int) -> Bool { Autograd.needsGradient(ofInput: k) }
-
 extension Tensor {
     static func conv2dOp(_ x: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
         let xNeedsGrad = x.requiresGrad, xs = SavedTensor(x)
-        return Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy in
+        return Kernels.conv2dForward(x, w, g).recorded("conv2d", [x, w]) { gy, needs in
             // The weight gradient first: a recomputed input is freed before dL/dx exists.
-            let gw = w.requiresGrad && needs(1) ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
-            return [xNeedsGrad && needs(0) ? conv2dBackwardDataOp(gy, w, g) : nil, gw]
+            let gw = w.requiresGrad && needs[1] ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
+            return [xNeedsGrad && needs[0] ? conv2dBackwardDataOp(gy, w, g) : nil, gw]
         }
     }
 
     /// dL/dx of conv2d (and the forward of conv_transpose2d): linear in gy and in w.
     static func conv2dBackwardDataOp(_ gy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dBackwardData(gy, w, g).recorded("conv2d_backward_data", [gy, w]) { gg in
-            [gy.requiresGrad && needs(0) ? conv2dOp(gg, w, g) : nil,
-             w.requiresGrad && needs(1) ? conv2dBackwardWeightOp(gg, gy, g) : nil]
+        Kernels.conv2dBackwardData(gy, w, g).recorded("conv2d_backward_data", [gy, w]) { gg, needs in
+            [gy.requiresGrad && needs[0] ? conv2dOp(gg, w, g) : nil,
+             w.requiresGrad && needs[1] ? conv2dBackwardWeightOp(gg, gy, g) : nil]
         }
     }
 
     /// dL/dw of conv2d: linear in x and in gy.
     static func conv2dBackwardWeightOp(_ x: Tensor, _ gy: Tensor, _ g: ConvGeometry) -> Tensor {
-        Kernels.conv2dBackwardWeight(x, gy, g).recorded("conv2d_backward_weight", [x, gy]) { gw in
-            [x.requiresGrad && needs(0) ? conv2dBackwardDataOp(gy, gw, g) : nil,
-             gy.requiresGrad && needs(1) ? conv2dOp(x, gw, g) : nil]
+        Kernels.conv2dBackwardWeight(x, gy, g).recorded("conv2d_backward_weight", [x, gy]) { gw, needs in
+            [x.requiresGrad && needs[0] ? conv2dBackwardDataOp(gy, gw, g) : nil,
+             gy.requiresGrad && needs[1] ? conv2dOp(x, gw, g) : nil]
         }
     }
 
@@ -49,10 +46,10 @@ extension Tensor {
         ck_add_channel_bias(y.storage.pointer, g.batch, g.cOut, g.outH * g.outW, b.storage.pointer)
         let bshape = b.shape
         let xNeedsGrad = x.requiresGrad, xs = SavedTensor(x)
-        return y.recorded("conv2d", [x, w, b]) { gy in
-            let gw = w.requiresGrad && needs(1) ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
-            return [xNeedsGrad && needs(0) ? conv2dBackwardDataOp(gy, w, g) : nil, gw,
-                    b.requiresGrad && needs(2) ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
+        return y.recorded("conv2d", [x, w, b]) { gy, needs in
+            let gw = w.requiresGrad && needs[1] ? conv2dBackwardWeightOp(xs.value, gy, g) : nil
+            return [xNeedsGrad && needs[0] ? conv2dBackwardDataOp(gy, w, g) : nil, gw,
+                    b.requiresGrad && needs[2] ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
         }
     }
 
@@ -61,10 +58,10 @@ extension Tensor {
         let y = Kernels.conv2dBackwardData(x, w, g)
         ck_add_channel_bias(y.storage.pointer, g.batch, g.cIn, g.h * g.w, b.storage.pointer)
         let bshape = b.shape
-        return y.recorded("conv_transpose2d", [x, w, b]) { gy in
-            [x.requiresGrad && needs(0) ? conv2dOp(gy, w, g) : nil,
-             w.requiresGrad && needs(1) ? conv2dBackwardWeightOp(gy, x, g) : nil,
-             b.requiresGrad && needs(2) ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
+        return y.recorded("conv_transpose2d", [x, w, b]) { gy, needs in
+            [x.requiresGrad && needs[0] ? conv2dOp(gy, w, g) : nil,
+             w.requiresGrad && needs[1] ? conv2dBackwardWeightOp(gy, x, g) : nil,
+             b.requiresGrad && needs[2] ? gy.sum(dims: [0, 2, 3]).reshape(bshape) : nil]
         }
     }
 }

@@ -22,11 +22,11 @@ extension Tensor {
                           b: b.storage.pointer + i * b.shape[1] * b.shape[2], ldb: ldb,
                           c: out.storage.pointer + i * m * n, ldc: n)
         }
-        return out.recorded("matmul", [a, b]) { g in
+        return out.recorded("matmul", [a, b]) { g, needs in
             // out = A B with A = op(a), B = op(b): dA = g B^T, dB = A^T g.
-            let ga: Tensor? = !(a.requiresGrad && Autograd.needsGradient(ofInput: 0)) ? nil :
+            let ga: Tensor? = !(a.requiresGrad && needs[0]) ? nil :
                 (transA ? bmm(b, g, transA: transB, transB: true) : bmm(g, b, transA: false, transB: !transB))
-            let gb: Tensor? = !(b.requiresGrad && Autograd.needsGradient(ofInput: 1)) ? nil :
+            let gb: Tensor? = !(b.requiresGrad && needs[1]) ? nil :
                 (transB ? bmm(g, a, transA: true, transB: transA) : bmm(a, g, transA: !transA, transB: false))
             return [ga, gb]
         }
@@ -87,10 +87,10 @@ extension Tensor {
         ck_sgemm_bias(0, 1, n, m, k, 1, x.storage.pointer, k, weight.storage.pointer, k, 0,
                       out.storage.pointer, m, bias.storage.pointer)
         let biasShape = bias.shape
-        return out.recorded("linear", [x, weight, bias]) { g in
-            let gx: Tensor? = !(x.requiresGrad && Autograd.needsGradient(ofInput: 0)) ? nil : Tensor.matmul(g, weight)
-            let gw: Tensor? = !(weight.requiresGrad && Autograd.needsGradient(ofInput: 1)) ? nil : Tensor.matmul(g, x, transA: true)
-            let gb: Tensor? = !(bias.requiresGrad && Autograd.needsGradient(ofInput: 2)) ? nil : g.sum(to: biasShape)
+        return out.recorded("linear", [x, weight, bias]) { g, needs in
+            let gx: Tensor? = !(x.requiresGrad && needs[0]) ? nil : Tensor.matmul(g, weight)
+            let gw: Tensor? = !(weight.requiresGrad && needs[1]) ? nil : Tensor.matmul(g, x, transA: true)
+            let gb: Tensor? = !(bias.requiresGrad && needs[2]) ? nil : g.sum(to: biasShape)
             return [gx, gw, gb]
         }
     }

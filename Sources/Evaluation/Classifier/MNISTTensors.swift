@@ -14,14 +14,13 @@ public struct MNISTTensors: @unchecked Sendable {
         let mnist = try MNIST(split: split, directory: directory)
         let n = Swift.min(limit ?? mnist.count, mnist.count)
         let per = mnist.rows * mnist.columns
-        let t = Tensor.zeros([n, 1, mnist.rows, mnist.columns])
-        let p = t.storage.pointer
-        mnist.pixels.withUnsafeBufferPointer { px in
-            for j in 0..<(n * per) { p[j] = Float(px[j]) / 127.5 - 1 }
-        }
-        images = t
+        images = Tensor(shape: [n, 1, mnist.rows, mnist.columns], bytes: mnist.pixels.prefix(n * per),
+                        through: Self.pixelValues)
         labels = mnist.labels.prefix(n).map { Int($0) }
     }
+
+    /// The value of each 8-bit pixel, v / 127.5 - 1 in float32.
+    private static let pixelValues: [Float] = (0..<256).map { Float($0) / 127.5 - 1 }
 
     /// The images at `indices`, copied into one contiguous tensor.
     public func batch(_ indices: ArraySlice<Int>) -> (images: Tensor, labels: [Int]) {

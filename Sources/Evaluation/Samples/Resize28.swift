@@ -8,29 +8,30 @@ public func resizedTo28(_ images: Tensor) -> Tensor {
     let (n, h, w) = (images.shape[0], images.shape[2], images.shape[3])
     if h == 28 && w == 28 { return images }
     let rows = triangleWeights(from: h, to: 28), cols = triangleWeights(from: w, to: 28)
-    let out = Tensor.zeros([n, 1, 28, 28])
-    let src = images.storage.pointer, dst = out.storage.pointer
     var tmp = [Float](repeating: 0, count: h * 28)
-    for i in 0..<n {
-        let s = src + i * h * w, d = dst + i * 784
-        // Horizontal pass: h x w -> h x 28.
-        for y in 0..<h {
-            for (x, taps) in cols.enumerated() {
-                var acc: Float = 0
-                for (j, wt) in taps { acc += s[y * w + j] * wt }
-                tmp[y * 28 + x] = acc
-            }
-        }
-        // Vertical pass: h x 28 -> 28 x 28.
-        for (y, taps) in rows.enumerated() {
-            for x in 0..<28 {
-                var acc: Float = 0
-                for (j, wt) in taps { acc += tmp[j * 28 + x] * wt }
-                d[y * 28 + x] = acc
+    return images.withUnsafeElements { src in
+        Tensor(shape: [n, 1, 28, 28]) { dst in
+            for i in 0..<n {
+                let s = i * h * w, d = i * 784
+                // Horizontal pass: h x w -> h x 28.
+                for y in 0..<h {
+                    for (x, taps) in cols.enumerated() {
+                        var acc: Float = 0
+                        for (j, wt) in taps { acc += src[s + y * w + j] * wt }
+                        tmp[y * 28 + x] = acc
+                    }
+                }
+                // Vertical pass: h x 28 -> 28 x 28.
+                for (y, taps) in rows.enumerated() {
+                    for x in 0..<28 {
+                        var acc: Float = 0
+                        for (j, wt) in taps { acc += tmp[j * 28 + x] * wt }
+                        dst[d + y * 28 + x] = acc
+                    }
+                }
             }
         }
     }
-    return out
 }
 
 /// For each output pixel, the input pixels and normalised weights of a triangle filter.

@@ -34,15 +34,15 @@ public enum Init {
     }
 
     public static func uniform(_ t: Tensor, low: Float = 0, high: Float = 1, generator: RandomGenerator? = nil) {
-        (generator ?? DefaultGenerator.shared).fillUniform(t.storage.pointer, count: t.count, low: low, high: high)
+        t.fillUniform(low: low, high: high, generator: generator ?? DefaultGenerator.shared)
     }
 
     public static func normal(_ t: Tensor, mean: Float = 0, std: Float = 1, generator: RandomGenerator? = nil) {
-        (generator ?? DefaultGenerator.shared).fillNormal(t.storage.pointer, count: t.count, mean: mean, std: std)
+        t.fillNormal(mean: mean, std: std, generator: generator ?? DefaultGenerator.shared)
     }
 
     public static func constant(_ t: Tensor, _ value: Float) {
-        t.storage.pointer.update(repeating: value, count: t.count)
+        t.fill(value)
     }
 
     public static func zeros(_ t: Tensor) { constant(t, 0) }

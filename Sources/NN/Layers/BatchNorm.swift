@@ -40,8 +40,8 @@ public class BatchNorm: Module {
         var momenta: [Float] = [momentum ?? 0]
         if isTraining, let n = numBatchesTracked {
             momenta = (0..<Swift.max(updatesPerForward, 1)).map { _ in
-                n.storage.pointer[0] += 1
-                return momentum ?? 1 / n.storage.pointer[0]
+                n.setItem(n.item() + 1)
+                return momentum ?? 1 / n.item()
             }
         }
         // Batch statistics when training or when no running statistics are kept.

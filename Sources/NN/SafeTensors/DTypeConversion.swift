@@ -1,12 +1,13 @@
 // Conversions between file dtypes and float32, reading unaligned little-endian bytes.
 
 enum DTypeConversion {
-    static func decode(_ src: UnsafeRawBufferPointer, as dtype: FileDType, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    static func decode(_ src: UnsafeRawBufferPointer, as dtype: FileDType, into dst: UnsafeMutableBufferPointer<Float>) {
+        let count = dst.count
         precondition(src.count == count * dtype.size)
         guard count > 0 else { return }
         switch dtype {
         case .f32:
-            UnsafeMutableRawPointer(dst).copyMemory(from: src.baseAddress!, byteCount: src.count)
+            UnsafeMutableRawPointer(dst.baseAddress!).copyMemory(from: src.baseAddress!, byteCount: src.count)
         case .f64: for i in 0..<count { dst[i] = Float(Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
         case .f16: for i in 0..<count { dst[i] = halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
         case .bf16: for i in 0..<count { dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
@@ -22,11 +23,12 @@ enum DTypeConversion {
         }
     }
 
-    static func encode(_ src: UnsafeMutablePointer<Float>, count: Int, as dtype: FileDType, into dst: UnsafeMutableRawBufferPointer) {
+    static func encode(_ src: UnsafeBufferPointer<Float>, as dtype: FileDType, into dst: UnsafeMutableRawBufferPointer) {
+        let count = src.count
         precondition(dst.count == count * dtype.size)
         guard count > 0 else { return }
         switch dtype {
-        case .f32: dst.baseAddress!.copyMemory(from: src, byteCount: dst.count)
+        case .f32: dst.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: dst.count)
         case .f64: for i in 0..<count { dst.storeBytes(of: Double(src[i]).bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
         case .f16: for i in 0..<count { dst.storeBytes(of: floatToHalf(src[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
         case .bf16: for i in 0..<count { dst.storeBytes(of: floatToBFloat(src[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }

@@ -45,8 +45,9 @@ public enum SafeTensors {
         let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
         var byName: [String: (Tensor, FileDType)] = [:]
         for r in records {
-            let t = Tensor.zeros(r.shape)
-            DTypeConversion.decode(UnsafeRawBufferPointer(rebasing: data[r.begin..<r.end]), as: r.dtype, into: t.storage.pointer, count: t.count)
+            let t = Tensor(shape: r.shape) { elements in
+                DTypeConversion.decode(UnsafeRawBufferPointer(rebasing: data[r.begin..<r.end]), as: r.dtype, into: elements)
+            }
             byName[r.name] = (t, r.dtype)
         }
         for name in headerOrder(header) {
@@ -89,8 +90,10 @@ public enum SafeTensors {
             for name in dict.names {
                 let e = dict.entry(name)!
                 let size = e.tensor.count * e.fileType.size
-                DTypeConversion.encode(e.tensor.storage.pointer, count: e.tensor.count, as: e.fileType,
-                                       into: UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + size)]))
+                e.tensor.withUnsafeElements { elements in
+                    DTypeConversion.encode(elements, as: e.fileType,
+                                           into: UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + size)]))
+                }
                 at += size
             }
         }
@@ -110,18 +113,19 @@ public enum SafeTensors {
             defer { buffer.deallocate() }
             for name in dict.names {
                 let e = dict.entry(name)!
-                let source = e.tensor.storage.pointer
-                if e.fileType == .f32 && UInt32(1).littleEndian == 1 {
-                    try sink.write(UnsafeRawBufferPointer(start: source, count: e.tensor.count * 4))
-                    continue
-                }
-                var start = 0
-                while start < e.tensor.count {
-                    let n = min(chunk, e.tensor.count - start)
-                    let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(n * e.fileType.size)])
-                    DTypeConversion.encode(source + start, count: n, as: e.fileType, into: part)
-                    try sink.write(UnsafeRawBufferPointer(part))
-                    start += n
+                try e.tensor.withUnsafeElements { (source) throws(SafeTensorsError) in
+                    if e.fileType == .f32 && UInt32(1).littleEndian == 1 {
+                        try sink.write(UnsafeRawBufferPointer(source))
+                        return
+                    }
+                    var start = 0
+                    while start < source.count {
+                        let n = min(chunk, source.count - start)
+                        let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(n * e.fileType.size)])
+                        DTypeConversion.encode(UnsafeBufferPointer(rebasing: source[start..<(start + n)]), as: e.fileType, into: part)
+                        try sink.write(UnsafeRawBufferPointer(part))
+                        start += n
+                    }
                 }
             }
         }

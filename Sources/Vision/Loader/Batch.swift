@@ -25,20 +25,14 @@ public struct Batch: @unchecked Sendable {
         var images = [Tensor]()
         for slot in 0..<first.images.count {
             let shape = first.images[slot].shape
-            let tensor = Tensor.zeros([examples.count] + shape)
-            let size = first.images[slot].values.count
-            let base = tensor.storage.pointer
             for (i, example) in examples.enumerated() {
                 guard example.images.count == first.images.count, example.images[slot].shape == shape else {
                     let got = example.images.count > slot ? "\(example.images[slot].shape)" : "no image \(slot)"
                     throw DataError(.mismatch, file: describe(indices[i]),
                                     "image shape \(got) differs from \(shape) of the batch's first example; add a resize/crop transform")
                 }
-                example.images[slot].values.withUnsafeBufferPointer { src in
-                    (base + i * size).update(from: src.baseAddress!, count: size)
-                }
             }
-            images.append(tensor)
+            images.append(Tensor(shape: [examples.count] + shape, concatenating: examples.map { $0.images[slot].values }))
         }
         var labels: Tensor?
         let k = first.labels.count

@@ -20,15 +20,22 @@ public func makeImageGrid(_ tensor: Tensor, nrow: Int = 8, padding: Int = 2, nor
     default: preconditionFailure("makeImageGrid: expected a [N,C,H,W], [C,H,W] or [H,W] tensor, got \(shape)")
     }
     let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    return tensor.withUnsafeElements { source in
+        arrangeGrid(source, n: n, c: c, h: h, w: w, nrow: nrow, padding: padding, normalize: normalize, padValue: padValue)
+    }
+}
+
+/// makeImageGrid on the batch's elements, read in place.
+private func arrangeGrid(_ source: UnsafeBufferPointer<Float>, n: Int, c: Int, h: Int, w: Int, nrow: Int, padding: Int,
+                         normalize: Bool, padValue: Float) -> Tensor {
     let outChannels = c == 1 ? 3 : c
-    let source = tensor.storage.pointer
     let planeSize = h * w
     var low: Float = 0, high: Float = 1
     if normalize {
         low = .infinity; high = -.infinity
-        for i in 0..<tensor.count {
-            low = min(low, source[i])
-            high = max(high, source[i])
+        for v in source {
+            low = min(low, v)
+            high = max(high, v)
         }
     }
     // torchvision subtracts in Python's double, then divides the float32 data by it.
@@ -40,27 +47,25 @@ public func makeImageGrid(_ tensor: Tensor, nrow: Int = 8, padding: Int = 2, nor
         return (min(max(v, low), high) - low) / scale
     }
     if n == 1 {
-        let out = Tensor.zeros([outChannels, h, w])
-        let dst = out.storage.pointer
-        for ch in 0..<outChannels { for i in 0..<planeSize { dst[ch * planeSize + i] = value(0, ch, i) } }
-        return out
+        return Tensor(shape: [outChannels, h, w]) { dst in
+            for ch in 0..<outChannels { for i in 0..<planeSize { dst[ch * planeSize + i] = value(0, ch, i) } }
+        }
     }
     let columns = min(nrow, n)
     let rows = (n + columns - 1) / columns
     let cellHeight = h + padding, cellWidth = w + padding
     let gridHeight = cellHeight * rows + padding, gridWidth = cellWidth * columns + padding
-    let grid = Tensor.full([outChannels, gridHeight, gridWidth], padValue)
-    let dst = grid.storage.pointer
-    for k in 0..<n {
-        let top = (k / columns) * cellHeight + padding, left = (k % columns) * cellWidth + padding
-        for ch in 0..<outChannels {
-            for y in 0..<h {
-                let rowBase = (ch * gridHeight + top + y) * gridWidth + left
-                for x in 0..<w { dst[rowBase + x] = value(k, ch, y * w + x) }
+    return Tensor(shape: [outChannels, gridHeight, gridWidth], filledWith: padValue) { dst in
+        for k in 0..<n {
+            let top = (k / columns) * cellHeight + padding, left = (k % columns) * cellWidth + padding
+            for ch in 0..<outChannels {
+                for y in 0..<h {
+                    let rowBase = (ch * gridHeight + top + y) * gridWidth + left
+                    for x in 0..<w { dst[rowBase + x] = value(k, ch, y * w + x) }
+                }
             }
         }
     }
-    return grid
 }
 
 /// An 8-bit image from a [C, H, W] tensor of values in 0...1, as save_image converts:
@@ -69,13 +74,14 @@ public func imageFromTensor(_ tensor: Tensor) -> Image {
     precondition(tensor.shape.count == 3 && (1...4).contains(tensor.shape[0]), "imageFromTensor: expected [C, H, W] with C in 1...4")
     let (c, h, w) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
     var pixels = [UInt8](repeating: 0, count: c * h * w)
-    let src = tensor.storage.pointer
-    pixels.withUnsafeMutableBufferPointer { dst in
-        for ch in 0..<c {
-            for i in 0..<(h * w) {
-                let scaled: Float = src[ch * h * w + i] * 255
-                let v: Float = scaled + 0.5
-                dst[i * c + ch] = v.isNaN ? 0 : UInt8(min(max(v, 0), 255))
+    tensor.withUnsafeElements { src in
+        pixels.withUnsafeMutableBufferPointer { dst in
+            for ch in 0..<c {
+                for i in 0..<(h * w) {
+                    let scaled: Float = src[ch * h * w + i] * 255
+                    let v: Float = scaled + 0.5
+                    dst[i * c + ch] = v.isNaN ? 0 : UInt8(min(max(v, 0), 255))
+                }
             }
         }
     }

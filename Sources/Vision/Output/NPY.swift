@@ -16,11 +16,11 @@ public enum NPY {
         let headerLength = header.utf8.count
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
         bytes += Array(header.utf8)
-        let pointer = tensor.storage.pointer
         bytes.reserveCapacity(bytes.count + tensor.count * 4)
-        for i in 0..<tensor.count {
-            let bits = pointer[i].bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+        tensor.withUnsafeElements { elements in
+            for value in elements {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            }
         }
         return bytes
     }
@@ -76,14 +76,13 @@ public enum NPY {
         guard bytes.count - dataStart == count * 4 else {
             throw DataError(.mismatch, file: file, "shape \(shape) needs \(count * 4) bytes of data, file has \(bytes.count - dataStart)")
         }
-        let tensor = Tensor.zeros(shape)
-        let pointer = tensor.storage.pointer
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                let bits = raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)
-                pointer[i] = Float(bitPattern: UInt32(littleEndian: bits))
+        return Tensor(shape: shape) { elements in
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)
+                    elements[i] = Float(bitPattern: UInt32(littleEndian: bits))
+                }
             }
         }
-        return tensor
     }
 }
