@@ -110,18 +110,18 @@ public final class MNISTTrainingSet: @unchecked Sendable {
     public func batch(_ index: Int, order: [Int], batchSize: Int) -> (images: Tensor, labels: [Int]) {
         let start = index * batchSize, end = Swift.min(start + batchSize, count)
         let per = imageSize * imageSize
-        let out = Tensor.full([end - start, 1, imageSize, imageSize], Self.normalized[0])
-        let dst = out.storage.pointer
-        var labels = [Int]()
-        labels.reserveCapacity(end - start)
-        codes.withUnsafeBufferPointer { code in
-            Self.normalized.withUnsafeBufferPointer { value in
-                for (row, i) in order[start..<end].enumerated() {
-                    let image = dst + row * per   // background already
-                    Self.forEachLiteral(code, offsets[i]..<offsets[i + 1]) { image[$0] = value[Int($1)] }
+        let out = Tensor(shape: [end - start, 1, imageSize, imageSize], filledWith: Self.normalized[0]) { dst in
+            codes.withUnsafeBufferPointer { code in
+                Self.normalized.withUnsafeBufferPointer { value in
+                    for (row, i) in order[start..<end].enumerated() {
+                        let image = dst.baseAddress! + row * per   // background already
+                        Self.forEachLiteral(code, offsets[i]..<offsets[i + 1]) { image[$0] = value[Int($1)] }
+                    }
                 }
             }
         }
+        var labels = [Int]()
+        labels.reserveCapacity(end - start)
         for i in order[start..<end] { labels.append(self.labels[i]) }
         return (out, labels)
     }

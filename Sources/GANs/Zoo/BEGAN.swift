@@ -34,7 +34,7 @@ final class BEGANBalance: Module {
 
     var value: Float {
         get { k!.item() }
-        set { k!.storage.pointer[0] = newValue }
+        set { k!.setItem(newValue) }
     }
 }
 

@@ -29,6 +29,12 @@ public struct CelebADataset: Dataset {
             throw DataError(.unreadable, file: imageDirectory.path, "no such image folder")
         }
         files = table.fileNames.map { imageDirectory.appendingPathComponent($0) }
+        // Rows that name no image would fail mid-training; say so now, naming the first.
+        let missing = files.filter { !FileManager.default.fileExists(atPath: $0.path) }
+        if let first = missing.first {
+            throw DataError(.mismatch, file: listURL.path,
+                            "lists \(first.lastPathComponent), which is not in \(imageFolder)/ (\(missing.count) of the \(files.count) listed images are missing)")
+        }
         attributes = table.values.map { row in columns.map { row[$0] > 0 ? 1 : 0 } }
         attributeNames = selected
         self.transform = transform
