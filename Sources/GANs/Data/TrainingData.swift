@@ -130,16 +130,14 @@ public struct TrainingData {
             }
         case .superResolution:
             guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
-            let files = try ImageFolderDataset(directory: folder).files
-            return loader(SuperResolutionDataset(files: files, factor: r.scaleFactor, transform: train),
-                          SuperResolutionDataset(files: files, factor: r.scaleFactor, transform: fixed), "images") {
+            return loader(SuperResolutionDataset(try ImageFolderDataset(directory: folder, transform: train), factor: r.scaleFactor),
+                          SuperResolutionDataset(try ImageFolderDataset(directory: folder, transform: fixed), factor: r.scaleFactor), "images") {
                 TrainingBatch(images: $0.images[0], lowResolution: $0.images[1])
             }
         case .masked:
             guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
-            let files = try ImageFolderDataset(directory: folder).files
-            return loader(InpaintingDataset(files: files, holeSize: r.holeSize, centred: r.centredHole, transform: train),
-                          InpaintingDataset(files: files, holeSize: r.holeSize, centred: true, transform: fixed), "images") { batch in
+            return loader(InpaintingDataset(try ImageFolderDataset(directory: folder, transform: train), holeSize: r.holeSize, centred: r.centredHole),
+                          InpaintingDataset(try ImageFolderDataset(directory: folder, transform: fixed), holeSize: r.holeSize, centred: true), "images") { batch in
                 let corners = batch.labels!.scalars
                 return TrainingBatch(images: batch.images[0], holes: (0..<batch.count).map { (Int(corners[2 * $0]), Int(corners[2 * $0 + 1])) })
             }

@@ -5,25 +5,13 @@ import NN
 /// gan's networks and update order; the generator seeks the discriminator's decision
 /// boundary, minimising 0.5 * E[(log D(G(z)) - log(1 - D(G(z))))^2]. The reference reads an
 /// undefined `mnist_loader` and does not run as published; this trains on the MNIST loader.
-public final class BGAN: ZooModel, GANModel {
+public final class BGAN: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "bgan", title: "Boundary-Seeking Generative Adversarial Networks",
                                        citation: "Hjelm et al., 2017, arXiv:1702.08431", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
-    let noise: RandomGenerator
 
-    public init(config: ModelConfig, seed: UInt64) {
-        let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
-        (netG, netD) = parts.mlpNetworks(sigmoid: true)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
-        super.init(parts)
-    }
+    public init(config: ModelConfig, seed: UInt64) { super.init(ModelParts(config: config, seed: seed), sigmoid: true) }
 
     public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
         let real = batch.images, n = real.shape[0]

@@ -11,17 +11,11 @@ final class CGANGenerator: Module {
     let imageShape: [Int]
 
     init(latentDim: Int, classes: Int, imageShape: [Int], generator rng: RandomGenerator) {
-        func block(_ inFeatures: Int, _ outFeatures: Int, normalize: Bool = true) -> [Module] {
-            var layers: [Module] = [Linear(inFeatures, outFeatures, generator: rng)]
-            if normalize { layers.append(BatchNorm1d(outFeatures, 0.8)) }
-            layers.append(LeakyReLU(0.2))
-            return layers
-        }
         labelEmb = Embedding(classes, classes, generator: rng)
-        var layers = block(latentDim + classes, 128, normalize: false)
-        layers += block(128, 256)
-        layers += block(256, 512)
-        layers += block(512, 1024)
+        var layers = mlpGeneratorBlock(latentDim + classes, 128, normalize: false, rng)
+        layers += mlpGeneratorBlock(128, 256, rng)
+        layers += mlpGeneratorBlock(256, 512, rng)
+        layers += mlpGeneratorBlock(512, 1024, rng)
         layers += [Linear(1024, imageShape.reduce(1, *), generator: rng), Tanh()]
         model = Sequential(layers)
         self.imageShape = imageShape

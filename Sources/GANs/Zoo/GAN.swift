@@ -4,25 +4,13 @@ import NN
 
 /// An MLP generator and a sigmoid MLP discriminator (Blocks/MLPNetworks.swift) trained with
 /// binary cross-entropy, G first, as the reference.
-public final class GAN: ZooModel, GANModel {
+public final class GAN: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "gan", title: "Generative Adversarial Networks",
                                        citation: "Goodfellow et al., 2014, arXiv:1406.2661", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
-    let noise: RandomGenerator
 
-    public init(config: ModelConfig, seed: UInt64) {
-        let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
-        (netG, netD) = parts.mlpNetworks(sigmoid: true)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
-        super.init(parts)
-    }
+    public init(config: ModelConfig, seed: UInt64) { super.init(ModelParts(config: config, seed: seed), sigmoid: true) }
 
     public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
         let real = batch.images, n = real.shape[0]

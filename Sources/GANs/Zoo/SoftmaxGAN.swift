@@ -9,25 +9,13 @@ import NN
 /// recent PyTorch refuses (in-place error) and which also gave G the gradient of D's loss;
 /// here D steps on its loss with the generated images detached, then G steps on its own
 /// loss through the updated D, the paper's alternating updates.
-public final class SoftmaxGAN: ZooModel, GANModel {
+public final class SoftmaxGAN: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "softmax_gan", title: "Softmax GAN",
                                        citation: "Lin, 2017, arXiv:1704.06191", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
-    let noise: RandomGenerator
 
-    public init(config: ModelConfig, seed: UInt64) {
-        let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
-        (netG, netD) = parts.mlpNetworks(sigmoid: false)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
-        super.init(parts)
-    }
+    public init(config: ModelConfig, seed: UInt64) { super.init(ModelParts(config: config, seed: seed), sigmoid: false) }
 
     /// log Z, the log partition function of the batch (1e-8 inside the log, as the reference).
     func logPartition(_ dReal: Tensor, _ dFake: Tensor) -> Tensor {

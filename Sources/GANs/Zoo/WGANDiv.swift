@@ -4,7 +4,7 @@ import NN
 
 /// gan's generator and wgan's critic; Adam; instead of a Lipschitz constraint the critic
 /// pays k/2 * E[||grad D||^p] at the real and at the generated images (k = 2, p = 6).
-public final class WGANDiv: ZooModel, GANModel {
+public final class WGANDiv: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "wgan_div", title: "Wasserstein Divergence for GANs",
                                        citation: "Wu et al., 2018, arXiv:1712.01026", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
@@ -14,22 +14,8 @@ public final class WGANDiv: ZooModel, GANModel {
     /// The reference's (and the paper's recommended) penalty weight and power.
     static let k: Float = 2, p: Float = 6
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
-    let noise: RandomGenerator
-    let generatorNorms: [BatchNorm]
 
-    public init(config: ModelConfig, seed: UInt64) {
-        let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
-        (netG, netD) = parts.mlpNetworks(sigmoid: false)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
-        generatorNorms = batchNorms(of: netG)
-        super.init(parts)
-    }
+    public init(config: ModelConfig, seed: UInt64) { super.init(ModelParts(config: config, seed: seed), sigmoid: false) }
 
     public var iterationsPerCycle: Int { config.int("n-critic") }
 

@@ -6,7 +6,7 @@ import NN
 /// lambda_gp * (||grad D(x^)||_2 - 1)^2 at random interpolates x^ of real and generated
 /// images instead of weight clipping. The reference parses --clip_value without using it
 /// (its issue #196), so this model does not take that option.
-public final class WGANGP: ZooModel, GANModel {
+public final class WGANGP: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "wgan_gp", title: "Improved Training of Wasserstein GANs",
                                        citation: "Gulrajani et al., 2017, arXiv:1704.00028", architecture: .mlp)
     public static var defaults: CommonOptions { CommonOptions() }
@@ -20,24 +20,14 @@ public final class WGANGP: ZooModel, GANModel {
         guard config.float("lambda-gp") >= 0 else { throw ConfigError("--lambda-gp must not be negative, got \(config.float("lambda-gp"))") }
     }
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
-    let noise: RandomGenerator
     /// Interpolation weights of the gradient penalty.
     let penalty: RandomGenerator
-    let generatorNorms: [BatchNorm]
 
     public init(config: ModelConfig, seed: UInt64) {
         let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
+        let noise = parts.stream("noise")
         penalty = parts.stream("penalty")
-        (netG, netD) = parts.mlpNetworks(sigmoid: false)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
-        generatorNorms = batchNorms(of: netG)
-        super.init(parts)
+        super.init(parts, noise: noise, sigmoid: false)
     }
 
     public var iterationsPerCycle: Int { config.int("n-critic") }

@@ -2,27 +2,26 @@
 import Autograd
 import Foundation
 
-/// Each example of `base`'s files as [high, low]: the high-resolution image through
-/// `transform`'s 8-bit steps, and a copy `factor` times smaller made from it by bicubic
+/// Each image of a folder as [high, low]: the high-resolution image through the folder's
+/// transform, and a copy `factor` times smaller made from its 8-bit pixels by bicubic
 /// resizing (the paper's degradation; the reference resizes the original twice instead,
 /// which does not make the low-resolution image a downsampled copy of the target).
 public struct SuperResolutionDataset: Dataset {
-    public let files: [URL]
-    public let transform: ImageTransform
+    public let images: ImageFolderDataset
     public let factor: Int
 
-    public init(files: [URL], factor: Int, transform: ImageTransform) {
+    public init(_ images: ImageFolderDataset, factor: Int) {
         precondition(factor >= 1, "SuperResolutionDataset: factor must be positive")
-        self.files = files
+        self.images = images
         self.factor = factor
-        self.transform = transform
     }
 
-    public var count: Int { files.count }
+    public var count: Int { images.count }
 
-    public func source(of index: Int) -> String { files[index].path }
+    public func source(of index: Int) -> String { images.source(of: index) }
 
     public func example(at index: Int, generator: RandomGenerator) throws -> Example {
+        let files = images.files, transform = images.transform
         let high = transform.applySteps([try Image(contentsOf: files[index])], generator: generator)[0]
         guard high.width % factor == 0, high.height % factor == 0 else {
             throw DataError(.mismatch, file: files[index].path,
