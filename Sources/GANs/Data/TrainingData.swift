@@ -48,7 +48,7 @@ public struct TrainingData {
 
     /// The resolved way images are fitted: the user's choices over the model's defaults.
     var requirement: DataRequirement {
-        var r = model.info.data
+        var r = model.data(for: config)
         r.fit = config.data.fit ?? r.fit
         r.loadSize = config.data.loadSize ?? r.loadSize
         r.flip = config.data.flip ?? r.flip

@@ -13,6 +13,9 @@ public protocol GANModel: AnyObject {
     static var options: [OptionSpec] { get }
     /// Rejects configurations the architecture cannot take, with one clear sentence.
     static func validate(_ config: ModelConfig) throws(ConfigError)
+    /// The data a run of `config` trains on: `info.data`, unless a model option changes it
+    /// (pix2pix's --train-on-test adds the test split).
+    static func data(for config: ModelConfig) -> DataRequirement
 
     /// Builds the networks and optimisers; all randomness comes from generators seeded
     /// from `seed` (see `ModelParts`).
@@ -58,6 +61,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 extension GANModel {
     public static var options: [OptionSpec] { [] }
     public static func validate(_ config: ModelConfig) throws(ConfigError) {}
+    public static func data(for config: ModelConfig) -> DataRequirement { info.data }
     public var latentDim: Int { config.common.latentDim }
     public var iterationsPerCycle: Int { 1 }
     public var progressExamples: Int { 0 }

@@ -52,6 +52,15 @@ extension GANModel {
         return try withoutGrad { () throws(ConfigError) in try sample(count: count, labels: labels, latent: latent, generator: rng) }
     }
 
+    /// `translate` with every network in evaluation mode (no dropout, running statistics)
+    /// and without recording a graph.
+    public func translateForOutput(_ inputs: Tensor) throws(ConfigError) -> Tensor {
+        let wasTraining = networks.map { $0.module.isTraining }
+        for (_, m) in networks { m.eval() }
+        defer { for ((_, m), t) in zip(networks, wasTraining) { m.train(t) } }
+        return try withoutGrad { () throws(ConfigError) in try translate(inputs) }
+    }
+
     /// Checks class labels against the model's number of classes.
     public func checkedLabels(_ labels: [Int]?, count: Int, classes: Int, generator rng: RandomGenerator) throws(ConfigError) -> [Int] {
         guard let labels else { return (0..<count).map { _ in rng.nextInt(below: classes) } }
