@@ -56,6 +56,17 @@ public final class Pix2Pix: ZooModel, GANModel {
         return r
     }
 
+    /// The reference's `GeneratorUNet`, with dropout where the paper has it unless --reference-dropout.
+    static func generatorConfig(_ config: ModelConfig) -> UNetConfig {
+        let c = config.common
+        var unet = UNetConfig.pix2pix(inChannels: c.channels, outChannels: c.channels)
+        if !config.flag("reference-dropout") {
+            unet.downDropoutLevels = []
+            unet.upDropoutLevels = [1, 2, 3]
+        }
+        return unet
+    }
+
     let netG: UNetGenerator
     let netD: PatchDiscriminator
     let optimizerG: Adam
@@ -66,12 +77,7 @@ public final class Pix2Pix: ZooModel, GANModel {
     public init(config: ModelConfig, seed: UInt64) {
         let parts = ModelParts(config: config, seed: seed), c = config.common
         let dropout = parts.stream("dropout")
-        var unet = UNetConfig.pix2pix(inChannels: c.channels, outChannels: c.channels)
-        if !config.flag("reference-dropout") {
-            unet.downDropoutLevels = []
-            unet.upDropoutLevels = [1, 2, 3]
-        }
-        netG = parts.network("generator", UNetGenerator(unet, generator: parts.weights, dropoutGenerator: dropout))
+        netG = parts.network("generator", UNetGenerator(Self.generatorConfig(config), generator: parts.weights, dropoutGenerator: dropout))
         netD = parts.network("discriminator", PatchDiscriminator(inChannels: 2 * c.channels, head: .zeroPadConv4(padding: 1, bias: false),
                                                                  generator: parts.weights))
         // Conv weights N(0, 0.02); the biases (D's convs, G's last) keep their default init, as the reference.
@@ -110,8 +116,8 @@ public final class Pix2Pix: ZooModel, GANModel {
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item()), ("pixel", pixelLoss.item()), ("adv", advLoss.item())]
     }
 
-    /// G(inputs): condition images [N, C, S, S] in [-1, 1] to translated ones. Run it in eval
-    /// mode without a graph (`translateForOutput`) for outputs.
+    /// G(inputs): condition images [N, C, S, S] in [-1, 1] to translated ones, in the
+    /// networks' current mode (`translateForOutput`: in eval mode, without a graph).
     public func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor {
         let expected = config.imageShape
         guard inputs.shape.count == 4, Array(inputs.shape.dropFirst()) == expected else {
