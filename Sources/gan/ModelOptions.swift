@@ -24,6 +24,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Learning rate of the equilibrium term k (began).") var lambdaK: Double?
     @Flag(inversion: .prefixedNo, help: "Wasserstein loss with gradient penalty (clustergan; on by default).") var wassFlag: Bool?
     @Flag(help: "The paper's two-sided gradient penalty on D's probability (dragan).") var twoSided = false
+    @Option(help: "Weight of the L1 loss to the target (pix2pix).") var lambdaPixel: Double?
+    @Flag(help: "Translate the A half of each pair into B (pix2pix; default B to A, as the reference).") var aToB = false
+    @Flag(help: "Train on test/ as well as train/, as the reference (pix2pix).") var trainOnTest = false
+    @Flag(help: "Dropout where the reference has it: encoder levels 4-8 and decoder 1-4 (pix2pix; default the paper's decoder 1-3).")
+    var referenceDropout = false
     @Option(help: "The dataset: mnist, facades, edges2shoes, a CycleGAN set (monet2photo, ...), celeba, mnistm, bsds500, or folder (default: the model's; see `gan data list`).")
     var dataset: String?
     @Option(help: "The dataset's root folder as its publisher lays it out (default: data/NAME, where `gan data fetch` puts it).")
@@ -60,6 +65,10 @@ struct ModelOptions: ParsableArguments {
         o["lambda-k"] = lambdaK
         if let wassFlag { o["wass-flag"] = wassFlag ? 1 : 0 }
         if twoSided { o["two-sided"] = 1 }
+        o["lambda-pixel"] = lambdaPixel
+        if aToB { o["a-to-b"] = 1 }
+        if trainOnTest { o["train-on-test"] = 1 }
+        if referenceDropout { o["reference-dropout"] = 1 }
         return o
     }
 

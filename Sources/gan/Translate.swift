@@ -24,8 +24,8 @@ enum Translation {
             targets = [out]
         }
         let type = type(of: model)
-        let transform = TrainingData.transform(type.info.data, config: model.config, random: false)
-        let normalization = type.info.data.normalization
+        let transform = TrainingData.transform(type.data(for: model.config), config: model.config, random: false)
+        let normalization = type.data(for: model.config).normalization
         let rng = RandomGenerator(seed: 0)
         // A few at a time, so a large folder never holds every activation at once.
         for start in stride(from: 0, to: files.count, by: 8) {

@@ -18,7 +18,7 @@ public struct TrainingData {
 
     /// Finds the data `config` names for `model`, or says what is missing and how to get it.
     public init(_ model: any GANModel.Type, config: ModelConfig) throws {
-        try self.init(model.info.name, requirement: model.info.data, config: config)
+        try self.init(model.info.name, requirement: model.data(for: config), config: config)
     }
 
     /// As `init(_:config:)`, for a model known by its name and data requirement.

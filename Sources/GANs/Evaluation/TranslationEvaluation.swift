@@ -41,7 +41,7 @@ public enum TranslationEvaluation {
         let data = try TrainingData(type(of: model), config: model.config)
         let (pairs, chosen) = try data.evaluationPairs(split: split)
         let count = Swift.min(limit ?? pairs.count, pairs.count)
-        let normalization = type(of: model).info.data.normalization
+        let normalization = type(of: model).data(for: model.config).normalization
         var outputs: [Tensor] = [], targets: [Tensor] = []
         let loader = DataLoader(dataset: pairs, batchSize: 8, shuffle: false)
         let batches = loader.epoch(0)
@@ -49,9 +49,10 @@ public enum TranslationEvaluation {
         var done = 0
         while done < count, let batch = try batches.nextBatch() {
             let take = Swift.min(batch.count, count - done)
-            let inputs = batch.images[0].slice(dim: 0, start: 0, end: take)
+            let pairs = TrainingBatch(images: batch.images[0], imagesB: batch.images[1]).slice(0..<take)
+            let (inputs, target) = model.inputAndTarget(pairs)
             outputs.append(normalization.unitRange(try model.translateForOutput(inputs)))
-            targets.append(normalization.unitRange(batch.images[1].slice(dim: 0, start: 0, end: take)))
+            targets.append(normalization.unitRange(target))
             done += take
         }
         let similarity = try imageSimilarity(Tensor.concat(outputs, dim: 0), Tensor.concat(targets, dim: 0), valueRange: 0...1)

@@ -13,6 +13,9 @@ public protocol GANModel: AnyObject {
     static var options: [OptionSpec] { get }
     /// Rejects configurations the architecture cannot take, with one clear sentence.
     static func validate(_ config: ModelConfig) throws(ConfigError)
+    /// The data a run of `config` trains on: `info.data`, unless a model option changes it
+    /// (pix2pix's --train-on-test adds the test split).
+    static func data(for config: ModelConfig) -> DataRequirement
 
     /// Builds the networks and optimisers; all randomness comes from generators seeded
     /// from `seed` (see `ModelParts`).
@@ -43,6 +46,9 @@ public protocol GANModel: AnyObject {
     /// (the validation split where there is one) for models that picture their inputs; nil
     /// for models that sample from noise.
     func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int)
+    /// Image-to-image models trained on pairs: the input and the target of each pair (which
+    /// half is which), as training, pictures and `gan eval` use them.
+    func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor)
     /// How many fixed examples `progressGrid` pictures (0 for models that sample from noise).
     var progressExamples: Int { get }
     /// Batches per generator update (n_critic for WGAN-style models), for benchmarks.
@@ -58,9 +64,11 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 extension GANModel {
     public static var options: [OptionSpec] { [] }
     public static func validate(_ config: ModelConfig) throws(ConfigError) {}
+    public static func data(for config: ModelConfig) -> DataRequirement { info.data }
     public var latentDim: Int { config.common.latentDim }
     public var iterationsPerCycle: Int { 1 }
     public var progressExamples: Int { 0 }
+    public func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor) { (batch.pair.a, batch.pair.b) }
 
     /// Noise models: the generator applied to the drawn or given latent vectors.
     public func sample(count: Int, labels: [Int]?, latent: Tensor?, generator rng: RandomGenerator) throws(ConfigError) -> Tensor {
