@@ -1,0 +1,96 @@
+// zlib for archives and for writing gzip: raw deflate streams (zip entries) need
+// inflateInit2 with negative window bits and gzip output needs deflateInit2, both macros
+// that Swift cannot call; crc32 checks zip entries.
+#include "vision_shim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+int sg_inflate_raw(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *message) {
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {  // negative: a raw deflate stream, no wrapper
+        snprintf(message, SG_MESSAGE_SIZE, "zlib could not start");
+        return 1;
+    }
+    size_t consumed = 0, produced = 0;
+    int status = Z_OK;
+    while (status == Z_OK) {
+        size_t left_in = size - consumed, left_out = out_size - produced;
+        zs.next_in = (Bytef *)data + consumed;
+        zs.avail_in = left_in > 0x40000000 ? 0x40000000 : (uInt)left_in;
+        zs.next_out = out + produced;
+        zs.avail_out = left_out > 0x40000000 ? 0x40000000 : (uInt)left_out;
+        uInt before_in = zs.avail_in, before_out = zs.avail_out;
+        status = inflate(&zs, Z_NO_FLUSH);
+        consumed += before_in - zs.avail_in;
+        produced += before_out - zs.avail_out;
+        if (status == Z_BUF_ERROR && before_in != zs.avail_in) status = Z_OK;  // progress made
+    }
+    const char *zmsg = zs.msg;
+    inflateEnd(&zs);
+    if (status == Z_STREAM_END && produced == out_size) return 0;
+    if (status == Z_STREAM_END)
+        snprintf(message, SG_MESSAGE_SIZE, "deflate data inflates to %zu bytes, the directory says %zu", produced, out_size);
+    else if (status == Z_BUF_ERROR && produced == out_size)
+        snprintf(message, SG_MESSAGE_SIZE, "deflate data inflates to more than the %zu bytes the directory says", out_size);
+    else if (status == Z_BUF_ERROR)
+        snprintf(message, SG_MESSAGE_SIZE, "truncated deflate data (%zu of %zu bytes produced)", produced, out_size);
+    else
+        snprintf(message, SG_MESSAGE_SIZE, "corrupt deflate data: %s", zmsg ? zmsg : "inflate failed");
+    return 1;
+}
+
+int sg_gzip(const uint8_t *data, size_t size, int level, uint8_t **out, size_t *out_size, char *message) {
+    *out = NULL;
+    *out_size = 0;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {  // 16+: gzip wrapper
+        snprintf(message, SG_MESSAGE_SIZE, "zlib could not start (level %d)", level);
+        return 1;
+    }
+    size_t capacity = deflateBound(&zs, size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uLong)size) + (size >> 8) + 64;
+    uint8_t *buffer = malloc(capacity);
+    if (!buffer) { deflateEnd(&zs); snprintf(message, SG_MESSAGE_SIZE, "out of memory"); return 1; }
+    size_t consumed = 0, produced = 0;
+    int status = Z_OK;
+    while (status == Z_OK || status == Z_BUF_ERROR) {
+        if (produced == capacity) {
+            capacity *= 2;
+            uint8_t *grown = realloc(buffer, capacity);
+            if (!grown) { status = Z_MEM_ERROR; break; }
+            buffer = grown;
+        }
+        size_t left_in = size - consumed, left_out = capacity - produced;
+        zs.next_in = (Bytef *)data + consumed;
+        zs.avail_in = left_in > 0x40000000 ? 0x40000000 : (uInt)left_in;
+        zs.next_out = buffer + produced;
+        zs.avail_out = left_out > 0x40000000 ? 0x40000000 : (uInt)left_out;
+        uInt before_in = zs.avail_in, before_out = zs.avail_out;
+        status = deflate(&zs, zs.avail_in == left_in ? Z_FINISH : Z_NO_FLUSH);
+        consumed += before_in - zs.avail_in;
+        produced += before_out - zs.avail_out;
+    }
+    deflateEnd(&zs);
+    if (status != Z_STREAM_END) {
+        free(buffer);
+        snprintf(message, SG_MESSAGE_SIZE, status == Z_MEM_ERROR ? "out of memory while compressing" : "compression failed");
+        return 1;
+    }
+    *out = buffer;
+    *out_size = produced;
+    return 0;
+}
+
+uint32_t sg_crc32(const uint8_t *data, size_t size) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (size > 0) {
+        uInt chunk = size > 0x40000000 ? 0x40000000 : (uInt)size;
+        crc = crc32(crc, data, chunk);
+        data += chunk;
+        size -= chunk;
+    }
+    return (uint32_t)crc;
+}
