@@ -94,3 +94,49 @@ uint32_t sg_crc32(const uint8_t *data, size_t size) {
     }
     return (uint32_t)crc;
 }
+
+// Streaming gzip input (gzopen/gzread), so a multi-gigabyte .tar.gz is unpacked member by
+// member instead of inflated into memory whole.
+struct sg_gz_reader { gzFile file; };
+
+sg_gz_reader *sg_gz_open(const char *path, char *message) {
+    gzFile file = gzopen(path, "rb");
+    if (!file) { snprintf(message, SG_MESSAGE_SIZE, "cannot open for reading"); return NULL; }
+    gzbuffer(file, 1 << 17);
+    sg_gz_reader *reader = malloc(sizeof *reader);
+    if (!reader) { gzclose(file); snprintf(message, SG_MESSAGE_SIZE, "out of memory"); return NULL; }
+    reader->file = file;
+    return reader;
+}
+
+long sg_gz_read(sg_gz_reader *reader, uint8_t *out, size_t count, char *message) {
+    size_t done = 0;
+    while (done < count) {
+        size_t want = count - done > 0x40000000 ? 0x40000000 : count - done;
+        int n = gzread(reader->file, out + done, (unsigned)want);
+        if (n < 0) {
+            int code = 0;
+            const char *text = gzerror(reader->file, &code);
+            snprintf(message, SG_MESSAGE_SIZE, "corrupt or truncated gzip data: %s", text ? text : "read failed");
+            return -1;
+        }
+        if (n == 0) {
+            // gzread reports a stream cut short (Z_BUF_ERROR) as an end of file, not a failure.
+            int code = Z_OK;
+            gzerror(reader->file, &code);
+            if (code == Z_BUF_ERROR) {
+                snprintf(message, SG_MESSAGE_SIZE, "truncated gzip data (the stream ends before its end marker)");
+                return -1;
+            }
+            break;
+        }
+        done += (size_t)n;
+    }
+    return (long)done;
+}
+
+void sg_gz_close(sg_gz_reader *reader) {
+    if (!reader) return;
+    gzclose(reader->file);
+    free(reader);
+}

@@ -121,6 +121,29 @@ final class ArchiveTests: XCTestCase {
         XCTAssertEqual([UInt8](try Data(contentsOf: out.appendingPathComponent("train/1.jpg"))), Array(0..<200).map { UInt8($0) })
     }
 
+    func testEachKindUnpacksFromItsFileMemberByMember() throws {
+        let folder = try makeTemporaryFolder(self)
+        let tar = TestArchive.tar(members)
+        let files: [(ArchiveKind, [UInt8])] = [(.tar, tar), (.tarGzip, try GzipWriter.compress(tar, level: 6, file: "t")),
+                                               (.zip, try TestArchive.zip(members, deflate: true))]
+        for (kind, bytes) in files {
+            let archive = try writeBytes(bytes, folder, "a.\(kind.rawValue)")
+            let out = folder.appendingPathComponent("out-\(kind.rawValue)")
+            XCTAssertEqual(try ArchiveExtractor.extract(archive, kind: kind, root: "set/", into: out), 3, "\(kind)")
+            XCTAssertEqual([UInt8](try Data(contentsOf: out.appendingPathComponent("readme.txt"))), Array(repeating: UInt8(ascii: "a"), count: 5000))
+            XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("empty.txt")).count, 0)
+        }
+        let cut = try GzipWriter.compress(tar, level: 6, file: "t")
+        let truncated = try writeBytes(Array(cut.prefix(cut.count - 30)), folder, "cut.tar.gz")
+        assertDataError(.corrupt, file: "cut.tar.gz", mentions: "truncated gzip data") {
+            try ArchiveExtractor.extract(truncated, kind: .tarGzip, root: "", into: folder.appendingPathComponent("cut"))
+        }
+        let notGzip = try writeBytes(tar, folder, "plain.tar.gz")
+        assertDataError(.corrupt, file: "plain.tar.gz", mentions: "not gzip data") {
+            try ArchiveExtractor.extract(notGzip, kind: .tarGzip, root: "", into: folder.appendingPathComponent("plain"))
+        }
+    }
+
     func testPathsThatLeaveTheTargetAndLinksAreRefused() throws {
         let cases: [(TestArchive.Member, String)] = [
             (.file("set/../../evil.txt", [1]), "set/../../evil.txt\" climbs out"),

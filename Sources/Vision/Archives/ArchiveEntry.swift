@@ -1,5 +1,6 @@
 // One member of a tar or zip archive, and the check that keeps every member inside the
 // folder it is unpacked into.
+import Foundation
 
 /// A file or folder inside an archive; `contents()` reads (and for zip inflates) the file.
 public struct ArchiveEntry {
@@ -16,13 +17,30 @@ public struct ArchiveEntry {
 public enum ArchiveKind: String, Sendable {
     case tar, tarGzip = "tar.gz", zip
 
-    /// The entries of the archive at `bytes`; `file` names it in errors.
-    public func entries(of bytes: [UInt8], file: String) throws -> [ArchiveEntry] {
+    /// The largest member accepted: far above any dataset file, and a bound on what a
+    /// damaged or hostile header can make us allocate.
+    static let largestMember = 1 << 30
+
+    /// Calls `body` with each entry of the archive file at `url` in turn, reading one member
+    /// at a time.
+    public func forEachEntry(in url: URL, _ body: (ArchiveEntry) throws -> Void) throws {
         switch self {
-        case .tar: return try TarArchive.entries(bytes, file: file)
-        case .tarGzip: return try TarArchive.entries(Gzip.inflate(bytes, file: file), file: file)
-        case .zip: return try ZipArchive.entries(bytes, file: file)
+        case .tar: try TarArchive.forEachEntry(try FileInput(url), file: url.path, body)
+        case .tarGzip: try TarArchive.forEachEntry(try GzipFileInput(url), file: url.path, body)
+        case .zip: try ZipArchive.forEachEntry(try FileInput(url), file: url.path, body)
         }
+    }
+
+    /// The entries of an archive held in memory; `file` names it in errors.
+    public func entries(of bytes: [UInt8], file: String) throws -> [ArchiveEntry] {
+        var entries = [ArchiveEntry]()
+        let collect: (ArchiveEntry) throws -> Void = { entries.append($0) }
+        switch self {
+        case .tar: try TarArchive.forEachEntry(MemoryInput(bytes), file: file, collect)
+        case .tarGzip: try TarArchive.forEachEntry(MemoryInput(try Gzip.inflate(bytes, file: file)), file: file, collect)
+        case .zip: try ZipArchive.forEachEntry(MemoryInput(bytes), file: file, collect)
+        }
+        return entries
     }
 }
 

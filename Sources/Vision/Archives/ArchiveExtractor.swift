@@ -8,10 +8,10 @@ enum ArchiveExtractor {
     /// many files were written. Members outside `root` are skipped.
     @discardableResult
     static func extract(_ archive: URL, kind: ArchiveKind, root: String, into folder: URL) throws -> Int {
-        let entries = try kind.entries(of: try FileIO.read(archive), file: archive.path)
         let prefix = root.isEmpty ? "" : root.hasSuffix("/") ? root : root + "/"
         var written = 0
-        for entry in entries where entry.path.hasPrefix(prefix) && entry.path.count > prefix.count {
+        try kind.forEachEntry(in: archive) { entry in
+            guard entry.path.hasPrefix(prefix), entry.path.count > prefix.count else { return }
             let relative = String(entry.path.dropFirst(prefix.count))
             let destination = folder.appendingPathComponent(relative)
             let parent = entry.kind == .directory ? destination : destination.deletingLastPathComponent()

@@ -6,43 +6,44 @@
 enum TarArchive {
     static let block = 512
 
-    static func entries(_ bytes: [UInt8], file: String) throws -> [ArchiveEntry] {
-        var entries = [ArchiveEntry]()
+    /// Calls `body` with each member in archive order, reading one member at a time.
+    static func forEachEntry(_ input: SequentialInput, file: String, _ body: (ArchiveEntry) throws -> Void) throws {
         var offset = 0
         var longName: String?  // from a pax 'x' record or a GNU 'L' member, for the next member
-        while offset + block <= bytes.count {
-            let header = bytes[offset ..< offset + block]
-            if header.allSatisfy({ $0 == 0 }) { return entries }  // end-of-archive marker
+        while true {
+            let header = try input.read(block)[...]
+            if header.isEmpty { return }  // no end-of-archive marker: tolerated
+            guard header.count == block else {
+                throw DataError(.corrupt, file: file, "truncated tar archive: \(header.count) stray bytes after the last member")
+            }
+            if header.allSatisfy({ $0 == 0 }) { return }  // end-of-archive marker
             try checkChecksum(header, file: file, offset: offset)
             let size = try number(header, at: 124, length: 12, file: file, offset: offset)
-            let start = offset + block
-            guard start + size <= bytes.count else {
-                throw DataError(.corrupt, file: file, "truncated tar archive: a member at byte \(offset) needs \(size) bytes, \(bytes.count - start) remain")
-            }
-            let body = bytes[start ..< start + size]
-            offset = start + (size + block - 1) / block * block
-            let type = header[header.startIndex + 156]
             let rawName = longName ?? headerName(header)
+            guard size <= ArchiveKind.largestMember else {
+                throw DataError(.corrupt, file: file, "entry \"\(rawName)\" claims \(size) bytes, more than any dataset file (1 GiB), so the archive is refused")
+            }
+            let content = try input.read(size)
+            guard content.count == size, try input.read((block - size % block) % block).count == (block - size % block) % block else {
+                throw DataError(.corrupt, file: file, "truncated tar archive: entry \"\(rawName)\" at byte \(offset) is cut short")
+            }
+            offset += block + (size + block - 1) / block * block
+            let type = header[156]
             longName = nil
             switch type {
-            case UInt8(ascii: "x"): longName = paxPath(body) ?? longName
+            case UInt8(ascii: "x"): longName = paxPath(content[...])
             case UInt8(ascii: "g"): continue  // global pax header: no member
-            case UInt8(ascii: "L"): longName = String(decoding: body.prefix { $0 != 0 }, as: UTF8.self)
+            case UInt8(ascii: "L"): longName = String(decoding: content.prefix { $0 != 0 }, as: UTF8.self)
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
-                let path = try ArchivePath.checked(rawName, archive: file)
-                entries.append(ArchiveEntry(path: path, kind: .file, contents: { Array(body) }))
+                try body(ArchiveEntry(path: try ArchivePath.checked(rawName, archive: file), kind: .file, contents: { content }))
             case UInt8(ascii: "5"):
-                entries.append(ArchiveEntry(path: try ArchivePath.checked(rawName, archive: file), kind: .directory, contents: { [] }))
+                try body(ArchiveEntry(path: try ArchivePath.checked(rawName, archive: file), kind: .directory, contents: { [] }))
             case UInt8(ascii: "1"), UInt8(ascii: "2"):
                 throw DataError(.corrupt, file: file, "entry \"\(rawName)\" is a \(type == UInt8(ascii: "2") ? "symbolic" : "hard") link, which datasets never need, so the archive is refused")
             default:
                 throw DataError(.corrupt, file: file, "entry \"\(rawName)\" has tar type '\(Character(Unicode.Scalar(type)))', not a file or folder, so the archive is refused")
             }
         }
-        guard offset >= bytes.count else {
-            throw DataError(.corrupt, file: file, "truncated tar archive: \(bytes.count - offset) stray bytes after the last member")
-        }
-        return entries
     }
 
     /// ustar's prefix + "/" + name, or the name alone.
