@@ -1,6 +1,5 @@
-// zlib for archives and for writing gzip: raw deflate streams (zip entries) need
-// inflateInit2 with negative window bits and gzip output needs deflateInit2, both macros
-// that Swift cannot call; crc32 checks zip entries.
+// zlib for archives: raw deflate streams (zip entries) need inflateInit2 with negative
+// window bits, a macro that Swift cannot call; crc32 checks zip entries.
 #include "vision_shim.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,48 +39,6 @@ int sg_inflate_raw(const uint8_t *data, size_t size, uint8_t *out, size_t out_si
     else
         snprintf(message, SG_MESSAGE_SIZE, "corrupt deflate data: %s", zmsg ? zmsg : "inflate failed");
     return 1;
-}
-
-int sg_gzip(const uint8_t *data, size_t size, int level, uint8_t **out, size_t *out_size, char *message) {
-    *out = NULL;
-    *out_size = 0;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {  // 16+: gzip wrapper
-        snprintf(message, SG_MESSAGE_SIZE, "zlib could not start (level %d)", level);
-        return 1;
-    }
-    size_t capacity = deflateBound(&zs, size > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uLong)size) + (size >> 8) + 64;
-    uint8_t *buffer = malloc(capacity);
-    if (!buffer) { deflateEnd(&zs); snprintf(message, SG_MESSAGE_SIZE, "out of memory"); return 1; }
-    size_t consumed = 0, produced = 0;
-    int status = Z_OK;
-    while (status == Z_OK || status == Z_BUF_ERROR) {
-        if (produced == capacity) {
-            capacity *= 2;
-            uint8_t *grown = realloc(buffer, capacity);
-            if (!grown) { status = Z_MEM_ERROR; break; }
-            buffer = grown;
-        }
-        size_t left_in = size - consumed, left_out = capacity - produced;
-        zs.next_in = (Bytef *)data + consumed;
-        zs.avail_in = left_in > 0x40000000 ? 0x40000000 : (uInt)left_in;
-        zs.next_out = buffer + produced;
-        zs.avail_out = left_out > 0x40000000 ? 0x40000000 : (uInt)left_out;
-        uInt before_in = zs.avail_in, before_out = zs.avail_out;
-        status = deflate(&zs, zs.avail_in == left_in ? Z_FINISH : Z_NO_FLUSH);
-        consumed += before_in - zs.avail_in;
-        produced += before_out - zs.avail_out;
-    }
-    deflateEnd(&zs);
-    if (status != Z_STREAM_END) {
-        free(buffer);
-        snprintf(message, SG_MESSAGE_SIZE, status == Z_MEM_ERROR ? "out of memory while compressing" : "compression failed");
-        return 1;
-    }
-    *out = buffer;
-    *out_size = produced;
-    return 0;
 }
 
 uint32_t sg_crc32(const uint8_t *data, size_t size) {

@@ -37,6 +37,7 @@ struct DataList: ParsableCommand {
             print(row.enumerated().map { i, cell in i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell }
                 .joined(separator: "  "))
         }
+        print("\nEach NAME is looked for in $\(DataLocation.environmentVariable)/NAME, ./data/NAME, then data/NAME in the parents of the current directory.")
     }
 
     /// "present", "missing", or "incomplete: <problems>".

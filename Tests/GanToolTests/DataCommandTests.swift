@@ -34,8 +34,8 @@ final class DataCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: bsds.appendingPathComponent("images/train"), withIntermediateDirectories: true)
         for (split, prefix) in [(MNIST.Split.train, "train"), (.test, "t10k")] {
             let full = try MNIST(split: split)
-            try MNISTMWriter.writeIDX(Array(full.pixels.prefix(digits * 784)), dimensions: [digits, 28, 28], to: mnist.appendingPathComponent("\(prefix)-images-idx3-ubyte.gz"))
-            try MNISTMWriter.writeIDX(Array(full.labels.prefix(digits)), dimensions: [digits], to: mnist.appendingPathComponent("\(prefix)-labels-idx1-ubyte.gz"))
+            try MNISTMWriter.writeIDX(Array(full.pixels.prefix(digits * 784)), dimensions: [digits, 28, 28], to: mnist.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try MNISTMWriter.writeIDX(Array(full.labels.prefix(digits)), dimensions: [digits], to: mnist.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
         }
         for k in 0..<3 {
             var pixels = [UInt8](repeating: 0, count: 50 * 40 * 3)
@@ -49,12 +49,12 @@ final class DataCommandTests: XCTestCase {
         let root = try temporaryFolder(self)
         let store = root.appendingPathComponent("store")
         try FileManager.default.createDirectory(at: store.appendingPathComponent("facades/train"), withIntermediateDirectories: true)
-        let (mnist, _) = try smallInputs(root, digits: 1)
-        try FileManager.default.copyItem(at: mnist, to: store.appendingPathComponent("mnist"))
+        try FileManager.default.copyItem(at: try MNISTLocation.builtInDirectory(), to: store.appendingPathComponent("mnist"))
         let r = try gan(["data", "list"], in: root, environment: ["SWIFTGAN_DATA_DIR": store.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 1 + StandardDataset.all.count)
+        XCTAssertEqual(lines.count, 1 + StandardDataset.all.count + 1)
+        XCTAssertEqual(lines.last, "Each NAME is looked for in $SWIFTGAN_DATA_DIR/NAME, ./data/NAME, then data/NAME in the parents of the current directory.")
         XCTAssertTrue(lines[0].hasPrefix("name") && lines[0].contains("status") && lines[0].contains("get it with"), lines[0])
         func row(_ name: String) -> String { lines.first { $0.hasPrefix(name + " ") } ?? "" }
         XCTAssertTrue(row("mnist").contains("present") && row("mnist").contains(store.path + "/mnist"), row("mnist"))
@@ -105,7 +105,7 @@ final class DataCommandTests: XCTestCase {
         let (mnist, bsds) = try smallInputs(root, digits: 2000)
         let r = try gan(["data", "mnistm", "--bsds", bsds.path, "--mnist", mnist.path, "--into", "out/mnistm"], in: root, fileLimitBlocks: 200)
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
-        XCTAssertTrue(r.stderr.hasPrefix("Error: ") && r.stderr.contains("train-images-idx4-ubyte.gz: the file size limit was reached"), r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("Error: ") && r.stderr.contains("train-images-idx4-ubyte: the file size limit was reached"), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("out").path), [], "no partial folder left")
     }

@@ -12,7 +12,7 @@ final class MNISTMTests: XCTestCase {
         let folder = try makeTemporaryFolder(self, "mnist")
         for (split, n) in [(MNIST.Split.train, train), (.test, test)] {
             let full = try MNIST(split: split)
-            let names = split == .train ? ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz") : ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+            let names = split == .train ? ("train-images-idx3-ubyte", "train-labels-idx1-ubyte") : ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
             try MNISTMWriter.writeIDX(Array(full.pixels.prefix(n * 784)), dimensions: [n, 28, 28], to: folder.appendingPathComponent(names.0))
             try MNISTMWriter.writeIDX(Array(full.labels.prefix(n)), dimensions: [n], to: folder.appendingPathComponent(names.1))
         }
@@ -72,8 +72,8 @@ final class MNISTMTests: XCTestCase {
             let a = try Data(contentsOf: out.appendingPathComponent("a/\(name)"))
             XCTAssertEqual(a, try Data(contentsOf: out.appendingPathComponent("b/\(name)")), "same seed, same bytes: \(name)")
         }
-        XCTAssertNotEqual(try Data(contentsOf: out.appendingPathComponent("a/train-images-idx4-ubyte.gz")),
-                          try Data(contentsOf: out.appendingPathComponent("c/train-images-idx4-ubyte.gz")))
+        XCTAssertNotEqual(try Data(contentsOf: out.appendingPathComponent("a/train-images-idx4-ubyte")),
+                          try Data(contentsOf: out.appendingPathComponent("c/train-images-idx4-ubyte")))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["a", "b", "c"], "no hidden folder left")
 
         // Read back: MNIST's labels, and the images the recipe gives for the seed's patches.
@@ -95,6 +95,11 @@ final class MNISTMTests: XCTestCase {
         let example = try dataset.example(at: 5, generator: RandomGenerator(seed: 0))
         XCTAssertEqual(example.labels, [Float(test.labels[5])])
         XCTAssertEqual([example.images[0].channels, example.images[0].height, example.images[0].width], [3, 28, 28])
+        // A gzipped copy of a file is read as well.
+        let labels = out.appendingPathComponent("a/t10k-labels-idx1-ubyte")
+        try Data(gzipForTests([UInt8](try Data(contentsOf: labels)))).write(to: labels.appendingPathExtension("gz"))
+        try FileManager.default.removeItem(at: labels)
+        XCTAssertEqual(try MNISTM(split: .test, directory: out.appendingPathComponent("a")).labels, test.labels)
         let grid = try MNISTM(split: .train, directory: out.appendingPathComponent("a")).grid()
         XCTAssertEqual([grid.width, grid.height, grid.channels], [302, 302, 3])
     }
@@ -104,30 +109,30 @@ final class MNISTMTests: XCTestCase {
         let photos = try photoFolder()
         let target = try makeTemporaryFolder(self, "out").appendingPathComponent("mnistm")
         _ = try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 1, into: target)
-        let before = try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte.gz"))
+        let before = try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte"))
         assertDataError(.unwritable, file: "mnistm", mentions: "already there") {
             try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 2, into: target)
         }
-        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte.gz")), before)
+        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte")), before)
         try FileManager.default.removeItem(at: target.appendingPathComponent("SOURCE.md"))
         assertDataError(.unwritable, file: "mnistm", mentions: "SOURCE.md is missing") {
             try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 2, into: target)
         }
-        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte.gz")), before)
+        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte")), before)
     }
 
     func testReaderRejectsFilesOfTheWrongShape() throws {
         let folder = try makeTemporaryFolder(self)
-        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 784), dimensions: [2, 28, 28], to: folder.appendingPathComponent("t10k-images-idx4-ubyte.gz"))
-        try MNISTMWriter.writeIDX([1, 2], dimensions: [2], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
-        assertDataError(.mismatch, file: "t10k-images-idx4-ubyte.gz", mentions: "N x 28 x 28 x 3 images, found 2 x 28 x 28") {
+        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 784), dimensions: [2, 28, 28], to: folder.appendingPathComponent("t10k-images-idx4-ubyte"))
+        try MNISTMWriter.writeIDX([1, 2], dimensions: [2], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        assertDataError(.mismatch, file: "t10k-images-idx4-ubyte", mentions: "N x 28 x 28 x 3 images, found 2 x 28 x 28") {
             try MNISTM(split: .test, directory: folder)
         }
-        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 2352), dimensions: [2, 28, 28, 3], to: folder.appendingPathComponent("t10k-images-idx4-ubyte.gz"))
-        try MNISTMWriter.writeIDX([1, 2, 3], dimensions: [3], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
-        assertDataError(.mismatch, file: "t10k-labels-idx1-ubyte.gz", mentions: "holds 3 labels but t10k-images-idx4-ubyte.gz holds 2 images") {
+        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 2352), dimensions: [2, 28, 28, 3], to: folder.appendingPathComponent("t10k-images-idx4-ubyte"))
+        try MNISTMWriter.writeIDX([1, 2, 3], dimensions: [3], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        assertDataError(.mismatch, file: "t10k-labels-idx1-ubyte", mentions: "holds 3 labels but t10k-images-idx4-ubyte holds 2 images") {
             try MNISTM(split: .test, directory: folder)
         }
-        assertDataError(.unreadable, file: "train-images-idx4-ubyte.gz", mentions: "no such file") { try MNISTM(split: .train, directory: folder) }
+        assertDataError(.unreadable, file: "train-images-idx4-ubyte", mentions: "no such file") { try MNISTM(split: .train, directory: folder) }
     }
 }

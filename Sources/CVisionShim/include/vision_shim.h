@@ -50,10 +50,6 @@ void sg_free(void *pointer);
 /// `out_size` bytes. Returns 0 on success.
 int sg_inflate_raw(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *message);
 
-/// Compresses a buffer as one gzip member at `level` (1-9) into a malloc'd buffer (release
-/// it with sg_free). Returns 0 on success.
-int sg_gzip(const uint8_t *data, size_t size, int level, uint8_t **out, size_t *out_size, char *message);
-
 /// The CRC-32 of a buffer (as zip and gzip use it).
 uint32_t sg_crc32(const uint8_t *data, size_t size);
 

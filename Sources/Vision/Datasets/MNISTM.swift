@@ -1,14 +1,15 @@
 // MNIST-M in memory, as `gan data mnistm` writes it: per split an IDX image file of
-// N x 28 x 28 x 3 unsigned bytes (RGB, interleaved) and an IDX label file, both gzipped,
-// with MNIST's file-name pattern (`train-images-idx4-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`).
+// N x 28 x 28 x 3 unsigned bytes (RGB, interleaved) and an IDX label file, with MNIST's
+// file-name pattern (`train-images-idx4-ubyte`, `t10k-labels-idx1-ubyte`); a gzipped copy
+// (`NAME.gz`) is read as well.
 import Foundation
 
 /// One MNIST-M split held in memory: 28x28 RGB images and their digits.
 public struct MNISTM: Sendable {
     public static let side = 28
     /// The files a complete MNIST-M folder holds.
-    public static let fileNames = ["train-images-idx4-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                                   "t10k-images-idx4-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "SOURCE.md"]
+    public static let fileNames = ["train-images-idx4-ubyte", "train-labels-idx1-ubyte",
+                                   "t10k-images-idx4-ubyte", "t10k-labels-idx1-ubyte", "SOURCE.md"]
 
     public let count: Int
     /// `count * 28 * 28 * 3` bytes, image after image, rows top to bottom, RGB interleaved.
@@ -18,8 +19,7 @@ public struct MNISTM: Sendable {
 
     /// The image and label file names of a split.
     public static func files(_ split: MNIST.Split) -> (images: String, labels: String) {
-        split == .train ? ("train-images-idx4-ubyte.gz", "train-labels-idx1-ubyte.gz")
-            : ("t10k-images-idx4-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+        split == .train ? ("train-images-idx4-ubyte", "train-labels-idx1-ubyte") : ("t10k-images-idx4-ubyte", "t10k-labels-idx1-ubyte")
     }
 
     /// Loads a split from `directory`, or from the `mnistm` folder `DataLocation` finds.
@@ -28,7 +28,7 @@ public struct MNISTM: Sendable {
             throw DataError(.unreadable, file: "mnistm", "MNIST-M not found (looked in \(DataLocation.candidates(for: "mnistm").map(\.path).joined(separator: ", "))); build it with `gan data mnistm`")
         }
         let names = MNISTM.files(split)
-        let imageURL = folder.appendingPathComponent(names.images), labelURL = folder.appendingPathComponent(names.labels)
+        let imageURL = MNISTM.existingFile(names.images, in: folder), labelURL = MNISTM.existingFile(names.labels, in: folder)
         let images = try IDXArray(contentsOf: imageURL)
         let labels = try IDXArray(contentsOf: labelURL)
         guard images.dimensions.count == 4, images.dimensions.dropFirst() == [MNISTM.side, MNISTM.side, 3] else {
@@ -43,6 +43,12 @@ public struct MNISTM: Sendable {
         count = images.dimensions[0]
         pixels = images.bytes
         self.labels = labels.bytes
+    }
+
+    /// `name`, or `name.gz` when only that exists (a missing file is reported by its plain name).
+    static func existingFile(_ name: String, in folder: URL) -> URL {
+        let plain = folder.appendingPathComponent(name), gzipped = folder.appendingPathComponent(name + ".gz")
+        return !FileManager.default.fileExists(atPath: plain.path) && FileManager.default.fileExists(atPath: gzipped.path) ? gzipped : plain
     }
 
     /// Image `index` as an 8-bit RGB `Image`.
