@@ -21,7 +21,7 @@ struct GanCommand: ParsableCommand {
             (default runs/MODEL); `gan sample` and `gan eval` read them back.
             """,
         version: SwiftGAN.version,
-        subcommands: [ListModels.self, Train.self, Sample.self, Bench.self, Eval.self, TrainClassifier.self])
+        subcommands: [ListModels.self, Train.self, Sample.self, Bench.self, Eval.self, TrainClassifier.self, DataCommand.self])
 }
 
 /// A failure reported as one clear sentence ("Error: ...") with exit status 1.

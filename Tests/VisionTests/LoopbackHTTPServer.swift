@@ -1,5 +1,6 @@
 // A tiny HTTP/1.1 server on 127.0.0.1 for the download tests: serves byte arrays by path,
-// optionally announcing a longer Content-Length than it sends (a dropped connection).
+// optionally announcing a longer Content-Length than it sends (a dropped connection), and
+// answering "Range: bytes=N-" with 206 when the response honours ranges.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,11 +12,16 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         /// The Content-Length to announce; the body's length when nil.
         var announcedLength: Int?
         var status = 200
+        /// Whether a "Range: bytes=N-" request gets 206 and the bytes from N (else 200, whole).
+        var honoursRange = false
+        /// With a range, the bytes to send before cutting the connection (nil: all).
+        var cutAfter: Int?
     }
 
     private let lock = NSLock()
     private var responses: [String: Response] = [:]
     private var requests: [String] = []
+    private var ranges: [String?] = []
     private let listener: Int32
     private let stopped = DispatchSemaphore(value: 0)
     let port: UInt16
@@ -47,6 +53,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         lock.lock(); responses[path] = response; lock.unlock()
     }
 
+    /// The Range header of each request so far (nil where there was none).
+    var requestedRanges: [String?] { lock.lock(); defer { lock.unlock() }; return ranges }
+
     /// The paths requested so far.
     var requestedPaths: [String] { lock.lock(); defer { lock.unlock() }; return requests }
 
@@ -74,18 +83,38 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             if n <= 0 { return }
             request += chunk[0..<n]
         }
-        let line = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
-        let parts = line.split(separator: " ")
+        let lines = String(decoding: request, as: UTF8.self).split(separator: "\r\n")
+        let parts = (lines.first ?? "").split(separator: " ")
         let path = parts.count > 1 ? String(parts[1]) : "/"
+        let range = lines.first { $0.lowercased().hasPrefix("range:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
         lock.lock()
         requests.append(path)
+        ranges.append(range)
         let response = responses[path] ?? Response(body: Array("not found".utf8), status: 404)
         lock.unlock()
-        let header = "HTTP/1.1 \(response.status) \(response.status == 200 ? "OK" : "Not Found")\r\n"
-            + "Content-Length: \(response.announcedLength ?? response.body.count)\r\n"
+        var status = response.status, body = response.body[...], extra = ""
+        var length = response.announcedLength ?? response.body.count
+        if response.honoursRange, status == 200, let range, range.hasPrefix("bytes="), range.hasSuffix("-"),
+           let first = Int(range.dropFirst(6).dropLast()) {
+            if first >= response.body.count {
+                status = 416
+                body = []
+                length = 0
+                extra = "Content-Range: bytes */\(response.body.count)\r\n"
+            } else {
+                status = 206
+                body = response.body[first...]
+                length = body.count
+                extra = "Content-Range: bytes \(first)-\(response.body.count - 1)/\(response.body.count)\r\n"
+            }
+        }
+        if let cut = response.cutAfter { body = body.prefix(cut) }
+        let reason = [200: "OK", 206: "Partial Content", 404: "Not Found", 416: "Range Not Satisfiable"][status] ?? "Error"
+        let header = "HTTP/1.1 \(status) \(reason)\r\n" + extra
+            + "Content-Length: \(length)\r\n"
             + "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
         guard sendAll(client, Array(header.utf8)) else { return }
-        _ = sendAll(client, response.body)
+        _ = sendAll(client, Array(body))
     }
 
     private func sendAll(_ client: Int32, _ bytes: [UInt8]) -> Bool {

@@ -46,6 +46,25 @@ void sg_sha256(const uint8_t *data, size_t size, uint8_t digest[32]);
 /// Frees memory returned by the functions above.
 void sg_free(void *pointer);
 
+/// Inflates a raw deflate stream (a zip entry) into `out`, which must receive exactly
+/// `out_size` bytes. Returns 0 on success.
+int sg_inflate_raw(const uint8_t *data, size_t size, uint8_t *out, size_t out_size, char *message);
+
+/// The CRC-32 of a buffer (as zip and gzip use it).
+uint32_t sg_crc32(const uint8_t *data, size_t size);
+
+/// A gzip file read as a stream (all members; CRC checked at the end of each).
+typedef struct sg_gz_reader sg_gz_reader;
+
+/// Opens a gzip file; NULL on failure, with `message` filled.
+sg_gz_reader *sg_gz_open(const char *path, char *message);
+
+/// Reads up to `count` inflated bytes (fewer only at the end); -1 on corrupt or truncated data.
+long sg_gz_read(sg_gz_reader *reader, uint8_t *out, size_t count, char *message);
+
+/// Closes a reader from sg_gz_open (NULL is allowed).
+void sg_gz_close(sg_gz_reader *reader);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,138 @@
+// MNIST-M: the recipe on pixels worked out by hand, determinism for a seed, MNIST's labels,
+// the files read back as built, a target that exists, and the reader's errors. Built from a
+// small MNIST (the first digits of the built-in copy) and generated "photos", so it is fast.
+import Autograd
+import Foundation
+import XCTest
+@testable import Vision
+
+final class MNISTMTests: XCTestCase {
+    /// A folder with the first `train` / `test` digits of MNIST as IDX files, and the digits.
+    private func smallMNIST(train: Int, test: Int) throws -> (URL, MNIST, MNIST) {
+        let folder = try makeTemporaryFolder(self, "mnist")
+        for (split, n) in [(MNIST.Split.train, train), (.test, test)] {
+            let full = try MNIST(split: split)
+            let names = split == .train ? ("train-images-idx3-ubyte", "train-labels-idx1-ubyte") : ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+            try MNISTMWriter.writeIDX(Array(full.pixels.prefix(n * 784)), dimensions: [n, 28, 28], to: folder.appendingPathComponent(names.0))
+            try MNISTMWriter.writeIDX(Array(full.labels.prefix(n)), dimensions: [n], to: folder.appendingPathComponent(names.1))
+        }
+        return (folder, try MNIST(split: .train, directory: folder), try MNIST(split: .test, directory: folder))
+    }
+
+    /// Three generated RGB photos of different sizes, as PNGs.
+    private func photoFolder() throws -> URL {
+        let folder = try makeTemporaryFolder(self, "photos")
+        for (k, (w, h)) in [(40, 30), (28, 28), (61, 45)].enumerated() {
+            try writePNG(patternImage(width: w, height: h, seed: k), folder, "\(k).png")
+        }
+        return folder
+    }
+
+    func testRecipeOnHandPickedPixels() throws {
+        // A 30x29 photo with known values and two 28x28 digits with a few strokes.
+        let photo = patternImage(width: 30, height: 29)
+        var digits = [UInt8](repeating: 0, count: 2 * 784)
+        digits[0] = 255                    // digit 0, (x 0, y 0)
+        digits[5 * 28 + 7] = 100           // digit 0, (x 7, y 5)
+        digits[784 + 27 * 28 + 27] = 200   // digit 1, (x 27, y 27)
+        let patches = [MNISTMBuilder.Patch(photo: 0, left: 2, top: 1), MNISTMBuilder.Patch(photo: 0, left: 0, top: 0)]
+        let out = MNISTMBuilder.blend(digits: digits, patches: patches, photos: [photo])
+        // patternImage: value = (x*7 + y*13 + c*50) % 256. Digit 0 at (0,0) reads photo (2,1):
+        // 14+13 = 27, 77, 127 -> |27-255| = 228, 178, 128.
+        XCTAssertEqual(Array(out[0..<3]), [228, 178, 128])
+        // Digit 0 at (7,5) reads photo (9,6): 63+78 = 141, 191, 241 -> |v-100| = 41, 91, 141.
+        XCTAssertEqual(Array(out[(5 * 28 + 7) * 3 ..< (5 * 28 + 7) * 3 + 3]), [41, 91, 141])
+        // Digit 0 where the digit is 0: the patch itself, photo (3,1) = 21+13 = 34, 84, 134.
+        XCTAssertEqual(Array(out[3..<6]), [34, 84, 134])
+        // Digit 1 at (27,27) reads photo (27,27): 189+351 = 540 % 256 = 28, 78, 128 -> |v-200| = 172, 122, 72.
+        XCTAssertEqual(Array(out[2352 + 2349 ..< 2352 + 2352]), [172, 122, 72])
+    }
+
+    func testPatchesStayInsideThePhotosAndDependOnlyOnTheSeed() {
+        let photos = [Image(width: 28, height: 28, channels: 3), Image(width: 100, height: 30, channels: 3)]
+        let a = MNISTMBuilder.drawPatches(count: 500, photos: photos, generator: RandomGenerator(seed: 7))
+        XCTAssertEqual(a, MNISTMBuilder.drawPatches(count: 500, photos: photos, generator: RandomGenerator(seed: 7)))
+        XCTAssertNotEqual(a, MNISTMBuilder.drawPatches(count: 500, photos: photos, generator: RandomGenerator(seed: 8)))
+        for p in a {
+            XCTAssertTrue(p.left >= 0 && p.top >= 0 && p.left + 28 <= photos[p.photo].width && p.top + 28 <= photos[p.photo].height)
+        }
+        XCTAssertEqual(Set(a.map(\.photo)), [0, 1])
+        XCTAssertEqual(Set(a.filter { $0.photo == 0 }.map(\.left)), [0], "a 28x28 photo has one place")
+    }
+
+    func testBuildIsDeterministicCarriesMNISTLabelsAndReadsBack() throws {
+        let (mnist, train, test) = try smallMNIST(train: 300, test: 120)
+        let photos = try photoFolder()
+        let out = try makeTemporaryFolder(self, "out")
+        let summary = try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 3, into: out.appendingPathComponent("a"))
+        XCTAssertEqual([summary.trainCount, summary.testCount, summary.photoCount], [300, 120, 3])
+        _ = try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 3, into: out.appendingPathComponent("b"))
+        _ = try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 4, into: out.appendingPathComponent("c"))
+        for name in MNISTM.fileNames {
+            let a = try Data(contentsOf: out.appendingPathComponent("a/\(name)"))
+            XCTAssertEqual(a, try Data(contentsOf: out.appendingPathComponent("b/\(name)")), "same seed, same bytes: \(name)")
+        }
+        XCTAssertNotEqual(try Data(contentsOf: out.appendingPathComponent("a/train-images-idx4-ubyte")),
+                          try Data(contentsOf: out.appendingPathComponent("c/train-images-idx4-ubyte")))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["a", "b", "c"], "no hidden folder left")
+
+        // Read back: MNIST's labels, and the images the recipe gives for the seed's patches.
+        let photoImages = try MNISTMBuilder.loadPhotos(photos)
+        let generator = RandomGenerator(seed: 3)
+        for (split, digits) in [(MNIST.Split.train, train), (.test, test)] {
+            let patches = MNISTMBuilder.drawPatches(count: digits.count, photos: photoImages, generator: generator)
+            let built = try MNISTM(split: split, directory: out.appendingPathComponent("a"))
+            XCTAssertEqual(built.count, digits.count)
+            XCTAssertEqual(built.labels, digits.labels)
+            XCTAssertEqual(built.pixels, MNISTMBuilder.blend(digits: digits.pixels, patches: patches, photos: photoImages))
+            // One pixel straight from the definition: image 17 at (x 10, y 12).
+            let p = patches[17], image = built.image(at: 17), d = Int(digits.image(at: 17)[10, 12, 0])
+            for c in 0..<3 {
+                XCTAssertEqual(Int(image[10, 12, c]), abs(Int(photoImages[p.photo][p.left + 10, p.top + 12, c]) - d))
+            }
+        }
+        let dataset = try MNISTMDataset(split: .test, directory: out.appendingPathComponent("a"))
+        let example = try dataset.example(at: 5, generator: RandomGenerator(seed: 0))
+        XCTAssertEqual(example.labels, [Float(test.labels[5])])
+        XCTAssertEqual([example.images[0].channels, example.images[0].height, example.images[0].width], [3, 28, 28])
+        // A gzipped copy of a file is read as well.
+        let labels = out.appendingPathComponent("a/t10k-labels-idx1-ubyte")
+        try Data(gzipForTests([UInt8](try Data(contentsOf: labels)))).write(to: labels.appendingPathExtension("gz"))
+        try FileManager.default.removeItem(at: labels)
+        XCTAssertEqual(try MNISTM(split: .test, directory: out.appendingPathComponent("a")).labels, test.labels)
+        let grid = try MNISTM(split: .train, directory: out.appendingPathComponent("a")).grid()
+        XCTAssertEqual([grid.width, grid.height, grid.channels], [302, 302, 3])
+    }
+
+    func testExistingTargetIsNeitherRebuiltNorDeleted() throws {
+        let (mnist, _, _) = try smallMNIST(train: 20, test: 10)
+        let photos = try photoFolder()
+        let target = try makeTemporaryFolder(self, "out").appendingPathComponent("mnistm")
+        _ = try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 1, into: target)
+        let before = try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte"))
+        assertDataError(.unwritable, file: "mnistm", mentions: "already there") {
+            try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 2, into: target)
+        }
+        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte")), before)
+        try FileManager.default.removeItem(at: target.appendingPathComponent("SOURCE.md"))
+        assertDataError(.unwritable, file: "mnistm", mentions: "SOURCE.md is missing") {
+            try MNISTMWriter.build(mnist: mnist, photos: photos, seed: 2, into: target)
+        }
+        XCTAssertEqual(try Data(contentsOf: target.appendingPathComponent("train-images-idx4-ubyte")), before)
+    }
+
+    func testReaderRejectsFilesOfTheWrongShape() throws {
+        let folder = try makeTemporaryFolder(self)
+        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 784), dimensions: [2, 28, 28], to: folder.appendingPathComponent("t10k-images-idx4-ubyte"))
+        try MNISTMWriter.writeIDX([1, 2], dimensions: [2], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        assertDataError(.mismatch, file: "t10k-images-idx4-ubyte", mentions: "N x 28 x 28 x 3 images, found 2 x 28 x 28") {
+            try MNISTM(split: .test, directory: folder)
+        }
+        try MNISTMWriter.writeIDX([UInt8](repeating: 1, count: 2 * 2352), dimensions: [2, 28, 28, 3], to: folder.appendingPathComponent("t10k-images-idx4-ubyte"))
+        try MNISTMWriter.writeIDX([1, 2, 3], dimensions: [3], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        assertDataError(.mismatch, file: "t10k-labels-idx1-ubyte", mentions: "holds 3 labels but t10k-images-idx4-ubyte holds 2 images") {
+            try MNISTM(split: .test, directory: folder)
+        }
+        assertDataError(.unreadable, file: "train-images-idx4-ubyte", mentions: "no such file") { try MNISTM(split: .train, directory: folder) }
+    }
+}
