@@ -70,7 +70,7 @@ final class Pix2PixTests: XCTestCase {
     func testTrainsOnFacadesAndRoundTrips() throws {
         let config = try Self.config(directory: try Self.facades())
         let data = try TrainingData(Pix2Pix.self, config: config)
-        XCTAssertEqual(data.layout, .paired)
+        XCTAssertEqual(data.format, .paired)
         let source = try data.batches(batchSize: 1, seed: 0)
         let model = try Self.model()
         let before = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor.scalars) } }

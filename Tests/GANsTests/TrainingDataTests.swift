@@ -133,6 +133,47 @@ final class TrainingDataTests: XCTestCase {
         XCTAssertTrue(try source.examples(3).holes.allSatisfy { $0 == (12, 12) }, "pictured holes are centred")
     }
 
+    func testDomainsPairLabelledMNISTWithMNISTM() throws {
+        // A small MNIST-M made with the published recipe from the first MNIST digits.
+        let bsds = try sharedData("BSDS500/images/train")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-mnistm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let mnist = try MNIST(split: .train), photos = try MNISTMBuilder.loadPhotos(bsds)
+        var blended: [[UInt8]] = []
+        for (split, count) in [(MNIST.Split.train, 12), (.test, 4)] {
+            let patches = MNISTMBuilder.drawPatches(count: count, photos: photos, generator: RandomGenerator(seed: 5))
+            let images = MNISTMBuilder.blend(digits: Array(mnist.pixels[0..<(count * 784)]), patches: patches, photos: photos)
+            blended.append(images)
+            func idx(_ bytes: [UInt8], _ dims: [Int]) -> Data {
+                var header: [UInt8] = [0, 0, 8, UInt8(dims.count)]
+                for d in dims { header += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+                return Data(header + bytes)
+            }
+            let names = MNISTM.files(split)
+            try idx(images, [count, 28, 28, 3]).write(to: root.appendingPathComponent(names.images))
+            try idx(Array(mnist.labels[0..<count]), [count]).write(to: root.appendingPathComponent(names.labels))
+        }
+        let domains = try data(.domains, root, size: 28).batches(batchSize: 4, seed: 0)
+        XCTAssertEqual(domains.count, 60_000, "one epoch is the source domain's")
+        let batch = try domains.batch(0, epoch: 0)
+        XCTAssertEqual(batch.images.shape, [4, 3, 28, 28])
+        XCTAssertEqual(batch.pair.b.shape, [4, 3, 28, 28])
+        XCTAssertEqual(batch.labels.count, 4)
+        // Pictured examples: MNIST's first test digits (gray made RGB), any MNIST-M test image.
+        let examples = try domains.examples(2)
+        let digit = try MNIST(split: .test).image(at: 0)
+        XCTAssertEqual(examples.images.slice(dim: 0, start: 0, end: 1).scalars, digit.rgb().floatCHW(mean: [0.5], std: [0.5]).values)
+        let target = Array(examples.imagesB!.slice(dim: 0, start: 0, end: 1).scalars)
+        let candidates = (0..<4).map { i in
+            Image(width: 28, height: 28, channels: 3, pixels: Array(blended[1][(i * 2352)..<((i + 1) * 2352)])).floatCHW(mean: [0.5], std: [0.5]).values
+        }
+        XCTAssertTrue(candidates.contains(target), "the target image is one of the MNIST-M test images")
+        // MNIST-M alone serves models of labelled images.
+        let labelled = try data(.labelledImages, root, size: 28).batches(batchSize: 3, seed: 0).examples(3)
+        XCTAssertEqual(labelled.labels, mnist.labels[0..<3].map { Int($0) }, "the labels written with the small MNIST-M")
+    }
+
     func testMNISTStaysTheInMemoryPath() throws {
         let config = try Zoo.config(for: DCGAN.self, common: ["batch-size": 8], extra: [:])
         let source = try TrainingData(DCGAN.self, config: config).batches(batchSize: 8, seed: 3, limit: 64)

@@ -1,6 +1,6 @@
 // The data a run trains on: the dataset its configuration names (the model's default
 // otherwise), found where `gan data` puts datasets or given with --data-dir, read in the
-// layout its publisher uses, and fitted to the model as its reference does.
+// format its publisher uses, and fitted to the model as its reference does.
 import Autograd
 import Foundation
 import Vision
@@ -14,7 +14,7 @@ public struct TrainingData {
     public let name: String
     /// Its root folder; nil for the built-in MNIST.
     public let root: URL?
-    public let layout: DatasetLayout
+    public let format: DatasetFormat
 
     /// Finds the data `config` names for `model`, or says what is missing and how to get it.
     public init(_ model: any GANModel.Type, config: ModelConfig) throws {
@@ -43,14 +43,14 @@ public struct TrainingData {
         }
         if let root {
             if name == "folder" || name == "mnist" {
-                layout = name == "folder" ? .folder : .mnist
-            } else if let detected = DatasetLayout.detect(root) {
-                layout = detected
+                format = name == "folder" ? .folder : .mnist
+            } else if let detected = DatasetFormat.detect(root) {
+                format = detected
             } else {
                 throw DataError(.empty, file: root.path, "holds no dataset this tool reads (MNIST IDX files, img_align_celeba/, images/train/, trainA/, train/, or PNG/JPEG images)")
             }
         } else {
-            layout = .mnist
+            format = .mnist
         }
     }
 
@@ -81,7 +81,7 @@ public struct TrainingData {
     /// examples only, for MNIST, when given).
     public func batches(batchSize: Int, seed: UInt64, limit: Int? = nil) throws -> BatchSource {
         let kind = requirement.kind
-        if layout == .mnist {
+        if format == .mnist {
             guard kind == .images || kind == .labelledImages else { throw unsuitable("MNIST digits") }
             let set = try MNISTTrainingSet(directory: root, imageSize: config.common.imgSize, limit: limit)
             guard set.count > 0 else { throw DataError(.empty, file: root?.path ?? "the built-in MNIST", "holds no training images") }
@@ -96,21 +96,24 @@ public struct TrainingData {
                           summary: "\(dataset.count) \(what) from \(root.path)", assemble: assemble)
         }
         switch kind {
+        case .images where format == .mnistm, .labelledImages where format == .mnistm:
+            return loader(try MNISTMDataset(directory: root, transform: train), try MNISTMDataset(split: .test, directory: root, transform: fixed),
+                          "MNIST-M images") { TrainingBatch(images: $0.images[0], labels: $0.classLabels) }
         case .images, .labelledImages:
-            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            guard let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
             if kind == .labelledImages {
                 throw DataError(.mismatch, file: root.path, "\(modelName) needs class labels, and a folder of images has none (train it on mnist)")
             }
             return loader(try ImageFolderDataset(directory: folder, transform: train), try ImageFolderDataset(directory: folder, transform: fixed),
                           "images") { TrainingBatch(images: $0.images[0]) }
         case .pairs:
-            guard layout == .paired else { throw unsuitable("\(layout.rawValue) data") }
+            guard format == .paired else { throw unsuitable("\(format.rawValue) data") }
             return loader(try PairedImageDataset(root: root, splits: r.trainSplits, transform: train),
                           try PairedImageDataset(root: root, splits: [Self.evaluationSplit(root)], transform: fixed),
                           "pairs") { TrainingBatch(images: $0.images[0], imagesB: $0.images[1]) }
         case .unpaired:
             let dataset: any Dataset, evaluation: any Dataset
-            switch layout {
+            switch format {
             case .unpaired:
                 dataset = try UnpairedImageDataset(root: root, split: "train", mode: .shuffled, transform: train)
                 let test = FileManager.default.fileExists(atPath: root.appendingPathComponent("testA").path) ? "test" : "train"
@@ -119,37 +122,42 @@ public struct TrainingData {
                 dataset = try PairedImageDataset(root: root, splits: ["train"], pairing: .independent, transform: train)
                 evaluation = try PairedImageDataset(root: root, splits: [Self.evaluationSplit(root)], transform: fixed)
             default:
-                throw unsuitable("\(layout.rawValue) data")
+                throw unsuitable("\(format.rawValue) data")
             }
             return loader(dataset, evaluation, "images of each domain") { TrainingBatch(images: $0.images[0], imagesB: $0.images[1]) }
         case .attributes:
-            guard layout == .celeba else { throw unsuitable("\(layout.rawValue) data") }
+            guard format == .celeba else { throw unsuitable("\(format.rawValue) data") }
             return loader(try CelebADataset(root: root, attributes: r.attributes, transform: train),
                           try CelebADataset(root: root, attributes: r.attributes, transform: fixed), "faces") {
                 TrainingBatch(images: $0.images[0], attributes: $0.labels)
             }
         case .superResolution:
-            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            guard let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
             return loader(SuperResolutionDataset(try ImageFolderDataset(directory: folder, transform: train), factor: r.scaleFactor),
                           SuperResolutionDataset(try ImageFolderDataset(directory: folder, transform: fixed), factor: r.scaleFactor), "images") {
                 TrainingBatch(images: $0.images[0], lowResolution: $0.images[1])
             }
         case .masked:
-            guard let folder = layout.imageFolder(root) else { throw unsuitable("\(layout.rawValue) data") }
+            guard let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
             return loader(InpaintingDataset(try ImageFolderDataset(directory: folder, transform: train), holeSize: r.holeSize, centred: r.centredHole),
                           InpaintingDataset(try ImageFolderDataset(directory: folder, transform: fixed), holeSize: r.holeSize, centred: true), "images") { batch in
                 let corners = batch.labels!.scalars
                 return TrainingBatch(images: batch.images[0], holes: (0..<batch.count).map { (Int(corners[2 * $0]), Int(corners[2 * $0 + 1])) })
             }
         case .domains:
-            throw DataError(.mismatch, file: root.path, "\(modelName) trains on two domains; give the target domain's dataset (mnistm)")
+            // Labelled MNIST digits (the built-in copy) as the source domain, the dataset as the target.
+            guard format == .mnistm else { throw unsuitable("\(format.rawValue) data") }
+            let source = try MNISTDataset(transform: train), sourceFixed = try MNISTDataset(split: .test, transform: fixed)
+            return loader(ZippedDataset(source, try MNISTMDataset(directory: root, transform: train)),
+                          ZippedDataset(sourceFixed, try MNISTMDataset(split: .test, directory: root, transform: fixed)),
+                          "MNIST digits with MNIST-M images") { TrainingBatch(images: $0.images[0], labels: $0.classLabels, imagesB: $0.images[1]) }
         }
     }
 
     /// The pairs of a paired dataset's evaluation split (val/, else test/; or the one named),
     /// as `gan eval` compares a translation model's outputs with them.
     public func evaluationPairs(split: String? = nil) throws -> (pairs: PairedImageDataset, split: String) {
-        guard let root, layout == .paired else { throw unsuitable("\(layout.rawValue) data, not pairs") }
+        guard let root, format == .paired else { throw unsuitable("\(format.rawValue) data, not pairs") }
         let chosen = split ?? Self.evaluationSplit(root)
         return (try PairedImageDataset(root: root, splits: [chosen], transform: transform(random: false)), chosen)
     }

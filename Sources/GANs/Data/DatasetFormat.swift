@@ -2,9 +2,11 @@
 // user's copy of a standard set (or a folder of their own) works under any name.
 import Foundation
 
-public enum DatasetLayout: String, Sendable {
+public enum DatasetFormat: String, Sendable {
     /// The four IDX files of MNIST (gzipped or not).
     case mnist
+    /// MNIST-M as `gan data mnistm` writes it (IDX, 28x28x3 images and MNIST's labels).
+    case mnistm
     /// `img_align_celeba/` and `list_attr_celeba.txt`.
     case celeba
     /// BSDS500's `images/train/` (and `val/`, `test/`).
@@ -17,10 +19,11 @@ public enum DatasetLayout: String, Sendable {
     case folder
 
     /// The layout of the folder at `root`, or nil when it holds none of them.
-    public static func detect(_ root: URL) -> DatasetLayout? {
+    public static func detect(_ root: URL) -> DatasetFormat? {
         let fm = FileManager.default
         func has(_ path: String) -> Bool { fm.fileExists(atPath: root.appendingPathComponent(path).path) }
         if has("train-images-idx3-ubyte.gz") || has("train-images-idx3-ubyte") { return .mnist }
+        if has("train-images-idx4-ubyte.gz") || has("train-images-idx4-ubyte") { return .mnistm }
         if has("img_align_celeba") { return .celeba }
         if has("images/train") { return .bsds500 }
         if has("trainA") { return .unpaired }
@@ -36,7 +39,7 @@ public enum DatasetLayout: String, Sendable {
         case .celeba: return root.appendingPathComponent("img_align_celeba")
         case .bsds500: return root.appendingPathComponent("images/train")
         case .folder: return root
-        case .mnist, .unpaired, .paired: return nil
+        case .mnist, .mnistm, .unpaired, .paired: return nil
         }
     }
 }
