@@ -17,6 +17,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object instead of a sentence.") var json = false
+    @Option(help: "Also time N batches of the data pipeline alone (decoding and transforms on the loader's thread), to compare with a training step.")
+    var data: Int?
     @OptionGroup var options: ModelOptions
 
     func run() throws {
@@ -26,8 +28,15 @@ struct Bench: ParsableCommand {
             guard threads > 0 else { throw ToolError("--threads must be positive, got \(threads)") }
             GANRuntime.setThreads(threads)
         }
+        if let data, data <= 0 { throw ToolError("--data must be positive, got \(data)") }
         let config = try options.resolve(type)
+        let rate = try data.map { n in try failing { try Benchmark.dataRate(type, config: config, batches: n, seed: seed) } }
         let result = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed) }
+        if let rate {
+            print(json ? rate.json : String(format: "data: %.1f batches/s (%.2f ms per batch of %d) from %@: %.1fx faster than a training iteration",
+                                            rate.batchesPerSecond, rate.msPerBatch, rate.batchSize, rate.summary,
+                                            result.msPerIteration / rate.msPerBatch))
+        }
         if json {
             print(result.json)
         } else {

@@ -2,6 +2,7 @@
 // build MNIST-M.
 import ArgumentParser
 import Foundation
+import GANs
 import Vision
 
 struct DataCommand: ParsableCommand {
@@ -24,8 +25,9 @@ struct DataList: ParsableCommand {
     static let columns: [(title: String, value: @Sendable (StandardDataset) -> String)] = [
         ("name", { $0.name }),
         ("status", { status(of: $0) }),
-        ("location", { $0.location()?.path ?? "not found; fetched or built into \(DataLocation.defaultTarget(for: $0.folder).path)" }),
+        ("location", { location(of: $0)?.path ?? "not found; fetched or built into \(DataLocation.defaultTarget(for: $0.folder).path)" }),
         ("get it with", { $0.howToGet }),
+        ("models", { modelsUsing($0) }),
     ]
 
     func run() throws {
@@ -37,12 +39,31 @@ struct DataList: ParsableCommand {
             print(row.enumerated().map { i, cell in i < row.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell }
                 .joined(separator: "  "))
         }
+        print("\nWhat each model trains on (another set of the same kind: --dataset NAME or --data-dir DIR):")
+        let models = Zoo.models.map { m in [m.info.name, m.info.data.kind.rawValue, m.info.data.defaultDataset] }
+        let modelWidths = (0..<2).map { i in models.map { $0[i].count }.max() ?? 0 }
+        for row in models {
+            print("  " + row[0].padding(toLength: modelWidths[0], withPad: " ", startingAt: 0) + "  "
+                  + row[1].padding(toLength: modelWidths[1], withPad: " ", startingAt: 0) + "  " + row[2])
+        }
         print("\nEach NAME is looked for in $\(DataLocation.environmentVariable)/NAME, ./data/NAME, then data/NAME in the parents of the current directory.")
+    }
+
+    /// Where the dataset is found; MNIST falls back to the copy built into the tool.
+    static func location(of dataset: StandardDataset) -> URL? {
+        dataset.location() ?? (dataset.name == "mnist" ? try? MNISTLocation.builtInDirectory() : nil)
+    }
+
+    /// The models whose reference trains on `dataset`.
+    static func modelsUsing(_ dataset: StandardDataset) -> String {
+        var names: [String] = []
+        for model in Zoo.models where model.info.data.defaultDataset == dataset.name { names.append(model.info.name) }
+        return names.joined(separator: " ")
     }
 
     /// "present", "missing", or "incomplete: <problems>".
     static func status(of dataset: StandardDataset) -> String {
-        guard let folder = dataset.location() else { return "missing" }
+        guard let folder = location(of: dataset) else { return "missing" }
         let problems = dataset.layout.problems(in: folder)
         return problems.isEmpty ? "present" : "incomplete: " + problems.joined(separator: "; ")
     }

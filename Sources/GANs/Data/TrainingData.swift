@@ -35,10 +35,10 @@ public struct TrainingData {
             root = URL(fileURLWithPath: directory)
         } else if name == "mnist" {
             root = nil
-        } else if let found = DataLocation.find(name) {
+        } else if let found = DataLocation.find(StandardDataset.named(name)?.folder ?? name) {
             root = found
         } else {
-            let looked = DataLocation.candidates(for: name).map(\.path).joined(separator: ", ")
+            let looked = DataLocation.candidates(for: StandardDataset.named(name)?.folder ?? name).map(\.path).joined(separator: ", ")
             throw DataError(.unreadable, file: name, "dataset not found (looked in \(looked)); get it with `gan data fetch \(name)` or give its folder with --data-dir")
         }
         if let root {

@@ -63,3 +63,32 @@ public enum MemoryUsage {
         return 0
     }
 }
+
+/// How fast a model's data pipeline serves batches on its own (`gan bench --data`).
+public struct DataRateResult: Sendable {
+    public let summary: String
+    public let batchSize: Int
+    public let batches: Int
+    public let msPerBatch: Double
+
+    public var batchesPerSecond: Double { 1000 / msPerBatch }
+    public var json: String {
+        String(format: "{\"data\":\"%@\",\"batch_size\":%d,\"batches\":%d,\"ms_per_batch\":%.4f,\"batches_per_s\":%.2f}",
+               summary, batchSize, batches, msPerBatch, batchesPerSecond)
+    }
+}
+
+extension Benchmark {
+    /// Times `batches` consecutive batches of the model's data with no training in between:
+    /// decoding and transforms run on the loader's background thread, so this is the rate
+    /// the pipeline can feed training at, to be set beside a training step's time.
+    public static func dataRate(_ type: any GANModel.Type, config: ModelConfig, batches: Int, seed: UInt64 = 0) throws -> DataRateResult {
+        let source = try TrainingData(type, config: config).batches(batchSize: config.common.batchSize, seed: seed)
+        let perEpoch = source.batchesPerEpoch
+        _ = try source.batch(0, epoch: 0)   // the worker starts and fills its queue
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 1...batches { _ = try source.batch(i % perEpoch, epoch: i / perEpoch) }
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(batches)
+        return DataRateResult(summary: source.summary, batchSize: config.common.batchSize, batches: batches, msPerBatch: ms)
+    }
+}

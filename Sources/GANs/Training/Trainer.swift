@@ -86,12 +86,18 @@ public final class Trainer {
         defer { interrupts.stop() }
         let start = Date()
         var lastLosses: Losses = []
+        // Time spent waiting for the data pipeline, reported at the end: what the prefetching
+        // loader did not hide behind training.
+        var dataWait: Double = 0
         while batchesDone < total {
             if batch >= perEpoch {
                 epoch += 1
                 batch = 0
             }
-            let losses = try model.trainStep(try data.batch(batch, epoch: epoch), batchesDone: batchesDone)
+            let asked = Date()
+            let next = try data.batch(batch, epoch: epoch)
+            dataWait += Date().timeIntervalSince(asked)
+            let losses = try model.trainStep(next, batchesDone: batchesDone)
             if let bad = losses.first(where: { !$0.value.isFinite }) {
                 if !options.quiet { progress.finishLine() }
                 let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
@@ -137,6 +143,7 @@ public final class Trainer {
         try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch)
         try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
         let seconds = Date().timeIntervalSince(start)
+        say(String(format: "Waited %.1f s for data (%.1f%% of the run).", dataWait, 100 * dataWait / Swift.max(seconds, 1e-9)))
         say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)), peak memory \(MemoryUsage.peakResidentBytes() / 1_048_576) MB (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
         say("Samples: \(options.out.appendingPathComponent("images").path)  generator: \(checkpointsDirectory.path)/latest/generator.safetensors")
         return .finished(batchesDone: batchesDone)
