@@ -5,8 +5,8 @@ import Vision
 import XCTest
 @testable import GANs
 
-/// The `gan` command end to end, on tiny settings (a slice of real MNIST, small batches).
-final class ToolTests: XCTestCase {
+/// Runs the built `gan` executable in a fresh working folder per test.
+class GanToolTestCase: XCTestCase {
     var work: URL!
 
     override func setUpWithError() throws {
@@ -55,7 +55,10 @@ final class ToolTests: XCTestCase {
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
+}
 
+/// The `gan` command end to end, on tiny settings (a slice of real MNIST, small batches).
+final class ToolTests: GanToolTestCase {
     let tiny = ["--batch-size", "16", "--data-limit", "64", "--log-interval", "1000"]
 
     func testTrainWritesConfigImagesMetricsCurveAndCheckpoints() throws {
