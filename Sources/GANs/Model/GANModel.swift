@@ -33,6 +33,10 @@ public protocol GANModel: AnyObject {
     /// between n_critic steps), kept in checkpoints so a resumed run reports them too.
     var carriedLosses: [String: Float] { get set }
 
+    /// Called before the first batch of each epoch, and with the resumed epoch on resume:
+    /// per-epoch learning-rate schedules set the rate of `epoch` here (a pure function of
+    /// it, so a resumed run continues the schedule).
+    func epochStarted(_ epoch: Int)
     /// One training iteration on a batch of the model's kind of data (`info.data`).
     func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses
     /// Models that draw from noise: `count` samples in [-1, 1] ([N, C, H, W]). `labels`
@@ -68,6 +72,7 @@ extension GANModel {
     public var latentDim: Int { config.common.latentDim }
     public var iterationsPerCycle: Int { 1 }
     public var progressExamples: Int { 0 }
+    public func epochStarted(_ epoch: Int) {}
     public func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor) { (batch.pair.a, batch.pair.b) }
 
     /// Noise models: the generator applied to the drawn or given latent vectors.

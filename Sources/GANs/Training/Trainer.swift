@@ -89,10 +89,12 @@ public final class Trainer {
         // Time spent waiting for the data pipeline, reported at the end: what the prefetching
         // loader did not hide behind training.
         var dataWait: Double = 0
+        model.epochStarted(epoch)
         while batchesDone < total {
             if batch >= perEpoch {
                 epoch += 1
                 batch = 0
+                model.epochStarted(epoch)
             }
             let asked = Date()
             let next = try data.batch(batch, epoch: epoch)
