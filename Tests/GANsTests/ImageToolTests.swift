@@ -77,6 +77,36 @@ final class ImageToolTests: GanToolTestCase {
         XCTAssertTrue(wrong.stderr.contains("give --input"), wrong.stderr)
     }
 
+    func testACorruptImageMidRunStopsWithACheckpointAndTheRunResumesWithoutIt() throws {
+        let folder = work.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for i in 0..<4 {
+            try Image(width: 20, height: 20, channels: 3, pixels: (0..<1200).map { UInt8(($0 * (i + 3)) % 256) })
+                .writePNG(to: folder.appendingPathComponent("\(i).png"))
+        }
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00]).write(to: folder.appendingPathComponent("4.jpg"))
+        // A seed whose first epoch (batches of 2) reaches the corrupt file (index 4) in its
+        // second batch, after one good one.
+        func order(_ seed: Int) throws -> [Int] { DataLoader(dataset: try ImageFolderDataset(directory: folder), batchSize: 2, seed: UInt64(seed)).order(epoch: 0) }
+        let seed = try XCTUnwrap((0..<50).first { (2..<4).contains(try order($0).firstIndex(of: 4)!) })
+        let out = work.appendingPathComponent("run")
+        let arguments = ["train", "dcgan", "--dataset", "folder", "--data-dir", folder.path, "--img-size", "16", "--channels", "3",
+                         "--batch-size", "2", "--sample-interval", "0", "--checkpoint-interval", "0", "--seed", "\(seed)", "--out", out.path]
+        let failed = try gan(arguments + ["--iterations", "8"])
+        XCTAssertNotEqual(failed.status, 0)
+        XCTAssertTrue(failed.stderr.contains("4.jpg") && failed.stderr.contains("resume"), failed.stderr)
+        XCTAssertEqual(failed.stderr.split(separator: "\n").filter { $0.hasPrefix("Error") }.count, 1, failed.stderr)
+        XCTAssertEqual(try Checkpoint.readManifest(try Checkpoint.resolve(out.path)).batchesDone, 1, "the work before the bad file is kept")
+        // Without the file the run resumes from there.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("4.jpg"))
+        let resumed = try gan(["train", "dcgan", "--out", out.path, "--resume", "--seed", "\(seed)", "--iterations", "3"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try Checkpoint.readManifest(try Checkpoint.resolve(out.path)).batchesDone, 3)
+        let single = try gan(["train", "dcgan", "--batch-size", "1", "--iterations", "1", "--out", work.appendingPathComponent("one").path])
+        XCTAssertNotEqual(single.status, 0)
+        XCTAssertTrue(single.stderr.contains("needs at least 2 images per batch"), single.stderr)
+    }
+
     func testBenchTimesTheDataPipelineBesideATrainingStep() throws {
         let r = try gan(["bench", "gan", "--iterations", "2", "--warmup", "1", "--batch-size", "8", "--data", "20", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)

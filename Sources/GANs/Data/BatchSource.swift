@@ -23,8 +23,9 @@ public protocol BatchSource: AnyObject {
 }
 
 extension BatchSource {
-    /// Batches per epoch (the last one may be smaller, as PyTorch's DataLoader).
-    public var batchesPerEpoch: Int { (count + batchSize - 1) / batchSize }
+    /// Batches per epoch. The last one may be smaller, as PyTorch's DataLoader, but is left
+    /// out when it would hold a single example, which batch norm cannot normalise.
+    public var batchesPerEpoch: Int { count / batchSize + (count % batchSize > 1 ? 1 : 0) }
 }
 
 /// MNIST from memory (`MNISTTrainingSet`): the order and batches of every earlier release.

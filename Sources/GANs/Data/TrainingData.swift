@@ -58,12 +58,18 @@ public struct TrainingData {
     /// (no flip, the central square instead of a random one).
     public func transform(random: Bool) -> ImageTransform { Self.transform(requirement, config: config, random: random) }
 
-    /// As `transform(random:)`, for images that come from no dataset (`gan sample --input`).
-    public static func transform(_ requirement: DataRequirement, config: ModelConfig, random: Bool) -> ImageTransform {
+    /// The model's requirement with the user's fit, load size and flip over its defaults.
+    public static func transformSettings(_ requirement: DataRequirement, config: ModelConfig) -> DataRequirement {
         var r = requirement
         r.fit = config.data.fit ?? r.fit
         r.loadSize = config.data.loadSize ?? r.loadSize
         r.flip = config.data.flip ?? r.flip
+        return r
+    }
+
+    /// As `transform(random:)`, for images that come from no dataset (`gan sample --input`).
+    public static func transform(_ requirement: DataRequirement, config: ModelConfig, random: Bool) -> ImageTransform {
+        let r = transformSettings(requirement, config: config)
         let size = config.common.imgSize
         var steps: [TransformStep] = [config.common.channels == 1 ? .grayscale : .rgb]
         switch r.fit {

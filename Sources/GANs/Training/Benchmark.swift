@@ -24,6 +24,7 @@ public enum Benchmark {
     public static func run(_ type: any GANModel.Type, config: ModelConfig, iterations: Int, warmup: Int,
                            seed: UInt64 = 0) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
+        try checkBatchSize(model)
         let bs = config.common.batchSize
         let cycle = Swift.max(1, model.iterationsPerCycle)
         // A few whole batches read once and reused, so the timing is the model's alone.

@@ -26,6 +26,17 @@ public struct RunOptions: Sendable {
     public init(out: URL) { self.out = out }
 }
 
+/// The data failed mid-run: a checkpoint of the position it failed at was written first.
+public struct TrainingDataError: Error, CustomStringConvertible {
+    public let message: String
+    public let batchesDone: Int
+    public let resume: String
+    public var description: String {
+        batchesDone > 0 ? "\(message) (training stopped after iteration \(batchesDone) with a checkpoint; fix or remove the file, then resume with: \(resume))"
+            : "\(message) (training stopped before its first iteration)"
+    }
+}
+
 public enum TrainingOutcome: Equatable {
     case finished(batchesDone: Int)
     case interrupted(batchesDone: Int, signal: Int32)
@@ -56,6 +67,7 @@ public final class Trainer {
         let fm = FileManager.default
         let info = type(of: model).info
         let common = model.config.common
+        try checkBatchSize(model)
         // Find the data before touching the output folder, so a bad --data-dir changes nothing.
         let data = try TrainingData(type(of: model), config: model.config)
             .batches(batchSize: common.batchSize, seed: options.seed, limit: options.dataLimit)
@@ -97,7 +109,15 @@ public final class Trainer {
                 model.epochStarted(epoch)
             }
             let asked = Date()
-            let next = try data.batch(batch, epoch: epoch)
+            let next: TrainingBatch
+            do {
+                next = try data.batch(batch, epoch: epoch)
+            } catch {
+                // A bad file stops the run where it stands; what was trained so far is kept.
+                if !options.quiet { progress.finishLine() }
+                if batchesDone > 0 { try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch) }
+                throw TrainingDataError(message: "\(error)", batchesDone: batchesDone, resume: "gan train \(info.name) --out \(options.out.path) --resume")
+            }
             dataWait += Date().timeIntervalSince(asked)
             let losses = try model.trainStep(next, batchesDone: batchesDone)
             if let bad = losses.first(where: { !$0.value.isFinite }) {
@@ -187,8 +207,21 @@ public final class Trainer {
         let common = try JSONSerialization.jsonObject(with: JSONEncoder().encode(model.config.common)) as? [String: Any] ?? [:]
         for (k, v) in common { obj[k] = v }
         for (k, v) in model.config.extra { obj[k.replacingOccurrences(of: "-", with: "_")] = v }
+        let fitting = TrainingData.transformSettings(type(of: model).data(for: model.config), config: model.config)
+        obj["fit"] = fitting.fit.rawValue
+        obj["load_size"] = fitting.loadSize ?? model.config.common.imgSize
+        obj["flip"] = fitting.flip
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: options.out.appendingPathComponent("config.json"), options: .atomic)
+    }
+}
+
+/// Refuses a batch of one image for networks with batch norm, which cannot normalise a
+/// single value per channel (PyTorch raises the same way), before any work is done.
+func checkBatchSize(_ model: any GANModel) throws {
+    guard model.config.common.batchSize == 1 else { return }
+    for (name, network) in model.networks where network.modules().contains(where: { $0 is BatchNorm }) {
+        throw ConfigError("\(type(of: model).info.name)'s \(name) uses batch norm, which needs at least 2 images per batch; got --batch-size 1")
     }
 }
 
