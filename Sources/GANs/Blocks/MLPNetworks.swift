@@ -10,12 +10,7 @@ final class GANGenerator: Module {
     let imageShape: [Int]
 
     init(latentDim: Int, imageShape: [Int], generator rng: RandomGenerator) {
-        var layers = mlpGeneratorBlock(latentDim, 128, normalize: false, rng)
-        layers += mlpGeneratorBlock(128, 256, rng)
-        layers += mlpGeneratorBlock(256, 512, rng)
-        layers += mlpGeneratorBlock(512, 1024, rng)
-        layers += [Linear(1024, imageShape.reduce(1, *), generator: rng), Tanh()]
-        model = Sequential(layers)
+        model = Sequential(mlpGeneratorLayers(inputDim: latentDim, imageShape: imageShape, rng))
         self.imageShape = imageShape
         super.init()
     }
@@ -23,10 +18,17 @@ final class GANGenerator: Module {
     override func forward(_ z: Tensor) -> Tensor { model(z).reshape([z.shape[0]] + imageShape) }
 }
 
-/// Linear, batch norm (eps 0.8) unless `normalize` is false, LeakyReLU(0.2): a hidden layer
-/// of gan's and cgan's generators.
-func mlpGeneratorBlock(_ inFeatures: Int, _ outFeatures: Int, normalize: Bool = true, _ rng: RandomGenerator) -> [Module] {
-    [Linear(inFeatures, outFeatures, generator: rng)] + (normalize ? [BatchNorm1d(outFeatures, 0.8)] : []) + [LeakyReLU(0.2)]
+/// gan's and cgan's generator layers: input -> 128 -> 256 -> 512 -> 1024 -> the image's
+/// values, each hidden layer a Linear, batch norm (eps 0.8; none on the first) and
+/// LeakyReLU(0.2); tanh output.
+func mlpGeneratorLayers(inputDim: Int, imageShape: [Int], _ rng: RandomGenerator) -> [Module] {
+    var layers: [Module] = []
+    for (i, (inFeatures, outFeatures)) in [(inputDim, 128), (128, 256), (256, 512), (512, 1024)].enumerated() {
+        layers.append(Linear(inFeatures, outFeatures, generator: rng))
+        if i > 0 { layers.append(BatchNorm1d(outFeatures, 0.8)) }
+        layers.append(LeakyReLU(0.2))
+    }
+    return layers + [Linear(1024, imageShape.reduce(1, *), generator: rng), Tanh()]
 }
 
 /// Image -> 512 -> 256 -> 1 with LeakyReLU(0.2), then a sigmoid probability of "real"
@@ -53,23 +55,27 @@ extension ModelParts {
     }
 }
 
-/// What gan, bgan, softmax_gan, wgan_gp and wgan_div share: gan's generator against an MLP
-/// discriminator, each with Adam at the run's settings, and the noise stream.
+/// What gan, bgan, softmax_gan, wgan, wgan_gp and wgan_div share: gan's generator against
+/// an MLP discriminator, one optimiser each (Adam at the run's settings unless
+/// `optimizer` makes another), and the noise stream.
 public class MLPAdversaries: ZooModel {
     let netG: GANGenerator
     let netD: MLPDiscriminator
-    let optimizerG: Adam
-    let optimizerD: Adam
+    let optimizerG: Optimizer
+    let optimizerD: Optimizer
     let noise: RandomGenerator
     /// The generator's batch norms (for n_critic models' shared generator pass).
     let generatorNorms: [BatchNorm]
 
-    /// `noise` when the model made it first (its other streams come after it).
-    init(_ parts: ModelParts, noise: RandomGenerator? = nil, sigmoid: Bool) {
+    /// `noise` when the model made it first (its other streams come after it);
+    /// `optimizer(name, network)` makes and registers the optimiser of each network.
+    init(_ parts: ModelParts, noise: RandomGenerator? = nil, sigmoid: Bool,
+         optimizer: ((String, Module) -> Optimizer)? = nil) {
         self.noise = noise ?? parts.stream("noise")
         (netG, netD) = parts.mlpNetworks(sigmoid: sigmoid)
-        optimizerG = parts.adam("optimizer_G", netG)
-        optimizerD = parts.adam("optimizer_D", netD)
+        let make = optimizer ?? { name, network in parts.adam(name, network) }
+        optimizerG = make("optimizer_G", netG)
+        optimizerD = make("optimizer_D", netD)
         generatorNorms = batchNorms(of: netG)
         super.init(parts)
     }

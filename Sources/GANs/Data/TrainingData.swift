@@ -35,11 +35,16 @@ public struct TrainingData {
             root = URL(fileURLWithPath: directory)
         } else if name == "mnist" {
             root = nil
+        } else if name == "folder" {
+            throw DataError(.unreadable, file: name, "--dataset folder needs --data-dir DIR, the folder of images to train on")
         } else if let found = DataLocation.find(StandardDataset.named(name)?.folder ?? name) {
             root = found
         } else {
-            let looked = DataLocation.candidates(for: StandardDataset.named(name)?.folder ?? name).map(\.path).joined(separator: ", ")
-            throw DataError(.unreadable, file: name, "dataset not found (looked in \(looked)); get it with `gan data fetch \(name)` or give its folder with --data-dir")
+            let standard = StandardDataset.named(name)
+            let looked = DataLocation.candidates(for: standard?.folder ?? name).map(\.path).joined(separator: ", ")
+            let hint = standard.map { "get it with: \($0.howToGet)," }
+                ?? "it is not a standard dataset (see `gan data list`);"
+            throw DataError(.unreadable, file: name, "dataset not found (looked in \(looked)); \(hint) or give its folder with --data-dir")
         }
         if let root {
             if name == "folder" || name == "mnist" {

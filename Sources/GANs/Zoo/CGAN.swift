@@ -12,12 +12,7 @@ final class CGANGenerator: Module {
 
     init(latentDim: Int, classes: Int, imageShape: [Int], generator rng: RandomGenerator) {
         labelEmb = Embedding(classes, classes, generator: rng)
-        var layers = mlpGeneratorBlock(latentDim + classes, 128, normalize: false, rng)
-        layers += mlpGeneratorBlock(128, 256, rng)
-        layers += mlpGeneratorBlock(256, 512, rng)
-        layers += mlpGeneratorBlock(512, 1024, rng)
-        layers += [Linear(1024, imageShape.reduce(1, *), generator: rng), Tanh()]
-        model = Sequential(layers)
+        model = Sequential(mlpGeneratorLayers(inputDim: latentDim + classes, imageShape: imageShape, rng))
         self.imageShape = imageShape
         super.init()
     }

@@ -5,7 +5,7 @@ import NN
 /// gan's generator against an MLP critic (an unbounded score). The critic learns on every
 /// batch (RMSprop, weights clipped to [-c, c] after each step); the generator learns on
 /// every n_critic-th batch from the same noise.
-public final class WGAN: ZooModel, GANModel {
+public final class WGAN: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "wgan", title: "Wasserstein GAN",
                                        citation: "Arjovsky et al., 2017, arXiv:1701.07875", architecture: .mlp)
     public static var defaults: CommonOptions { var c = CommonOptions(); c.lr = 0.00005; return c }
@@ -19,24 +19,15 @@ public final class WGAN: ZooModel, GANModel {
         guard config.float("clip-value") > 0 else { throw ConfigError("--clip-value must be positive, got \(config.float("clip-value"))") }
     }
 
-    let netG: GANGenerator
-    let netD: MLPDiscriminator
-    let optimizerG: RMSprop
-    let optimizerD: RMSprop
-    let noise: RandomGenerator
-    let generatorNorms: [BatchNorm]
 
     public init(config: ModelConfig, seed: UInt64) {
-        let parts = ModelParts(config: config, seed: seed)
-        noise = parts.stream("noise")
-        (netG, netD) = parts.mlpNetworks(sigmoid: false)
-        optimizerG = parts.optimizer("optimizer_G", RMSprop(parameters: netG.parameters(), learningRate: config.common.lr))
-        optimizerD = parts.optimizer("optimizer_D", RMSprop(parameters: netD.parameters(), learningRate: config.common.lr))
-        // The critic's weights are clipped to [-c, c] after each step, in the update's pass.
-        let clip = config.float("clip-value")
-        optimizerD.clampAfterStep = -clip...clip
-        generatorNorms = batchNorms(of: netG)
-        super.init(parts)
+        // RMSprop; the critic's weights are clipped to [-c, c] after each step, in the update's pass.
+        let parts = ModelParts(config: config, seed: seed), clip = config.float("clip-value")
+        super.init(parts, sigmoid: false) { name, network in
+            let rmsprop = RMSprop(parameters: network.parameters(), learningRate: config.common.lr)
+            if name == "optimizer_D" { rmsprop.clampAfterStep = -clip...clip }
+            return parts.optimizer(name, rmsprop)
+        }
     }
 
     public var iterationsPerCycle: Int { config.int("n-critic") }
