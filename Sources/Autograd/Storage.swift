@@ -1,16 +1,16 @@
 // Contiguous float32 storage shared by a tensor and its reshaped views.
 import CKernels
 
-public final class TensorStorage: @unchecked Sendable {
-    public let count: Int
-    public let pointer: UnsafeMutablePointer<Float>
+final class TensorStorage: @unchecked Sendable {
+    let count: Int
+    let pointer: UnsafeMutablePointer<Float>
     /// Floats actually reserved (the pool's size class), needed to give the buffer back.
     private let capacity: Int
 
     /// Uninitialised storage for `count` floats (kernels overwrite every element). The
     /// buffer comes from the size-class pool (Sources/CKernels/pool.c), so a training step
     /// that builds the same tensors every iteration does not call malloc per op.
-    public init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int) {
         precondition(count >= 0, "storage size must not be negative")
         self.count = count
         var cap = 0
@@ -18,14 +18,14 @@ public final class TensorStorage: @unchecked Sendable {
         capacity = cap
     }
 
-    public convenience init(repeating value: Float, count: Int) {
+    convenience init(repeating value: Float, count: Int) {
         self.init(uninitializedCount: count)
         pointer.initialize(repeating: value, count: count)
     }
 
     deinit { ck_pool_free(pointer, capacity) }
 
-    public var buffer: UnsafeMutableBufferPointer<Float> {
+    var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 }

@@ -5,7 +5,9 @@ public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
     /// The elements; shared with views made by reshape/detach. A var only so that autograd
     /// can ask whether a gradient's storage is uniquely referenced (then summed into in place).
-    @exclusivity(unchecked) public internal(set) var storage: TensorStorage
+    /// Internal: other modules reach elements only through the named operations (Access/,
+    /// OptimizerStep), so every raw write stays in the engine.
+    @exclusivity(unchecked) var storage: TensorStorage
     /// Whether operations on this tensor are recorded for autograd.
     public var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`.

@@ -52,14 +52,18 @@ public func imageSimilarity(_ output: Tensor, _ target: Tensor, valueRange: Clos
     var x = [Double](repeating: 0, count: size), y = [Double](repeating: 0, count: size)
     let ssimScratch = SSIM(height: h, width: w)
     for i in 0..<n {
-        let a = output.storage.pointer + i * size, b = target.storage.pointer + i * size
         var absSum = 0.0, squareSum = 0.0
-        for k in 0..<size {
-            let u = (Double(a[k]) - low) * scale, v = (Double(b[k]) - low) * scale
-            x[k] = u
-            y[k] = v
-            absSum += abs(u - v)
-            squareSum += (u - v) * (u - v)
+        output.withUnsafeElements { outputs in
+            target.withUnsafeElements { targets in
+                let a = outputs.baseAddress! + i * size, b = targets.baseAddress! + i * size
+                for k in 0..<size {
+                    let u = (Double(a[k]) - low) * scale, v = (Double(b[k]) - low) * scale
+                    x[k] = u
+                    y[k] = v
+                    absSum += abs(u - v)
+                    squareSum += (u - v) * (u - v)
+                }
+            }
         }
         l1.append(absSum / Double(size))
         let mse = squareSum / Double(size)

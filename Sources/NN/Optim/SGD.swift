@@ -23,19 +23,10 @@ public final class SGD: Optimizer {
             guard let g = p.grad else { continue }
             precondition(g.shape == p.shape, "SGD: gradient shape \(g.shape) differs from parameter shape \(p.shape)")
             let first = state[i]["momentum_buffer"] == nil
-            let buf = momentum != 0 ? buffer("momentum_buffer", i).storage.pointer : nil
+            let buf = momentum != 0 ? buffer("momentum_buffer", i) : nil
             steps[i] += 1
-            let mom = momentum, keep = 1 - dampening, wd = weightDecay, lr = learningRate, nesterov = nesterov
-            let pp = p.storage.pointer, gp = g.storage.pointer
-            for k in 0..<p.count {
-                var d = gp[k]
-                if wd != 0 { d += wd * pp[k] }
-                if let buf {
-                    buf[k] = first ? d : buf[k] * mom + keep * d
-                    d = nesterov ? d + mom * buf[k] : buf[k]
-                }
-                pp[k] += -lr * d
-            }
+            OptimizerStep.sgd(parameter: p, gradient: g, momentumBuffer: buf, firstMomentumStep: first, learningRate: learningRate,
+                              momentum: momentum, dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
         }
     }
 }
