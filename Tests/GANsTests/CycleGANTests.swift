@@ -204,8 +204,8 @@ final class CycleGANTests: XCTestCase {
 
     /// N iterations straight equal N/2, a checkpoint, a fresh model restored from it and N/2
     /// more: weights, optimiser state, replay buffers, their random stream and the rate
-    /// schedule all come back. One batch per epoch and a decay from epoch 1, so the rate
-    /// changes at every iteration.
+    /// schedule all come back. One batch per epoch, 4 epochs and a decay from epoch 1, so the
+    /// rate falls in both halves (1, 1, 2/3, 1/3 of 2e-4). 2 residual blocks keep it quick.
     func testResumeIsIdentical() throws {
         let config = try Self.config(["img-size": 32, "n-epochs": 4], extra: ["decay-epoch": 1, "n-residual-blocks": 2],
                                      directory: try Pix2PixTests.facades())

@@ -1,21 +1,13 @@
 // Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks — Zhu et al., 2017, arXiv:1703.10593
 //
-// Where we differ from the reference (PyTorch-GAN's cyclegan.py), and why:
-// Loss weights: as the reference, each term is averaged over the two directions, which halves
-// the paper's and the official code's weights (lambda-cyc 10 and lambda-id 5 act as 5 and 2.5).
-// Identity loss: as the reference, G_BA(real A) ~ real A and G_AB(real B) ~ real B; that is the
-// official code's term (issue #118's "fix" would compare images across unpaired domains).
-// Generator passes: G_AB(real A) and G_AB(real B) run as one batch, as do G_BA's two; instance
-// norm keeps the rows apart, so the numbers are the reference's six passes with fewer calls.
-// Replay buffer: its coin flips and slots come from the named stream "replay_buffer" (the
-// reference uses Python's global `random`), and its images are saved in checkpoints (the
-// reference loses them on resume), so a resumed run continues exactly.
-// --decay-epoch >= --n-epochs keeps the rate constant (the reference asserts instead), so short
-// runs need no extra flag.
-// Pictures: the fixed examples are the central squares of the test split (the reference draws
-// a random crop and flip of random test images at each picture).
-// --channels must be 3: the reference pads the 7x7 convs by `channels`, which keeps the size
-// only for RGB (PyTorch-GAN PR #129).
+// As the reference: each G term is averaged over the two directions, so G's loss is half the official sum; the weights relative to the adversarial term are the official ones and Adam ignores the scale (but for eps).
+// As the reference and the official code: the identity loss is G_BA(real A) ~ real A, G_AB(real B) ~ real B (issue #118's "fix" is wrong).
+// Where we differ from the reference (cyclegan.py), one line each:
+// - G_AB(real A), G_AB(real B) run as one batch, as do G_BA's two: instance norm keeps rows apart, so the numbers are the same with fewer passes.
+// - The replay buffers draw from the named stream "replay_buffer" (not Python's global random) and are saved in checkpoints, so a resumed run continues exactly.
+// - --decay-epoch >= --n-epochs keeps the rate constant (the reference asserts), so short runs need no extra flag.
+// - Pictures use the central squares of fixed test images (the reference: random crops and flips of random test images each time).
+// - --channels must be 3: the reference pads its 7x7 convs by the channel count, which keeps the size only for RGB (PR #129).
 import Autograd
 import NN
 
@@ -62,6 +54,7 @@ public final class ReplayBuffer: Module {
                 out.append(image)
             }
             if let slot {
+                // Outside any graph: the pool is never an op's input (what it returns are copies).
                 let target = pool.storage.pointer + slot * row
                 image.withUnsafeElements { target.update(from: $0.baseAddress!, count: row) }
             }
