@@ -37,6 +37,10 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
+    @Option(help: "Residual blocks in each generator (cyclegan).") var nResidualBlocks: Int?
+    @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
+    @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
+    @Option(help: "Epoch from which the learning rate decays linearly to 0 at --n-epochs (cyclegan).") var decayEpoch: Int?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -69,6 +73,10 @@ struct ModelOptions: ParsableArguments {
         if aToB { o["a-to-b"] = 1 }
         if trainOnTest { o["train-on-test"] = 1 }
         if referenceDropout { o["reference-dropout"] = 1 }
+        o["n-residual-blocks"] = nResidualBlocks.map(Double.init)
+        o["lambda-cyc"] = lambdaCyc
+        o["lambda-id"] = lambdaId
+        o["decay-epoch"] = decayEpoch.map(Double.init)
         return o
     }
 
