@@ -33,3 +33,18 @@ extension Tensor {
         ck_unary(Int32(CK_CLAMP), storage.pointer, storage.pointer, count, range.lowerBound, range.upperBound)
     }
 }
+
+extension Tensor {
+    /// Overwrites row `index` along the first dimension with `source`'s elements (a pool of
+    /// images kept outside any graph, such as CycleGAN's replay buffer).
+    public func setRow(_ index: Int, to source: Tensor) {
+        guard rank >= 1, (0..<shape[0]).contains(index) else {
+            shapeFailure("setRow: row \(index) of a tensor of shape \(Shape.describe(shape))")
+        }
+        let row = count / shape[0]
+        guard source.count == row else {
+            shapeFailure("setRow: a row of \(Shape.describe(shape)) has \(row) elements, the source \(source.count)")
+        }
+        (storage.pointer + index * row).update(from: source.storage.pointer, count: row)
+    }
+}

@@ -36,7 +36,6 @@ public final class ReplayBuffer: Module {
     /// the pool fills or on tails, else a stored image, which the new one replaces.
     public func pushAndPop(_ batch: Tensor) -> Tensor {
         let pool = images!
-        let row = Array(pool.shape.dropFirst()).reduce(1, *)
         precondition(Array(batch.shape.dropFirst()) == Array(pool.shape.dropFirst()), "ReplayBuffer: images of shape \(batch.shape)")
         var out: [Tensor] = []
         for n in 0..<batch.shape[0] {
@@ -53,11 +52,8 @@ public final class ReplayBuffer: Module {
             } else {
                 out.append(image)
             }
-            if let slot {
-                // Outside any graph: the pool is never an op's input (what it returns are copies).
-                let target = pool.storage.pointer + slot * row
-                image.withUnsafeElements { target.update(from: $0.baseAddress!, count: row) }
-            }
+            // Outside any graph: the pool is never an op's input (what it returns are copies).
+            if let slot { pool.setRow(slot, to: image) }
         }
         return out.count == 1 ? out[0] : Tensor.concat(out, dim: 0)
     }
