@@ -37,6 +37,8 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
+    @Flag(help: "Add the reference's L1 loss between each translation and its paired target; trains on pairs (discogan; default the paper's unpaired losses).")
+    var pairedL1 = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -69,6 +71,7 @@ struct ModelOptions: ParsableArguments {
         if aToB { o["a-to-b"] = 1 }
         if trainOnTest { o["train-on-test"] = 1 }
         if referenceDropout { o["reference-dropout"] = 1 }
+        if pairedL1 { o["paired-l1"] = 1 }
         return o
     }
 
