@@ -8,13 +8,14 @@ reference_models.py, never copied), filled with deterministic weights, run on a 
 Weights: element i (flattened) of the k-th state-dict key (k counts every key, buffers and
 num_batches_tracked included) is 0.02 sin(0.37 i + 1.3 k); running variances are
 1 + 0.1 sin(0.37 i + 1.3 k) (positive); num_batches_tracked is left alone (it does not enter
-the forward pass). Inputs: element i is 0.9 sin(0.11 i + 0.5 + 0.7 j) for the j-th input.
+the forward pass); the gradient-penalty case uses sin(...) itself (scale 1). Inputs: element i is 0.9 sin(0.11 i + 0.5 + 0.7 j) for the j-th input.
 The Swift tests fill their networks by the same state-dict key order with the same formulas.
 
 Outputs: the generators in eval mode (dropout off; their instance norms use the instance's
 statistics in either mode), the discriminators in eval mode and, for dualgan's batch-normed
 critic, in train mode (batch statistics: deterministic), plus dualgan's critic loss with the
-gradient penalty (a gradient of a gradient) for given interpolation weights. Large outputs
+gradient penalty for given interpolation weights, and its gradients with respect to three
+weights (a gradient of a gradient through batch norm). Large outputs
 are recorded as a strided subset plus the sum and the sum of absolute values.
 
 Needs torch (not a dependency of the package). dualgan's models.py imports torchvision's
@@ -47,15 +48,15 @@ def stub_torchvision():
         sys.modules["torchvision.models"] = models
 
 
-def fill(net):
-    """The deterministic weights described above, in state-dict order."""
+def fill(net, scale=0.02):
+    """The deterministic weights described above, in state-dict order (`scale` replaces 0.02)."""
     with torch.no_grad():
         for k, (key, t) in enumerate(net.state_dict().items()):
             if key.endswith("num_batches_tracked"):
                 continue
             i = torch.arange(t.numel(), dtype=torch.float64)
             v = torch.sin(0.37 * i + 1.3 * k)
-            v = 1 + 0.1 * v if key.endswith("running_var") else 0.02 * v
+            v = 1 + 0.1 * v if key.endswith("running_var") else scale * v
             t.copy_(v.reshape(t.shape).to(torch.float32))
 
 
@@ -104,7 +105,9 @@ def discriminator_case(D, shape, train=False, penalty=False):
         fill(D)  # the train pass moved the running statistics
     if penalty:
         # dualgan's critic loss on real x, fake x', with one alpha per sample: three passes
-        # in train mode, as the reference.
+        # in train mode, as the reference. Weights of scale 1 (at 0.02 the input gradients
+        # are ~1e-7 and the penalty is 1 whatever they are).
+        fill(D, 1.0)
         D.train()
         fake = formula_input(shape, 1)
         alpha = torch.tensor([0.25 + 0.5 * n / max(1, shape[0] - 1) for n in range(shape[0])]).reshape(-1, 1, 1, 1)
@@ -113,7 +116,13 @@ def discriminator_case(D, shape, train=False, penalty=False):
         g = torch.autograd.grad(v, inter, torch.ones_like(v), create_graph=True)[0]
         gp = ((g.reshape(g.shape[0], -1).norm(2, dim=1) - 1) ** 2).mean()
         loss = -torch.mean(D(x)) + torch.mean(D(fake)) + 10 * gp
-        case["penalty"] = {"alpha": floats(alpha), "gradient_penalty": gp.item(), "critic_loss": loss.item()}
+        # The loss's gradients with respect to the weights, through the penalty's double backward.
+        loss.backward()
+        grads = {key: summary(dict(D.named_parameters())[key].grad) for key in ["model.0.weight", "model.2.weight", "model.9.weight"]}
+        norms = g.reshape(g.shape[0], -1).norm(2, dim=1)
+        print(f"  critic gradient norms {floats(norms)}, penalty {gp.item():.6f}, loss {loss.item():.6f}")
+        case["penalty"] = {"weight_scale": 1.0, "alpha": floats(alpha), "gradient_norms": floats(norms),
+                           "gradient_penalty": gp.item(), "critic_loss": loss.item(), "weight_gradients": grads}
         fill(D)
     return case
 
@@ -139,7 +148,7 @@ def main():
     write("dualgan", {
         # 7 halvings: 128 px is the smallest size.
         "G": generator_case(dual.Generator(), (1, 3, 128, 128)),
-        "D": discriminator_case(dual.Discriminator(), (2, 3, 32, 32), train=True, penalty=True),
+        "D": discriminator_case(dual.Discriminator(), (2, 3, 64, 64), train=True, penalty=True),
     })
 
 

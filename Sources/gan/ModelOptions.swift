@@ -39,6 +39,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
     @Flag(help: "Add the reference's L1 loss between each translation and its paired target; trains on pairs (discogan; default the paper's unpaired losses).")
     var pairedL1 = false
+    @Option(help: "Weight of the cycle-consistency L1 loss (dualgan).") var lambdaCycle: Double?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -72,6 +73,7 @@ struct ModelOptions: ParsableArguments {
         if trainOnTest { o["train-on-test"] = 1 }
         if referenceDropout { o["reference-dropout"] = 1 }
         if pairedL1 { o["paired-l1"] = 1 }
+        o["lambda-cycle"] = lambdaCycle
         return o
     }
 

@@ -13,10 +13,10 @@ enum ReferenceParity {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
-    /// Element i of the k-th key: 0.02 sin(0.37 i + 1.3 k) (running variances 1 + 0.1 sin(...));
+    /// Element i of the k-th key: `scale` sin(0.37 i + 1.3 k) (running variances 1 + 0.1 sin(...));
     /// num_batches_tracked is left alone. Returns the keys in order.
     @discardableResult
-    static func fill(_ net: Module) -> [String] {
+    static func fill(_ net: Module, scale: Double = 0.02) -> [String] {
         let dict = net.stateDict()
         withoutGrad {
             for (k, name) in dict.names.enumerated() where !name.hasSuffix("num_batches_tracked") {
@@ -25,7 +25,7 @@ enum ReferenceParity {
                 let variance = name.hasSuffix("running_var")
                 let values = (0..<count).map { i -> Float in
                     let s = sin(0.37 * Double(i) + 1.3 * Double(k))
-                    return Float(variance ? 1 + 0.1 * s : 0.02 * s)
+                    return Float(variance ? 1 + 0.1 * s : scale * s)
                 }
                 t.assign(Tensor(shape: t.shape, scalars: values))
             }
@@ -40,8 +40,9 @@ enum ReferenceParity {
     }
 
     /// Compares an output with its recorded summary: shape, every stride-th element to
-    /// `tolerance`, and the sum and sum of |y| to `tolerance` relative to the sum of |y|.
-    static func check(_ y: Tensor, _ summary: Any?, _ what: String, tolerance: Double = 1e-4,
+    /// `tolerance` (`relative`: times the largest |element|, for gradients of size 10-100),
+    /// and the sum and sum of |y| to `tolerance` relative to the sum of |y|.
+    static func check(_ y: Tensor, _ summary: Any?, _ what: String, tolerance: Double = 1e-4, relative: Bool = false,
                       file: StaticString = #filePath, line: UInt = #line) throws {
         let s = try XCTUnwrap(summary as? [String: Any], "\(what): no summary", file: file, line: line)
         XCTAssertEqual(y.shape, s["shape"] as? [Int], "\(what) shape", file: file, line: line)
@@ -50,7 +51,8 @@ enum ReferenceParity {
         let ours = Swift.stride(from: 0, to: scalars.count, by: stride).map { Double(scalars[$0]) }
         XCTAssertEqual(ours.count, expected.count, "\(what): strided element count", file: file, line: line)
         let worst = zip(ours, expected).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst, tolerance, "\(what): largest element difference", file: file, line: line)
+        let elementScale = relative ? Swift.max(1, expected.map(abs).max() ?? 0) : 1
+        XCTAssertLessThanOrEqual(worst, tolerance * elementScale, "\(what): largest element difference", file: file, line: line)
         print("parity \(what): largest difference \(worst) over \(ours.count) elements; sum \(scalars.reduce(0) { $0 + Double($1) }) (PyTorch \(s["sum"] ?? "?"))")
         let absSum = try XCTUnwrap(s["abs_sum"] as? Double), sum = try XCTUnwrap(s["sum"] as? Double)
         let scale = Swift.max(1, absSum)
