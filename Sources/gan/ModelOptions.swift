@@ -41,6 +41,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
     @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
     @Option(help: "Epoch from which the learning rate decays linearly to 0 at --n-epochs (cyclegan).") var decayEpoch: Int?
+    @Flag(help: "Add the reference's L1 loss between each translation and its paired target; trains on pairs (discogan; default the paper's unpaired losses).")
+    var pairedL1 = false
+    @Option(help: "Weight of the cycle-consistency L1 loss (dualgan).") var lambdaCycle: Double?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -77,6 +80,8 @@ struct ModelOptions: ParsableArguments {
         o["lambda-cyc"] = lambdaCyc
         o["lambda-id"] = lambdaId
         o["decay-epoch"] = decayEpoch.map(Double.init)
+        if pairedL1 { o["paired-l1"] = 1 }
+        o["lambda-cycle"] = lambdaCycle
         return o
     }
 

@@ -7,7 +7,7 @@ public enum Zoo {
         LSGAN.self, WGAN.self, WGANGP.self, WGANDiv.self, DRAGAN.self, BEGAN.self, EBGAN.self, BGAN.self,
         SoftmaxGAN.self, RelativisticGAN.self,
         CGAN.self, ACGAN.self, SGAN.self, InfoGAN.self, AAE.self, ClusterGAN.self, BiGAN.self,
-        Pix2Pix.self, CycleGAN.self,
+        Pix2Pix.self, CycleGAN.self, DiscoGAN.self, DualGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {

@@ -211,10 +211,7 @@ public final class CycleGAN: ZooModel, GANModel {
     /// G_BA(inputs): images of domain B [N, C, S, S] in [-1, 1] to domain A, in the networks'
     /// current mode (`translateForOutput`: in eval mode, without a graph).
     public func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor {
-        let expected = config.imageShape
-        guard inputs.shape.count == 4, Array(inputs.shape.dropFirst()) == expected else {
-            throw ConfigError("cyclegan translates images of shape [N, \(expected.map(String.init).joined(separator: ", "))], got \(inputs.shape)")
-        }
+        try checkTranslationInput(inputs, model: Self.info.name, shape: config.imageShape)
         return G_BA(inputs)
     }
 

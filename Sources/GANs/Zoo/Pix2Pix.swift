@@ -119,10 +119,7 @@ public final class Pix2Pix: ZooModel, GANModel {
     /// G(inputs): condition images [N, C, S, S] in [-1, 1] to translated ones, in the
     /// networks' current mode (`translateForOutput`: in eval mode, without a graph).
     public func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor {
-        let expected = config.imageShape
-        guard inputs.shape.count == 4, Array(inputs.shape.dropFirst()) == expected else {
-            throw ConfigError("pix2pix translates images of shape [N, \(expected.map(String.init).joined(separator: ", "))], got \(inputs.shape)")
-        }
+        try checkTranslationInput(inputs, model: Self.info.name, shape: config.imageShape)
         return netG(inputs)
     }
 

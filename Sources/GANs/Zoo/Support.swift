@@ -58,10 +58,8 @@ extension GANModel {
 
     /// Runs `body` without a graph and, when asked, with every network in evaluation mode.
     private func withoutRecording(evaluationMode: Bool, _ body: () throws(ConfigError) -> Tensor) throws(ConfigError) -> Tensor {
-        let wasTraining = networks.map { $0.module.isTraining }
-        if evaluationMode { for (_, m) in networks { m.eval() } }
-        defer { for ((_, m), t) in zip(networks, wasTraining) { m.train(t) } }
-        return try withoutGrad { () throws(ConfigError) in try body() }
+        guard evaluationMode else { return try withoutGrad { () throws(ConfigError) in try body() } }
+        return try inEvaluationMode(networks.map(\.module), body)
     }
 
     /// Checks class labels against the model's number of classes.
@@ -91,4 +89,20 @@ func validateClassCount(_ config: ModelConfig, minimum: Int) throws(ConfigError)
     guard n >= minimum else {
         throw ConfigError(minimum == 1 ? "--n-classes must be positive, got \(n)" : "--n-classes must be at least \(minimum), got \(n)")
     }
+}
+
+
+/// Checks the inputs of an image-to-image model: [N] + `shape`.
+func checkTranslationInput(_ inputs: Tensor, model: String, shape: [Int]) throws(ConfigError) {
+    guard inputs.shape.count == 4, Array(inputs.shape.dropFirst()) == shape else {
+        throw ConfigError("\(model) translates images of shape [N, \(shape.map(String.init).joined(separator: ", "))], got \(inputs.shape)")
+    }
+}
+
+/// Runs `body` without a graph, with `networks` in evaluation mode (restored after).
+func inEvaluationMode<T, E: Error>(_ networks: [Module], _ body: () throws(E) -> T) throws(E) -> T {
+    let wasTraining = networks.map(\.isTraining)
+    for n in networks { n.eval() }
+    defer { for (n, t) in zip(networks, wasTraining) { n.train(t) } }
+    return try withoutGrad { () throws(E) in try body() }
 }
