@@ -53,7 +53,7 @@ let package = Package(
         // runs it beside PyTorch). Not part of the library.
         .executableTarget(name: "kernel-bench", dependencies: ["CKernels"], path: "Benchmarks/KernelBench"),
         // The built `gan` executable run end to end (depending on it builds it first).
-        .testTarget(name: "GanToolTests", dependencies: ["gan", "Evaluation"], path: "Tests/GanToolTests"),
+        .testTarget(name: "GanToolTests", dependencies: ["gan", "Evaluation", "GANs"], path: "Tests/GanToolTests"),
         // Kernels against naive references (odd sizes, transposes, strides, thread counts).
         .testTarget(name: "KernelsTests", dependencies: ["Autograd", "CKernels"], path: "Tests/KernelsTests"),
     ]

@@ -1,6 +1,7 @@
 // `gan data` end to end: the listing, fetch's one-line errors, and `gan data mnistm` on a
 // small MNIST and generated photos, including a write that fails under a file-size limit.
 import Foundation
+import GANs
 import XCTest
 @testable import Vision
 
@@ -53,15 +54,20 @@ final class DataCommandTests: XCTestCase {
         let r = try gan(["data", "list"], in: root, environment: ["SWIFTGAN_DATA_DIR": store.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 1 + StandardDataset.all.count + 1)
+        XCTAssertEqual(lines.count, 1 + StandardDataset.all.count + 1 + Zoo.models.count + 1)
         XCTAssertEqual(lines.last, "Each NAME is looked for in $SWIFTGAN_DATA_DIR/NAME, ./data/NAME, then data/NAME in the parents of the current directory.")
         XCTAssertTrue(lines[0].hasPrefix("name") && lines[0].contains("status") && lines[0].contains("get it with"), lines[0])
         func row(_ name: String) -> String { lines.first { $0.hasPrefix(name + " ") } ?? "" }
         XCTAssertTrue(row("mnist").contains("present") && row("mnist").contains(store.path + "/mnist"), row("mnist"))
         XCTAssertTrue(row("facades").contains("incomplete: train/ holds 0 images, expected 400; val/ is missing; test/ is missing"), row("facades"))
-        XCTAssertTrue(row("facades").hasSuffix("gan data fetch facades"), row("facades"))
+        XCTAssertTrue(row("facades").contains("gan data fetch facades"), row("facades"))
+        // Which models use each set, and what each model trains on.
+        XCTAssertTrue(row("facades").hasSuffix("pix2pix"), row("facades"))
+        XCTAssertTrue(row("mnist").contains("gan dcgan"), row("mnist"))
+        let pix2pix = lines.first { $0.hasPrefix("  pix2pix ") } ?? ""
+        XCTAssertEqual(pix2pix.split(separator: " ").map(String.init), ["pix2pix", "pairs", "facades"])
         XCTAssertTrue(row("monet2photo").contains("missing") && row("monet2photo").contains(store.path + "/monet2photo"), row("monet2photo"))
-        XCTAssertTrue(row("mnistm").hasSuffix("gan data mnistm"), row("mnistm"))
+        XCTAssertTrue(row("mnistm").contains("gan data mnistm"), row("mnistm"))
     }
 
     func testFetchErrorsAreOneLine() throws {
