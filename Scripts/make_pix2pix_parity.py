@@ -18,7 +18,11 @@ test then writes its initial state dicts and the 20 (input, target) batches inst
 checking), loads them into the reference networks and trains them with `train_step` below,
 which follows the reference's pix2pix.py: G (LSGAN + 100 L1) then D (0.5 (real + fake)),
 Adam 2e-4 (0.5, 0.999), with the dropout layers in eval mode (ours: the same in the test).
-Stored: the four losses per step and a few parameter sums after the last step.
+Stored: the four losses per step and a few parameter sums after the last step, of a float64
+run (the reference) and of two float32 runs (2 threads and 1): float32 rounding alone moves
+PyTorch's own losses by ~3e-4 at step 1 and by several per cent by step 8 (one image per
+step, instance norm down to 2x2 and Adam's sign-like first steps amplify it), so the test's
+tolerance at each step is a multiple of that measured spread.
 
 Needs torch (CPU) and numpy.
 """
@@ -114,42 +118,55 @@ def train_step(G, D, opt_G, opt_D, real_A, real_B):
     return {"d_loss": loss_D.item(), "g_loss": loss_G.item(), "pixel": loss_pixel.item(), "adv": loss_gan.item()}
 
 
-def steps():
-    models = load("pix2pix")
-    with tempfile.TemporaryDirectory() as export:
-        subprocess.run(["swift", "test", "--filter", "Pix2PixParityTests/testTrainingStepsMatchPyTorch"], cwd=ROOT,
-                       check=True, env=dict(os.environ, SWIFTGAN_PARITY_EXPORT=export))
-        G, D = models.GeneratorUNet(), models.Discriminator()
-        G.load_state_dict(read_safetensors(os.path.join(export, "pix2pix_generator.safetensors")), strict=True)
-        D.load_state_dict(read_safetensors(os.path.join(export, "pix2pix_discriminator.safetensors")), strict=True)
-        batches = read_safetensors(os.path.join(export, "pix2pix_batches.safetensors"))
-    torch.set_num_threads(2)
-    G.train()
-    D.train()
+def run(models, state, batches, dtype, threads):
+    """Twenty steps of the reference networks from the exported weights in `dtype`."""
+    torch.set_num_threads(threads)
+    G, D = models.GeneratorUNet(), models.Discriminator()
+    G.load_state_dict(state["generator"], strict=True)
+    D.load_state_dict(state["discriminator"], strict=True)
+    G, D = G.to(dtype).train(), D.to(dtype).train()
     for m in G.modules():
         if isinstance(m, nn.Dropout):
             m.eval()  # dropout off; everything else in training mode, as ours
     opt_G = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_D = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     losses = {"d_loss": [], "g_loss": [], "pixel": [], "adv": []}
-    inputs, targets = batches["input"], batches["target"]
+    inputs, targets = batches["input"].to(dtype), batches["target"].to(dtype)
     assert inputs.shape == (STEPS, 3, SIZE, SIZE) and targets.shape == inputs.shape, inputs.shape
     for step in range(STEPS):
         r = train_step(G, D, opt_G, opt_D, inputs[step:step + 1], targets[step:step + 1])
         for k in losses:
             losses[k].append(r[k])
-        print(step, " ".join(f"{k} {v:.6f}" for k, v in r.items()))
+        print(dtype, threads, step, " ".join(f"{k} {v:.6f}" for k, v in r.items()), flush=True)
     sums = {}
     for name, net in [("generator", G), ("discriminator", D)]:
-        state = dict(net.named_parameters())
-        total = sum(p.detach().double().sum().item() for p in state.values())
-        total_abs = sum(p.detach().double().abs().sum().item() for p in state.values())
+        params = dict(net.named_parameters())
+        total = sum(p.detach().double().sum().item() for p in params.values())
+        total_abs = sum(p.detach().double().abs().sum().item() for p in params.values())
         sums[name] = {"(all)": [total, total_abs]}
         for key in WATCHED[name]:
-            p = state[key].detach().double()
+            p = params[key].detach().double()
             sums[name][key] = [p.sum().item(), p.abs().sum().item()]
-    return {"steps": STEPS, "losses": losses, "parameter_sums": sums,
-            "note": "parameter_sums: [sum, sum of magnitudes] after the last step"}
+    return {"losses": losses, "parameter_sums": sums}
+
+
+def steps():
+    """The reference's 20 steps in float64 (the trajectory without rounding to speak of), and
+    in float32 with 2 threads and with 1: how far float32 rounding alone takes PyTorch from
+    it, step by step (the test's tolerance)."""
+    models = load("pix2pix")
+    with tempfile.TemporaryDirectory() as export:
+        subprocess.run(["swift", "test", "--filter", "Pix2PixParityTests/testTrainingStepsMatchPyTorch"], cwd=ROOT,
+                       check=True, env=dict(os.environ, SWIFTGAN_PARITY_EXPORT=export))
+        state = {net: read_safetensors(os.path.join(export, f"pix2pix_{net}.safetensors"))
+                 for net in ["generator", "discriminator"]}
+        batches = read_safetensors(os.path.join(export, "pix2pix_batches.safetensors"))
+    out = {"steps": STEPS, "note": "float64: the reference run; float32_*: the same in float32 (PyTorch's rounding "
+                                   "spread); parameter_sums: [sum, sum of magnitudes] after the last step"}
+    out["float64"] = run(models, state, batches, torch.float64, 2)
+    out["float32_2threads"] = run(models, state, batches, torch.float32, 2)
+    out["float32_1thread"] = run(models, state, batches, torch.float32, 1)
+    return out
 
 
 def main():

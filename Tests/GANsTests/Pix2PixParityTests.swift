@@ -94,4 +94,91 @@ final class Pix2PixParityTests: XCTestCase {
         _ = try compare(g, try XCTUnwrap(expected["generator"] as? [String: Any]), "generator")
         _ = try compare(d, try XCTUnwrap(expected["discriminator"] as? [String: Any]), "discriminator")
     }
+
+    /// Twenty steps of pix2pix from our seed-0 weights on the first 20 facades batches of the
+    /// seed-0 order (batch 1, 256 px, stretched, not flipped), with G's dropout layers in eval
+    /// mode (the reference puts its dropout elsewhere; with it off the networks are the same).
+    func testTrainingStepsMatchPyTorch() throws {
+        let config = try Zoo.config(for: Pix2Pix.self, common: [:], extra: [:],
+                                    data: DataOptions(directory: try Pix2PixTests.facades(), flip: false))
+        let model = Pix2Pix(config: config, seed: 0)
+        for (_, m) in model.networks { m.train(true) }
+        let dropouts = model.netG.modules().filter { $0 is Dropout }
+        XCTAssertEqual(dropouts.count, 3)
+        for m in dropouts { m.train(false) }
+        let source = try TrainingData(Pix2Pix.self, config: config).batches(batchSize: 1, seed: 0)
+        let batches = try (0..<Self.steps).map { try source.batch($0, epoch: 0) }
+
+        if let dir = ProcessInfo.processInfo.environment["SWIFTGAN_PARITY_EXPORT"].map({ URL(fileURLWithPath: $0) }) {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for (net, m) in model.networks { try m.save(to: dir.appendingPathComponent("pix2pix_\(net).safetensors").path) }
+            let pairs = batches.map(model.inputAndTarget)
+            try SafeTensors.write(StateDict([("input", Tensor.concat(pairs.map(\.input), dim: 0)),
+                                             ("target", Tensor.concat(pairs.map(\.target), dim: 0))]),
+                                  to: dir.appendingPathComponent("pix2pix_batches.safetensors").path)
+            return
+        }
+
+        // The reference: PyTorch in float64. Tolerance: float32 rounding alone takes PyTorch
+        // ~3e-4 from it at step 1 and several per cent by step 8 (one image a step, instance
+        // norm over 2x2 maps, Adam's sign-like early updates); at each step we allow twice the
+        // largest relative distance of PyTorch's two float32 runs from it so far (at least 1e-4).
+        let expected = try Self.fixture("steps")
+        func losses(_ run: String) throws -> [String: [Double]] {
+            let r = try XCTUnwrap(expected[run] as? [String: Any], "no \(run) run")
+            return try XCTUnwrap(r["losses"] as? [String: [Double]])
+        }
+        let reference = try losses("float64"), float32Runs = [try losses("float32_2threads"), try losses("float32_1thread")]
+        let keys = ["d_loss", "g_loss", "pixel", "adv"]
+        var ours: [String: [Double]] = [:]
+        for (step, batch) in batches.enumerated() {
+            let start = Date()
+            for (name, value) in try model.trainStep(batch, batchesDone: step) { ours[name, default: []].append(Double(value)) }
+            print(String(format: "pix2pix parity: step %d (%.1f s):", step, Date().timeIntervalSince(start)),
+                  keys.map { k in String(format: "%@ %.6f/%.6f", k, ours[k]!.last!, reference[k]?[step] ?? .nan) }.joined(separator: " "))
+        }
+        for key in keys {
+            let theirs = try XCTUnwrap(reference[key]), mine = try XCTUnwrap(ours[key])
+            XCTAssertEqual(theirs.count, Self.steps)
+            var envelope = 0.0, worst = 0.0, worstEarly = 0.0, worstRatio = 0.0
+            for step in 0..<Self.steps {
+                let b = theirs[step], relative = abs(mine[step] - b) / abs(b)
+                for run in float32Runs { envelope = max(envelope, abs(run[key]![step] - b) / abs(b)) }
+                let tolerance = max(Self.lossToleranceFloor, Self.spreadFactor * envelope)
+                XCTAssertLessThanOrEqual(relative, tolerance, "\(key) at step \(step): ours \(mine[step]), PyTorch float64 \(b)")
+                worst = max(worst, relative)
+                if step < 3 { worstEarly = max(worstEarly, relative) }
+                worstRatio = max(worstRatio, relative / tolerance)
+            }
+            print("pix2pix parity: \(key) largest relative difference from PyTorch float64: steps 0-2 \(worstEarly), "
+                  + "steps 0-19 \(worst) (PyTorch float32's own: \(envelope)); at most \(worstRatio) of the tolerance")
+        }
+
+        // Parameter sums after the last step: [sum, sum of magnitudes], tolerance as the losses'.
+        func sums(_ run: String) throws -> [String: [String: [Double]]] {
+            let r = try XCTUnwrap(expected[run] as? [String: Any])
+            return try XCTUnwrap(r["parameter_sums"] as? [String: [String: [Double]]])
+        }
+        let referenceSums = try sums("float64"), float32Sums = [try sums("float32_2threads"), try sums("float32_1thread")]
+        for (net, m) in model.networks {
+            let params = Dictionary(uniqueKeysWithValues: m.namedParameters().map { ($0.name, $0.tensor.scalars.map(Double.init)) })
+            for (key, value) in try XCTUnwrap(referenceSums[net]) {
+                let tensors = key == "(all)" ? Array(params.values) : [try XCTUnwrap(params[key], "\(net).\(key)")]
+                let sum = tensors.reduce(0) { $0 + $1.reduce(0, +) }, sumAbs = tensors.reduce(0) { $0 + $1.reduce(0) { $0 + abs($1) } }
+                var spread = 0.0
+                for run in float32Sums {
+                    let v = try XCTUnwrap(run[net]?[key])
+                    spread = max(spread, abs(v[0] - value[0]) / value[1], abs(v[1] - value[1]) / value[1])
+                }
+                let tolerance = max(Self.parameterToleranceFloor, Self.spreadFactor * spread)
+                print("pix2pix parity: \(net).\(key) sum \(sum)/\(value[0]), sum of magnitudes \(sumAbs)/\(value[1]); "
+                      + "relative to the magnitudes: \(abs(sum - value[0]) / value[1]), \(abs(sumAbs - value[1]) / value[1]) "
+                      + "(PyTorch float32's own: \(spread))")
+                XCTAssertEqual(sum, value[0], accuracy: tolerance * value[1], "\(net).\(key): sum")
+                XCTAssertEqual(sumAbs, value[1], accuracy: tolerance * value[1], "\(net).\(key): sum of magnitudes")
+            }
+        }
+    }
+
+    static let spreadFactor = 2.0, lossToleranceFloor = 1e-4, parameterToleranceFloor = 1e-5
 }
