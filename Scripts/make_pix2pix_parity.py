@@ -161,8 +161,12 @@ def steps():
         state = {net: read_safetensors(os.path.join(export, f"pix2pix_{net}.safetensors"))
                  for net in ["generator", "discriminator"]}
         batches = read_safetensors(os.path.join(export, "pix2pix_batches.safetensors"))
-    out = {"steps": STEPS, "note": "float64: the reference run; float32_*: the same in float32 (PyTorch's rounding "
-                                   "spread); parameter_sums: [sum, sum of magnitudes] after the last step"}
+    out = {"batches": {k: [batches[k].double().sum().item(), (batches[k].double() ** 2).sum().item()]
+                       for k in ["input", "target"]}}
+    out.update({"steps": STEPS,
+                "note": "float64: the reference run; float32_*: the same in float32 (PyTorch's rounding spread); "
+                        "parameter_sums: [sum, sum of magnitudes] after the last step; "
+                        "batches: [sum, sum of squares] of the 20 inputs and targets"})
     out["float64"] = run(models, state, batches, torch.float64, 2)
     out["float32_2threads"] = run(models, state, batches, torch.float32, 2)
     out["float32_1thread"] = run(models, state, batches, torch.float32, 1)

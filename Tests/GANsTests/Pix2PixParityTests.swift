@@ -119,11 +119,22 @@ final class Pix2PixParityTests: XCTestCase {
             return
         }
 
+        // The same batches as the fixture's runs: [sum, sum of squares] of the inputs and targets.
+        let expected = try Self.fixture("steps")
+        let fingerprint = try XCTUnwrap(expected["batches"] as? [String: [Double]])
+        let pairs = batches.map(model.inputAndTarget)
+        for (key, tensors) in [("input", pairs.map(\.input)), ("target", pairs.map(\.target))] {
+            let values = tensors.flatMap(\.scalars).map(Double.init), theirs = try XCTUnwrap(fingerprint[key])
+            XCTAssertEqual(values.reduce(0, +), theirs[0], accuracy: 1e-6 * theirs[1],
+                           "\(key) batches: not the facades batches the fixture was made from")
+            XCTAssertEqual(values.reduce(0) { $0 + $1 * $1 }, theirs[1], accuracy: 1e-6 * theirs[1],
+                           "\(key) batches: not the facades batches the fixture was made from")
+        }
+
         // The reference: PyTorch in float64. Tolerance: float32 rounding alone takes PyTorch
         // ~3e-4 from it at step 1 and several per cent by step 8 (one image a step, instance
         // norm over 2x2 maps, Adam's sign-like early updates); at each step we allow twice the
         // largest relative distance of PyTorch's two float32 runs from it so far (at least 1e-4).
-        let expected = try Self.fixture("steps")
         func losses(_ run: String) throws -> [String: [Double]] {
             let r = try XCTUnwrap(expected[run] as? [String: Any], "no \(run) run")
             return try XCTUnwrap(r["losses"] as? [String: [Double]])
