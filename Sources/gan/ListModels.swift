@@ -9,8 +9,9 @@ struct ListModels: ParsableCommand {
 
     static func defaultsText(_ m: any GANModel.Type) -> String {
         let c = m.defaults
-        var parts = ["batch \(c.batchSize)", "lr \(c.lr)", "betas (\(c.b1), \(c.b2))", "latent \(c.latentDim)",
-                     "image \(c.imgSize)x\(c.imgSize)", "\(c.nEpochs) epochs"]
+        var parts = ["batch \(c.batchSize)", "lr \(c.lr)", "betas (\(c.b1), \(c.b2))"]
+        if m.info.output == .samples { parts.append("latent \(c.latentDim)") }
+        parts += ["image \(c.imgSize)x\(c.imgSize)", "\(c.nEpochs) epochs"]
         for o in m.options {
             let v = o.kind == .flag ? (o.defaultValue != 0 ? "on" : "off")
                 : (o.kind == .int ? "\(Int(o.defaultValue))" : "\(o.defaultValue)")
