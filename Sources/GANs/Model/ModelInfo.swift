@@ -63,7 +63,19 @@ public struct CommonOptions: Codable, Equatable, Sendable {
     public var channels = 1
     public var sampleInterval = 400
 
-    public init() {}
+    /// The reference scripts' common defaults, with a model's own where they differ.
+    public init(nEpochs: Int = 200, batchSize: Int = 64, lr: Float = 0.0002, b1: Float = 0.5, b2: Float = 0.999,
+                latentDim: Int = 100, imgSize: Int = 28, channels: Int = 1, sampleInterval: Int = 400) {
+        self.nEpochs = nEpochs
+        self.batchSize = batchSize
+        self.lr = lr
+        self.b1 = b1
+        self.b2 = b2
+        self.latentDim = latentDim
+        self.imgSize = imgSize
+        self.channels = channels
+        self.sampleInterval = sampleInterval
+    }
 
     /// An option's value by its command-line name ("batch-size").
     public func value(named name: String) -> Double {

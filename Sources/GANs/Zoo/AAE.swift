@@ -66,7 +66,7 @@ final class AAEDiscriminator: Module {
 public final class AAE: ZooModel, GANModel {
     public static let info = ModelInfo(name: "aae", title: "Adversarial Autoencoders",
                                        citation: "Makhzani et al., 2015, arXiv:1511.05644", architecture: .mlp)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 10; return c }
+    public static var defaults: CommonOptions { CommonOptions(latentDim: 10, imgSize: 32) }
 
     /// The reference's weights of the adversarial and the L1 reconstruction terms.
     static let adversarialWeight: Float = 0.001, reconstructionWeight: Float = 0.999

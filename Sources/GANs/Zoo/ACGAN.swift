@@ -32,7 +32,7 @@ public final class ACGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "acgan", title: "Conditional Image Synthesis with Auxiliary Classifier GANs",
                                        citation: "Odena et al., 2016, arXiv:1610.09585", data: .mnist(labelled: true),
                                        conditional: true, architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32) }
     public static var options: [OptionSpec] { [OptionSpec("n-classes", .int, 10, "Number of classes for the dataset.")] }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {

@@ -46,7 +46,7 @@ final class BEGANBalance: Module {
 public final class BEGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "began", title: "BEGAN: Boundary Equilibrium Generative Adversarial Networks",
                                        citation: "Berthelot et al., 2017, arXiv:1703.10717", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
+    public static var defaults: CommonOptions { CommonOptions(latentDim: 62, imgSize: 32) }
     public static var options: [OptionSpec] {
         [OptionSpec("gamma", .float, 0.75, "Diversity ratio: the equilibrium E[L(G(z))] = gamma E[L(x)]."),
          OptionSpec("lambda-k", .float, 0.001, "Learning rate of the equilibrium term k.")]

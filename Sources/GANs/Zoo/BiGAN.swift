@@ -76,7 +76,7 @@ public final class BiGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "bigan", title: "Adversarial Feature Learning",
                                        citation: "Donahue et al., 2016, arXiv:1605.09782", architecture: .mlp)
     /// Keras-GAN's: Adam(0.0002, 0.5), batch size 32, 28x28 images, 100-dimensional codes.
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.batchSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(batchSize: 32) }
 
     let encoder: BiGANEncoder
     let netG: BiGANGenerator

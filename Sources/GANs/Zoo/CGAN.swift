@@ -48,7 +48,7 @@ public final class CGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "cgan", title: "Conditional Generative Adversarial Nets",
                                        citation: "Mirza & Osindero, 2014, arXiv:1411.1784", data: .mnist(labelled: true),
                                        conditional: true, architecture: .mlp)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32) }
     public static var options: [OptionSpec] { [OptionSpec("n-classes", .int, 10, "Number of classes for the dataset.")] }
     public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateClassCount(config, minimum: 1) }
 

@@ -100,13 +100,7 @@ final class ClusterGANDiscriminator: Module {
 public final class ClusterGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "clustergan", title: "ClusterGAN: Latent Space Clustering in Generative Adversarial Networks",
                                        citation: "Mukherjee et al., 2018, arXiv:1809.03627", architecture: .conv)
-    public static var defaults: CommonOptions {
-        var c = CommonOptions()
-        c.latentDim = 30
-        c.lr = 0.0001
-        c.b2 = 0.9
-        return c
-    }
+    public static var defaults: CommonOptions { CommonOptions(lr: 0.0001, b2: 0.9, latentDim: 30) }
     public static var options: [OptionSpec] {
         [OptionSpec("n-critic", .int, 5, "Discriminator steps per generator/encoder step."),
          OptionSpec("wass-flag", .flag, 1, "Wasserstein loss with gradient penalty (the paper's); --no-wass-flag: the standard GAN loss (the reference's default)."),

@@ -74,15 +74,7 @@ public final class CycleGAN: ZooModel, GANModel {
         data: DataRequirement(.unpaired, dataset: "monet2photo", fit: .randomCrop, flip: true),
         architecture: .conv, output: .translation)
 
-    public static var defaults: CommonOptions {
-        var c = CommonOptions()
-        c.batchSize = 1
-        c.imgSize = 256
-        c.channels = 3
-        c.nEpochs = 200
-        c.sampleInterval = 100
-        return c
-    }
+    public static var defaults: CommonOptions { CommonOptions(batchSize: 1, imgSize: 256, channels: 3, sampleInterval: 100) }
 
     public static var options: [OptionSpec] {
         [OptionSpec("n-residual-blocks", .int, 9, "Residual blocks in each generator."),

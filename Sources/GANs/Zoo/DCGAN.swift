@@ -36,7 +36,7 @@ extension ModelParts {
 public final class DCGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "dcgan", title: "Unsupervised Representation Learning with Deep Convolutional GANs",
                                        citation: "Radford et al., 2015, arXiv:1511.06434", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32) }
     public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateConvImageSize(config, model: "dcgan") }
 
     let netG: ConvGenerator

@@ -17,7 +17,7 @@ import NN
 public final class DRAGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "dragan", title: "On Convergence and Stability of GANs",
                                        citation: "Kodali et al., 2017, arXiv:1705.07215", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.sampleInterval = 1000; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32, sampleInterval: 1000) }
     public static var options: [OptionSpec] {
         [OptionSpec("lambda-gp", .float, 10, "Weight of the gradient penalty."),
          OptionSpec("two-sided", .flag, 0, "The paper's two-sided penalty (||grad D|| - 1)^2 on D's probability output.")]

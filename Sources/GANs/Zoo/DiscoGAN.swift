@@ -23,14 +23,7 @@ public final class DiscoGAN: ZooModel, GANModel {
         data: DataRequirement(.unpaired, dataset: "edges2shoes", fit: .stretch, flip: true),
         architecture: .conv, output: .translation)
 
-    public static var defaults: CommonOptions {
-        var c = CommonOptions()
-        c.batchSize = 64
-        c.imgSize = 64
-        c.channels = 3
-        c.sampleInterval = 100
-        return c
-    }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 64, channels: 3, sampleInterval: 100) }
 
     public static var options: [OptionSpec] {
         [OptionSpec("paired-l1", .flag, 0,

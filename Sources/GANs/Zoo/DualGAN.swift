@@ -29,15 +29,7 @@ public final class DualGAN: ZooModel, GANModel {
         data: DataRequirement(.unpaired, dataset: "edges2shoes", fit: .stretch, flip: true),
         architecture: .conv, output: .translation)
 
-    public static var defaults: CommonOptions {
-        var c = CommonOptions()
-        c.batchSize = 8
-        c.imgSize = 128
-        c.channels = 3
-        c.lr = 0.0002
-        c.sampleInterval = 200
-        return c
-    }
+    public static var defaults: CommonOptions { CommonOptions(batchSize: 8, imgSize: 128, channels: 3, sampleInterval: 200) }
 
     public static var options: [OptionSpec] {
         [OptionSpec("n-critic", .int, 5, "Critic steps per generator step."),

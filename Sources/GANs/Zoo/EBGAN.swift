@@ -41,7 +41,7 @@ final class EBGANDiscriminator: Module {
 public final class EBGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "ebgan", title: "Energy-based Generative Adversarial Network",
                                        citation: "Zhao et al., 2016, arXiv:1609.03126", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
+    public static var defaults: CommonOptions { CommonOptions(latentDim: 62, imgSize: 32) }
     public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateAutoencoderImageSize(config, model: "ebgan") }
 
     /// The reference's weight of the pulling-away term.

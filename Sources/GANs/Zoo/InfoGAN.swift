@@ -37,7 +37,7 @@ final class InfoGANDiscriminator: Module {
 public final class InfoGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "infogan", title: "InfoGAN: Interpretable Representation Learning by Information Maximizing GANs",
                                        citation: "Chen et al., 2016, arXiv:1606.03657", conditional: true, architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.latentDim = 62; return c }
+    public static var defaults: CommonOptions { CommonOptions(latentDim: 62, imgSize: 32) }
     public static var options: [OptionSpec] {
         [OptionSpec("n-classes", .int, 10, "Number of values of the categorical code."),
          OptionSpec("code-dim", .int, 2, "Dimension of the continuous code.")]

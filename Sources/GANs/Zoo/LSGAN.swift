@@ -21,7 +21,7 @@ final class LSGANDiscriminator: Module {
 public final class LSGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "lsgan", title: "Least Squares Generative Adversarial Networks",
                                        citation: "Mao et al., 2016, arXiv:1611.04076", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; c.sampleInterval = 1000; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32, sampleInterval: 1000) }
     public static func validate(_ config: ModelConfig) throws(ConfigError) { try validateConvImageSize(config, model: "lsgan") }
 
     let netG: ConvGenerator

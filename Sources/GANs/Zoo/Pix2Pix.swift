@@ -22,14 +22,7 @@ public final class Pix2Pix: ZooModel, GANModel {
         data: DataRequirement(.pairs, dataset: "facades", fit: .stretch, flip: true, trainSplits: ["train"]),
         architecture: .conv, output: .translation)
 
-    public static var defaults: CommonOptions {
-        var c = CommonOptions()
-        c.batchSize = 1
-        c.imgSize = 256
-        c.channels = 3
-        c.sampleInterval = 500
-        return c
-    }
+    public static var defaults: CommonOptions { CommonOptions(batchSize: 1, imgSize: 256, channels: 3, sampleInterval: 500) }
 
     public static var options: [OptionSpec] {
         [OptionSpec("lambda-pixel", .float, 100, "Weight of the L1 loss between the translated image and the target."),

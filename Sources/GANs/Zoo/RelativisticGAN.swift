@@ -26,7 +26,7 @@ final class RelativisticDiscriminator: Module {
 public final class RelativisticGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "relativistic_gan", title: "The relativistic discriminator: a key element missing from standard GAN",
                                        citation: "Jolicoeur-Martineau, 2018, arXiv:1807.00734", architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32) }
     public static var options: [OptionSpec] {
         [OptionSpec("rel-avg-gan", .flag, 0, "Relativistic average GAN instead of standard.")]
     }

@@ -10,7 +10,7 @@ import NN
 public final class SGAN: ZooModel, GANModel {
     public static let info = ModelInfo(name: "sgan", title: "Semi-Supervised Learning with Generative Adversarial Networks",
                                        citation: "Odena, 2016, arXiv:1606.01583", data: .mnist(labelled: true), architecture: .conv)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.imgSize = 32; return c }
+    public static var defaults: CommonOptions { CommonOptions(imgSize: 32) }
     /// The reference calls it --num_classes.
     public static var options: [OptionSpec] { [OptionSpec("n-classes", .int, 10, "Number of classes for the dataset (the reference's --num_classes).")] }
 

@@ -8,7 +8,7 @@ import NN
 public final class WGAN: MLPAdversaries, GANModel {
     public static let info = ModelInfo(name: "wgan", title: "Wasserstein GAN",
                                        citation: "Arjovsky et al., 2017, arXiv:1701.07875", architecture: .mlp)
-    public static var defaults: CommonOptions { var c = CommonOptions(); c.lr = 0.00005; return c }
+    public static var defaults: CommonOptions { CommonOptions(lr: 0.00005) }
     public static var options: [OptionSpec] {
         [OptionSpec("n-critic", .int, 5, "Critic steps per generator step."),
          OptionSpec("clip-value", .float, 0.01, "Clip critic weights to [-c, c] after each critic step.")]
