@@ -222,19 +222,9 @@ final class CycleGANTests: XCTestCase {
 
         let first = CycleGAN(config: config, seed: 5)
         var losses = try run(first, 0..<2)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-cyclegan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var streams: [String: UInt64] = [:]
-        for (n, g) in first.randomStreams { streams[n] = g.offset }
-        let manifest = CheckpointManifest(model: "cyclegan", batchesDone: 2, epoch: 2, batch: 0, seed: 5, randomStreams: streams,
-                                          config: config, networks: first.networks.map(\.name),
-                                          optimizers: first.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
-        try Checkpoint.save(first, manifest: manifest, in: dir)
         // As `gan train --resume`: the run's seed (streams are seeded from it), weights from the
         // checkpoint (they differ from the seed's initial ones after two iterations).
-        let resumed = CycleGAN(config: config, seed: 5)
-        let folder = try Checkpoint.resolve(dir.path)
-        try Checkpoint.restore(resumed, from: folder, manifest: try Checkpoint.readManifest(folder))
+        let resumed = try restoredCopy(of: first, seed: 5, batchesDone: 2, epoch: 2, batch: 0)
         XCTAssertEqual(resumed.fakeABuffer.count, 2, "the replay buffers are restored")
         losses += try run(resumed, 2..<4)
 

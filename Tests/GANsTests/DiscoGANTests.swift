@@ -136,7 +136,7 @@ final class DiscoGANTests: XCTestCase {
         XCTAssertEqual(data.format, .paired)
         let source = try data.batches(batchSize: 2, seed: 0)
         let model = DiscoGAN(config: config, seed: 0)
-        let before = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor.scalars) } }
+        let before = parameterSnapshot(model)
         for i in 0..<3 {
             let batch = try source.batch(i, epoch: 0)
             XCTAssertEqual(batch.images.shape, [2, 3, 64, 64])
@@ -153,37 +153,15 @@ final class DiscoGANTests: XCTestCase {
             for level in 2...5 { invariant.insert("\(g).down\(level).model.0.bias") }
             for level in 1...5 { invariant.insert("\(g).up\(level).model.0.bias") }
         }
-        let after = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor) } }
-        XCTAssertEqual(before.count, after.count)
-        for ((name, old), (_, new)) in zip(before, after) where new.requiresGrad && !invariant.contains(name) {
-            XCTAssertNotEqual(old, new.scalars, "trainable parameter \(name) did not change")
-        }
+        assertTrainableParametersChanged(model, since: before, exempt: invariant)
 
         // translate: B images to A images in [-1, 1].
         let inputs = try source.examples(2).imagesB!
-        let out = try model.translateForOutput(inputs)
-        XCTAssertEqual(out.shape, [2, 3, 64, 64])
-        XCTAssertGreaterThanOrEqual(out.min().item(), -1)
-        XCTAssertLessThanOrEqual(out.max().item(), 1)
-        XCTAssertTrue(model.gBA.isTraining, "translateForOutput restores training mode")
-        XCTAssertThrowsError(try model.translate(Tensor.zeros([1, 3, 128, 128])))
+        let out = try checkedTranslations(model, inputs, shape: [2, 3, 64, 64], network: model.gBA, wrongShape: [1, 3, 128, 128])
 
         // Checkpoint round trip: a model built with another seed translates identically.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-discogan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var streams: [String: UInt64] = [:]
-        for (n, g) in model.randomStreams { streams[n] = g.offset }
-        let manifest = CheckpointManifest(model: "discogan", batchesDone: 3, epoch: 0, batch: 3, seed: 0, randomStreams: streams,
-                                          config: config, networks: model.networks.map(\.name),
-                                          optimizers: model.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
-        try Checkpoint.save(model, manifest: manifest, in: dir)
-        let copy = DiscoGAN(config: config, seed: 99)
-        let folder = try Checkpoint.resolve(dir.path)
-        try Checkpoint.restore(copy, from: folder, manifest: try Checkpoint.readManifest(folder))
+        let copy = try restoredCopy(of: model, batchesDone: 3)
         XCTAssertEqual(try copy.translateForOutput(inputs).scalars, out.scalars, "translations after restore")
-        for ((n, a), (_, b)) in zip(model.randomStreams, copy.randomStreams) {
-            XCTAssertEqual(a.offset, b.offset, "random stream \(n) after restore")
-        }
     }
 
     /// --paired-l1: the reference's pixel-wise term on pairs.

@@ -72,7 +72,7 @@ final class DualGANTests: XCTestCase {
         XCTAssertEqual(data.format, .paired)
         let source = try data.batches(batchSize: 2, seed: 0)
         let model = DualGAN(config: config, seed: 0)
-        let before = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor.scalars) } }
+        let before = parameterSnapshot(model)
         var carriedG: Float = 0
         for i in 0..<5 {
             let batch = try source.batch(i, epoch: 0)
@@ -90,39 +90,17 @@ final class DualGANTests: XCTestCase {
         // D(real) - D(fake), and the penalty does not depend on it).
         var invariant: Set<String> = []
         for d in ["D_A", "D_B"] { invariant.formUnion(["\(d).model.2.bias", "\(d).model.5.bias", "\(d).model.9.bias"]) }
-        let after = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor) } }
-        XCTAssertEqual(before.count, after.count)
-        for ((name, old), (_, new)) in zip(before, after) where new.requiresGrad && !invariant.contains(name) {
-            XCTAssertNotEqual(old, new.scalars, "trainable parameter \(name) did not change")
-        }
+        assertTrainableParametersChanged(model, since: before, exempt: invariant)
 
         // translate: B images to A images in [-1, 1].
         let inputs = try source.examples(1).imagesB!
-        let out = try model.translateForOutput(inputs)
-        XCTAssertEqual(out.shape, [1, 3, 128, 128])
-        XCTAssertGreaterThanOrEqual(out.min().item(), -1)
-        XCTAssertLessThanOrEqual(out.max().item(), 1)
-        XCTAssertTrue(model.gBA.isTraining, "translateForOutput restores training mode")
-        XCTAssertThrowsError(try model.translate(Tensor.zeros([1, 3, 64, 64])))
+        let out = try checkedTranslations(model, inputs, shape: [1, 3, 128, 128], network: model.gBA, wrongShape: [1, 3, 64, 64])
 
         // Checkpoint round trip: a model built with another seed translates identically and
         // reports the carried generator losses.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-dualgan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var streams: [String: UInt64] = [:]
-        for (n, g) in model.randomStreams { streams[n] = g.offset }
-        let manifest = CheckpointManifest(model: "dualgan", batchesDone: 5, epoch: 0, batch: 5, seed: 0, randomStreams: streams,
-                                          config: config, networks: model.networks.map(\.name),
-                                          optimizers: model.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
-        try Checkpoint.save(model, manifest: manifest, in: dir)
-        let copy = DualGAN(config: config, seed: 99)
-        let folder = try Checkpoint.resolve(dir.path)
-        try Checkpoint.restore(copy, from: folder, manifest: try Checkpoint.readManifest(folder))
+        let copy = try restoredCopy(of: model, batchesDone: 5)
         XCTAssertEqual(try copy.translateForOutput(inputs).scalars, out.scalars, "translations after restore")
         XCTAssertEqual(copy.carriedLosses, model.carriedLosses, "carried losses after restore")
-        for ((n, a), (_, b)) in zip(model.randomStreams, copy.randomStreams) {
-            XCTAssertEqual(a.offset, b.offset, "random stream \(n) after restore")
-        }
     }
 
     func testProgressGridHasTheReferenceLayout() throws {

@@ -40,7 +40,7 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
     }
     XCTAssertEqual(Set(parameterCounts.keys), Set(model.networks.map(\.name)), "networks of \(type.info.name)", file: file, line: line)
 
-    let before = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor.scalars) } }
+    let before = parameterSnapshot(model)
     let data = try TestData.mnist(imageSize: config.common.imgSize)
     let order = data.order(epoch: 0, seed: 0)
     let iterations = Swift.max(3, model.iterationsPerCycle)
@@ -50,27 +50,15 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
         XCTAssertFalse(losses.isEmpty, file: file, line: line)
         for (name, value) in losses { XCTAssertTrue(value.isFinite, "\(type.info.name) \(name) = \(value) at iteration \(i)", file: file, line: line) }
     }
-    let after = model.networks.flatMap { n in n.module.namedParameters().map { ("\(n.name).\($0.name)", $0.tensor) } }
-    for ((name, old), (_, new)) in zip(before, after) where new.requiresGrad && !invariant.contains(name) {
-        XCTAssertNotEqual(old, new.scalars, "\(type.info.name): trainable parameter \(name) did not change", file: file, line: line)
-    }
+    assertTrainableParametersChanged(model, since: before, exempt: invariant, file: file, line: line)
 
     // Checkpoint round trip: a model built with another seed becomes identical.
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-ckpt-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: dir) }
-    var streams: [String: UInt64] = [:]
-    for (n, g) in model.randomStreams { streams[n] = g.offset }
-    let manifest = CheckpointManifest(model: type.info.name, batchesDone: iterations, epoch: 0, batch: iterations, seed: 0,
-                                      randomStreams: streams, config: config, networks: model.networks.map(\.name),
-                                      optimizers: model.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
-    try Checkpoint.save(model, manifest: manifest, in: dir)
-    let copy = type.init(config: config, seed: 99)
-    let folder = try Checkpoint.resolve(dir.path)
-    // Every checkpoint has the sampling network as generator.safetensors.
-    let fresh = type.init(config: config, seed: 7)
-    XCTAssertTrue(try fresh.generator.load(from: folder.appendingPathComponent("generator.safetensors").path).isEmpty,
-                  "\(type.info.name): generator.safetensors", file: file, line: line)
-    try Checkpoint.restore(copy, from: folder, manifest: try Checkpoint.readManifest(folder))
+    let copy = try restoredCopy(of: model, batchesDone: iterations, file: file, line: line) { folder in
+        // Every checkpoint has the sampling network as generator.safetensors.
+        let fresh = type.init(config: config, seed: 7)
+        XCTAssertTrue(try fresh.generator.load(from: folder.appendingPathComponent("generator.safetensors").path).isEmpty,
+                      "\(type.info.name): generator.safetensors", file: file, line: line)
+    }
     for ((n, a), (_, b)) in zip(model.networks, copy.networks) {
         let sa = a.stateDict(), sb = b.stateDict()
         XCTAssertEqual(sa.names, sb.names, file: file, line: line)
@@ -81,9 +69,6 @@ func checkZooModel(_ type: any GANModel.Type, parameterCounts: [String: Int], ba
         for name in sa.names { XCTAssertEqual(sa[name]?.scalars, sb[name]?.scalars, "\(n).\(name) after restore", file: file, line: line) }
     }
     XCTAssertEqual(copy.carriedLosses, model.carriedLosses, "losses carried over a resume", file: file, line: line)
-    for ((n, a), (_, b)) in zip(model.randomStreams, copy.randomStreams) {
-        XCTAssertEqual(a.offset, b.offset, "random stream \(n) after restore", file: file, line: line)
-    }
     let labels = type.info.conditional ? [0, 1, 2, 3] : nil
     let s1 = try model.sampleForOutput(count: 4, labels: labels, generator: RandomGenerator(seed: 5))
     let s2 = try copy.sampleForOutput(count: 4, labels: labels, generator: RandomGenerator(seed: 5))
