@@ -58,3 +58,26 @@ func checkedTranslations(_ model: any GANModel, _ inputs: Tensor, shape: [Int], 
     XCTAssertThrowsError(try model.translate(Tensor.zeros(wrongShape)), file: file, line: line)
     return out
 }
+
+/// `iterations` training iterations straight, against half of them, a checkpoint restored into
+/// a model of the same seed (as `gan train --resume` builds one), and the other half: the
+/// losses and every parameter must be the same to the bit.
+func assertResumeIsIdentical<M: GANModel>(_ type: M.Type, config: ModelConfig, iterations: Int, seed: UInt64 = 5,
+                                          file: StaticString = #filePath, line: UInt = #line) throws {
+    let source = try TrainingData(M.self, config: config).batches(batchSize: config.common.batchSize, seed: seed)
+    let batches = try (0..<iterations).map { try source.batch($0 % source.batchesPerEpoch, epoch: $0 / source.batchesPerEpoch) }
+    func train(_ model: M, _ range: Range<Int>) throws -> [Float] {
+        try range.flatMap { i in try model.trainStep(batches[i], batchesDone: i).map(\.value) }
+    }
+    let straight = M(config: config, seed: seed)
+    let straightLosses = try train(straight, 0..<iterations)
+    let first = M(config: config, seed: seed)
+    let half = iterations / 2
+    var losses = try train(first, 0..<half)
+    let resumed = try restoredCopy(of: first, seed: seed, batchesDone: half, file: file, line: line)
+    losses += try train(resumed, half..<iterations)
+    XCTAssertEqual(losses, straightLosses, "\(M.info.name): losses of the resumed run", file: file, line: line)
+    for (a, b) in zip(parameterSnapshot(straight), parameterSnapshot(resumed)) {
+        XCTAssertEqual(a.values, b.values, "\(M.info.name): \(a.name) after resume", file: file, line: line)
+    }
+}

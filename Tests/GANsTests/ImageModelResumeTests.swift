@@ -1,0 +1,21 @@
+// A run resumed from a checkpoint continues exactly as an uninterrupted one, for the
+// image-to-image models whose own tests do not already show it (cyclegan's do): dropout
+// masks, n_critic schedules and carried losses included.
+import XCTest
+@testable import GANs
+
+final class ImageModelResumeTests: XCTestCase {
+    func testPix2PixResumesExactly() throws {
+        // The paper's dropout in the decoder draws from the "dropout" stream.
+        try assertResumeIsIdentical(Pix2Pix.self, config: try Pix2PixTests.config(directory: try Pix2PixTests.facades()), iterations: 4)
+    }
+
+    func testDiscoGANResumesExactly() throws {
+        try assertResumeIsIdentical(DiscoGAN.self, config: try DiscoGANTests.config(directory: try Pix2PixTests.facades()), iterations: 4)
+    }
+
+    func testDualGANResumesExactly() throws {
+        // Six iterations: generator steps at 0 and 5, one on each side of the checkpoint.
+        try assertResumeIsIdentical(DualGAN.self, config: try DualGANTests.config(directory: try Pix2PixTests.facades()), iterations: 6)
+    }
+}
