@@ -58,14 +58,15 @@ def torch_case(torch, case, budget):
         return best_time(lambda: torch.mm(a, b, out=c), budget)
     if k.startswith("conv"):
         n, ci, co, sz, s = p["batch"], p["cin"], p["cout"], p["size"], p["stride"]
-        x, w = torch.randn(n, ci, sz, sz), torch.randn(co, ci, 3, 3)
-        y = F.conv2d(x, w, stride=s, padding=1)
+        kk, pad = p["kernel"], p["pad"]
+        x, w = torch.randn(n, ci, sz, sz), torch.randn(co, ci, kk, kk)
+        y = F.conv2d(x, w, stride=s, padding=pad)
         gy = torch.randn_like(y)
         if k == "conv_fwd":
-            return best_time(lambda: F.conv2d(x, w, stride=s, padding=1), budget)
+            return best_time(lambda: F.conv2d(x, w, stride=s, padding=pad), budget)
         mask = [True, False, False] if k == "conv_bwd_data" else [False, True, False]
         return best_time(lambda: torch.ops.aten.convolution_backward(
-            gy, x, w, None, [s, s], [1, 1], [1, 1], False, [0, 0], 1, mask), budget)
+            gy, x, w, None, [s, s], [pad, pad], [1, 1], False, [0, 0], 1, mask), budget)
     if k == "batchnorm":
         x = torch.randn(p["n"], p["c"], p["hw"])
         gy, w, b = torch.randn_like(x), torch.randn(p["c"]), torch.randn(p["c"])
@@ -116,17 +117,12 @@ def main():
           f"{load_after} after\n")
     print("| case | unit | " + " | ".join(cols) + " | ours/torch best |")
     print("|---" * (len(cols) + 3) + "|")
-    conv_total = {"ours": {t: 0.0 for t in counts}, "torch": {t: 0.0 for t in counts}}
     for i, c in enumerate(cases):
         ours_rates = [results[t][i]["rate"] for t in counts]
         torch_rates = [c["work"] / theirs[t][i] / 1e9 for t in counts]
         ratio = max(ours_rates) / max(torch_rates)
         print(f"| {c['name']} | {c['unit']} | " + " | ".join(f"{r:.1f}" for r in ours_rates + torch_rates)
               + f" | {ratio:.2f} |")
-        if c["kind"].startswith("conv"):
-            for t in counts:
-                conv_total["ours"][t] += results[t][i]["seconds"]
-                conv_total["torch"][t] += theirs[t][i]
     # fwd + bwd-data + bwd-weight per conv shape, as times (the conv goal)
     shapes = {}
     for i, c in enumerate(cases):
@@ -141,10 +137,17 @@ def main():
         th = [e["torch"][t] * 1e3 for t in counts]
         print(f"| {key} fwd+bwd (sum of times) | ms | " + " | ".join(f"{v:.2f}" for v in o + th)
               + f" | {min(th) / min(o):.2f} |")
-    if any(conv_total["ours"].values()):
-        o = [conv_total["ours"][t] * 1e3 for t in counts]
-        th = [conv_total["torch"][t] * 1e3 for t in counts]
-        print(f"| all DCGAN convs fwd+bwd (sum of times) | ms | " + " | ".join(f"{v:.1f}" for v in o + th)
+    # all layers of one model (the name's first word), each shape counted once
+    models = {}
+    for key, e in shapes.items():
+        m = models.setdefault(key.split()[0], {"ours": {t: 0.0 for t in counts}, "torch": {t: 0.0 for t in counts}})
+        for side in ("ours", "torch"):
+            for t in counts:
+                m[side][t] += e[side][t]
+    for name, e in models.items():
+        o = [e["ours"][t] * 1e3 for t in counts]
+        th = [e["torch"][t] * 1e3 for t in counts]
+        print(f"| all {name} conv shapes fwd+bwd (sum of times) | ms | " + " | ".join(f"{v:.1f}" for v in o + th)
               + f" | {min(th) / min(o):.2f} |")
 
 

@@ -79,32 +79,72 @@ for (name, m, n, k) in gemms where want(name) {
     a.deallocate(); b.deallocate(); c.deallocate()
 }
 
-// ---- convolutions (DCGAN, MNIST 32x32, batch 64) -----------------------------------------
-// (name, cIn, cOut, size, stride)
-let convs: [(String, Int, Int, Int, Int)] = [
-    ("G conv 128->128 @16", 128, 128, 16, 1), ("G conv 128->64 @32", 128, 64, 32, 1),
-    ("G conv 64->1 @32", 64, 1, 32, 1), ("D conv 1->16 s2 @32", 1, 16, 32, 2),
-    ("D conv 16->32 s2 @16", 16, 32, 16, 2), ("D conv 32->64 s2 @8", 32, 64, 8, 2),
-    ("D conv 64->128 s2 @4", 64, 128, 4, 2)]
-for (name, cin, cout, size, stride) in convs {
-    let out = (size + 2 - 3) / stride + 1
-    var g = ck_conv_geometry(batch: 64, c_in: cin, h: size, w: size, c_out: cout, kh: 3, kw: 3,
-                             stride_h: stride, stride_w: stride, pad_h: 1, pad_w: 1, dil_h: 1, dil_w: 1,
+// ---- convolutions ------------------------------------------------------------------
+// Each case is one layer's geometry as a convolution; a transposed convolution is the same
+// geometry with its passes swapped (its forward is the data gradient), so every layer of the
+// image models is covered by the three passes of one case. The name's first word is the model.
+struct ConvCase {
+    var name: String
+    var batch = 1, cin: Int, cout: Int, size: Int, kernel: Int, stride: Int, pad: Int
+}
+let convs: [ConvCase] = [
+    // DCGAN on MNIST 32x32, batch 64
+    ConvCase(name: "dcgan G 128->128 @16", batch: 64, cin: 128, cout: 128, size: 16, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "dcgan G 128->64 @32", batch: 64, cin: 128, cout: 64, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "dcgan G 64->1 @32", batch: 64, cin: 64, cout: 1, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "dcgan D 1->16 s2 @32", batch: 64, cin: 1, cout: 16, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "dcgan D 16->32 s2 @16", batch: 64, cin: 16, cout: 32, size: 16, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "dcgan D 32->64 s2 @8", batch: 64, cin: 32, cout: 64, size: 8, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "dcgan D 64->128 s2 @4", batch: 64, cin: 64, cout: 128, size: 4, kernel: 3, stride: 2, pad: 1),
+    // pix2pix at 256 px, batch 1: U-Net encoder (and D) 4x4 stride 2; decoder levels are
+    // transposed convolutions, listed as the convolution they transpose
+    ConvCase(name: "pix2pix down 3->64 @256", cin: 3, cout: 64, size: 256, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 6->64 @256", cin: 6, cout: 64, size: 256, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 64->128 @128", cin: 64, cout: 128, size: 128, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 128->256 @64", cin: 128, cout: 256, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 256->512 @32", cin: 256, cout: 512, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 512->512 @16", cin: 512, cout: 512, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 512->512 @8", cin: 512, cout: 512, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 512->512 @4", cin: 512, cout: 512, size: 4, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix down 512->512 @2", cin: 512, cout: 512, size: 2, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 512->1024 @4", cin: 512, cout: 1024, size: 4, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 512->1024 @8", cin: 512, cout: 1024, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 512->1024 @16", cin: 512, cout: 1024, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 256->1024 @32", cin: 256, cout: 1024, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 128->512 @64", cin: 128, cout: 512, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix up^T 64->256 @128", cin: 64, cout: 256, size: 128, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "pix2pix out 128->3 @257", cin: 128, cout: 3, size: 257, kernel: 4, stride: 1, pad: 1),
+    ConvCase(name: "pix2pix D out 512->1 @17", cin: 512, cout: 1, size: 17, kernel: 4, stride: 1, pad: 1),
+    // cyclegan at 256 px, batch 1: ResNet generator (reflection padding done before the conv)
+    ConvCase(name: "cyclegan in 7x7 3->64 @262", cin: 3, cout: 64, size: 262, kernel: 7, stride: 1, pad: 0),
+    ConvCase(name: "cyclegan down 64->128 @256", cin: 64, cout: 128, size: 256, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "cyclegan down 128->256 @128", cin: 128, cout: 256, size: 128, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "cyclegan res 256->256 @66", cin: 256, cout: 256, size: 66, kernel: 3, stride: 1, pad: 0),
+    ConvCase(name: "cyclegan up 256->128 @128", cin: 256, cout: 128, size: 128, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "cyclegan up 128->64 @256", cin: 128, cout: 64, size: 256, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "cyclegan out 7x7 64->3 @262", cin: 64, cout: 3, size: 262, kernel: 7, stride: 1, pad: 0),
+]
+for c in convs {
+    let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1
+    var g = ck_conv_geometry(batch: c.batch, c_in: c.cin, h: c.size, w: c.size, c_out: c.cout, kh: c.kernel, kw: c.kernel,
+                             stride_h: c.stride, stride_w: c.stride, pad_h: c.pad, pad_w: c.pad, dil_h: 1, dil_w: 1,
                              groups: 1, out_h: out, out_w: out)
-    let x = buffer(64 * cin * size * size), w = buffer(cout * cin * 9, seed: 2)
-    let y = buffer(64 * cout * out * out, seed: 3), gx = buffer(64 * cin * size * size), gw = buffer(cout * cin * 9)
-    let flops = 2.0 * 64 * Double(cout * out * out * cin * 9)
-    let params = [("cin", cin), ("cout", cout), ("size", size), ("stride", stride), ("batch", 64)]
-    if want(name + " fwd") {
-        report(name + " fwd", "conv_fwd", params, work: flops, unit: "GFLOP/s",
+    let xCount = c.batch * c.cin * c.size * c.size, wCount = c.cout * c.cin * c.kernel * c.kernel
+    let x = buffer(xCount), w = buffer(wCount, seed: 2)
+    let y = buffer(c.batch * c.cout * out * out, seed: 3), gx = buffer(xCount), gw = buffer(wCount)
+    let flops = 2.0 * Double(c.batch) * Double(c.cout * out * out) * Double(c.cin * c.kernel * c.kernel)
+    let params = [("cin", c.cin), ("cout", c.cout), ("size", c.size), ("stride", c.stride), ("batch", c.batch),
+                  ("kernel", c.kernel), ("pad", c.pad)]
+    if want(c.name + " fwd") {
+        report(c.name + " fwd", "conv_fwd", params, work: flops, unit: "GFLOP/s",
                seconds: bestTime { ck_conv2d_forward(&g, x, w, y) })
     }
-    if want(name + " bwd-data") {
-        report(name + " bwd-data", "conv_bwd_data", params, work: flops, unit: "GFLOP/s",
+    if want(c.name + " bwd-data") {
+        report(c.name + " bwd-data", "conv_bwd_data", params, work: flops, unit: "GFLOP/s",
                seconds: bestTime { ck_conv2d_backward_data(&g, y, w, gx) })
     }
-    if want(name + " bwd-weight") {
-        report(name + " bwd-weight", "conv_bwd_weight", params, work: flops, unit: "GFLOP/s",
+    if want(c.name + " bwd-weight") {
+        report(c.name + " bwd-weight", "conv_bwd_weight", params, work: flops, unit: "GFLOP/s",
                seconds: bestTime { ck_conv2d_backward_weight(&g, x, y, gw) })
     }
     [x, w, y, gx, gw].forEach { $0.deallocate() }

@@ -1,8 +1,11 @@
 // 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
-// Three lowerings, chosen per geometry behind one interface:
+// Five lowerings, chosen per geometry behind one interface:
 //   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
-//   - im2col + the packed GEMM (this file): everything else.
+//   - a few output positions and a large weight (conv_narrow.c): one pass over the weight;
+//   - large images with many rows of columns (conv_large.c): whole-image columns and the
+//     parallel GEMM;
+//   - im2col + the packed GEMM in L2-sized tiles (this file): everything else.
 //
 // For im2col + GEMM the work is cut into tiles that depend only on the geometry (never on the thread
 // count), so results are bitwise reproducible for any thread count:
@@ -13,6 +16,8 @@
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
 #include "conv_direct.h"
+#include "conv_large.h"
+#include "conv_narrow.h"
 #include "conv_winograd.h"
 #include "gemm_internal.h"
 #include "scratch.h"
@@ -233,6 +238,8 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
     if (p.ohw == 0 || g->batch == 0) return;
     if (ck_conv_direct_suits(g)) { ck_conv_direct_forward(g, x, w, y); return; }
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_forward(g, x, w, y); return; }
+    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_forward(g, x, w, y); return; }
+    if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
     build_map(&p);
     ck_parallel_for(p.tiles, forward_tile, &p);
@@ -280,6 +287,8 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     if (p.ohw == 0) { memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w)); return; }
     if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_data(g, gy, w, gx); return; }
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_data(g, gy, w, gx); return; }
     pack_weights(&p, 1);
     build_map(&p);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);
@@ -342,6 +351,8 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     if (p.tiles == 0 || p.ohw == 0) { memset(gw, 0, sizeof(float) * (size_t)wsize); return; }
     if (ck_conv_direct_suits(g)) { ck_conv_direct_backward_weight(g, x, gy, gw); return; }
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;

@@ -5,11 +5,12 @@
 // Sizes are rounded up to classes of 2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k floats (at most 25%
 // slack). Freed buffers wait on a per-class free list threaded through the buffers
 // themselves. The cached total is bounded (default 1 GiB, SWIFTGAN_POOL_MB or
-// ck_pool_set_limit): a buffer freed past the bound goes back to the system. And the pool
-// never makes the process bigger than the peak of live tensors plus a little: when an
-// allocation misses and live + cached would pass that mark, cached buffers of the largest
-// classes go back to the system first (a step whose buffers differ from the last one's,
-// such as a generator step every n_critic batches, then reuses memory instead of adding).
+// ck_pool_set_limit, or half the live peak when that is more): a buffer freed past the bound
+// goes back to the system. And the pool never makes the process bigger than the peak of live
+// tensors plus a headroom (the set slack or an eighth of the peak): when an allocation
+// misses and live + cached would pass that mark, cached buffers of the largest classes go
+// back to the system first (a step whose buffers differ from the last one's, such as a
+// generator step every n_critic batches, then reuses memory instead of adding).
 #define _GNU_SOURCE   // mremap
 #include "ckernels.h"
 #include <pthread.h>
@@ -134,6 +135,24 @@ static void *system_resize(void *p, size_t old_bytes, size_t bytes, size_t reque
     return system_alloc(bytes, requested_bytes);
 }
 
+// How far live + cached may pass the live peak: the set slack, or an eighth of the peak when
+// that is more. A step's buffers come in many size classes, and which of them are free at
+// one moment differs from which are needed: with a fixed slack of tens of megabytes, a
+// model of large buffers (pix2pix's 16 MB weight gradients) evicted and re-faulted
+// hundreds of megabytes of huge pages every step.
+static size_t footprint_headroom(void) {
+    size_t share = peak_live_bytes / 8;
+    return share > footprint_slack ? share : footprint_slack;
+}
+
+// The bound on cached bytes: the set limit, or half the live peak when that is more, so a
+// model whose step frees more than the limit at its end (pix2pix at 256 px) still finds the
+// same buffers at the next step.
+static size_t cache_limit(void) {
+    size_t share = peak_live_bytes / 2;
+    return share > limit_bytes ? share : limit_bytes;
+}
+
 float *ck_pool_alloc(size_t floats, size_t *capacity) {
     pthread_once(&once, init_limit);
     size_t size;
@@ -167,8 +186,9 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
     // Buffers are chained through their first word with their class in the second.
     void *evicted = NULL;
     if (!p) {
-        for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > peak_live_bytes + footprint_slack; e--) {
-            while (free_list[e] && live_bytes + cached_bytes > peak_live_bytes + footprint_slack) {
+        size_t mark = peak_live_bytes + footprint_headroom();
+        for (int e = NCLASSES - 1; e >= 0 && live_bytes + cached_bytes > mark; e--) {
+            while (free_list[e] && live_bytes + cached_bytes > mark) {
                 void *q = free_list[e];
                 free_list[e] = *(void **)q;
                 cached_bytes -= class_size(e) * sizeof(float);
@@ -209,7 +229,7 @@ void ck_pool_free(float *p, size_t capacity) {
     size_t bytes = size * sizeof(float);
     pthread_mutex_lock(&mu);
     live_bytes -= bytes;
-    if (c < NCLASSES && cached_bytes + bytes <= limit_bytes) {
+    if (c < NCLASSES && cached_bytes + bytes <= cache_limit()) {
         *(void **)p = free_list[c];
         free_list[c] = p;
         cached_bytes += bytes;

@@ -118,6 +118,34 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 1, cIn: 2, h: 40, w: 37, cOut: 1, kh: 7, kw: 7, pad: (3, 3)))  // wide rows, tails
     }
 
+    func testLargeImagesWithManyColumnRowsUseWholeImageColumns() {
+        // 176 channels x 4x4 taps = 2816 rows of columns per group: an L2 tile would hold
+        // under 64 positions, so whole-image columns go to the parallel GEMM
+        check(geometry(batch: 2, cIn: 352, h: 18, w: 18, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1), groups: 2))
+    }
+
+    func testFewOutputPositionsUseOnePassOverTheWeight() {
+        // a U-Net's innermost levels: 1-8 output positions in the batch, a weight of 256k+
+        check(geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 128, h: 2, w: 2, cOut: 160, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+        // rows (129 x 3 x 3 = 1161) not a multiple of the register blocks
+        check(geometry(batch: 1, cIn: 129, h: 3, w: 3, cOut: 256, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1)))
+    }
+
+    func testNewRoutesGiveIdenticalResultsForAnyThreadCount() {
+        for g in [geometry(batch: 1, cIn: 176, h: 18, w: 18, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1))] {
+            var rng = LCG(7)
+            let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))
+            let gy = rng.array(g.outputShape.reduce(1, *))
+            let one = withThreads(1) { run(g, x, w, gy) }
+            let two = withThreads(2) { run(g, x, w, gy) }
+            XCTAssertEqual(one.0, two.0, "forward \(g)")
+            XCTAssertEqual(one.1, two.1, "backward data \(g)")
+            XCTAssertEqual(one.2, two.2, "backward weight \(g)")
+        }
+    }
+
     func testThreadCountsGiveIdenticalResults() {
         // big enough that tiles run in parallel and backward-weight uses several partial sums
         let g = geometry(batch: 16, cIn: 16, h: 16, w: 16, cOut: 16, kh: 3, kw: 3, pad: (1, 1))
