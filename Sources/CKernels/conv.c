@@ -278,6 +278,67 @@ static void backward_data_group(void *ctx, long ib) {
     }
 }
 
+// One image in output ranges (batch 1 at 64-256 px): the ranges' col2im overlap, so the
+// image is split by input channels instead. Each of a fixed number of channel blocks has its
+// own rows of W^T packed and runs every range for its channels alone; each element is the
+// same sum as in backward_data_group, so the split changes no bit.
+#define CHANNEL_BLOCKS 8
+
+typedef struct {
+    const conv_plan *p;
+    long blocks;
+    float *packed;           // per block, its rows of W^T (block b at b * packed_stride)
+    long packed_stride;
+} channel_split;
+
+static void channel_range(const channel_split *s, long b, long *c0, long *c1) {
+    *c0 = s->p->cg * b / s->blocks;
+    *c1 = s->p->cg * (b + 1) / s->blocks;
+}
+
+static void backward_data_channels(void *ctx, long b) {
+    const channel_split *s = ctx;
+    const conv_plan *p = s->p;
+    const ck_conv_geometry *g = p->g;
+    long c0, c1, taps = g->kh * g->kw;
+    channel_range(s, b, &c0, &c1);
+    long rows = (c1 - c0) * taps;
+    if (rows == 0) return;
+    float *gx_img = p->gx + c0 * g->h * g->w;
+    memset(gx_img, 0, sizeof(float) * (size_t)((c1 - c0) * g->h * g->w));
+    for (long iq = 0; iq < p->nq; iq++) {
+        tile t = tile_at(p, iq);
+        float *cols = ck_scratch(CK_SCRATCH_CONV, (size_t)(rows * t.width));
+        long ldg;
+        const float *gyt = gy_tile(p, &t, 0, NULL, &ldg);
+        ck_matrix bm = {0, gyt, ldg};
+        ck_gemm_run_packed(p->isa, rows, t.width, p->og, 1.0f, s->packed + b * s->packed_stride,
+                           ck_gemm_pack_b_matrix, &bm, 0.0f, cols, t.width);
+        ck_col2im_range(cols, t.width, c1 - c0, g->h, g->w, g->kh, g->kw, g->pad_h, g->pad_w,
+                        g->stride_h, g->stride_w, g->dil_h, g->dil_w, g->out_h, g->out_w, t.q0, t.q1,
+                        gx_img);
+    }
+}
+
+static void backward_data_by_channels(conv_plan *p) {
+    const ck_conv_geometry *g = p->g;
+    channel_split s = {p, p->cg < CHANNEL_BLOCKS ? p->cg : CHANNEL_BLOCKS, NULL, 0};
+    long taps = g->kh * g->kw, most = (p->cg + s.blocks - 1) / s.blocks * taps;
+    p->isa = ck_gemm_isa_current();
+    s.packed_stride = (long)ck_gemm_packed_a_floats(p->isa, most, p->og);
+    ck_temp packed = ck_temp_alloc((size_t)(s.packed_stride * s.blocks));
+    s.packed = packed.p;
+    for (long b = 0; b < s.blocks; b++) {
+        long c0, c1;
+        channel_range(&s, b, &c0, &c1);
+        if (c1 > c0)
+            ck_gemm_pack_a(p->isa, 1, p->w + c0 * taps, p->col_rows, (c1 - c0) * taps, p->og,
+                           s.packed + b * s.packed_stride);
+    }
+    ck_parallel_for(s.blocks, backward_data_channels, &s);
+    ck_temp_free(packed);
+}
+
 void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const float *w,
                              float *gx) {
     conv_plan p;
@@ -289,6 +350,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
     if (ck_conv_winograd_suits(g)) { ck_conv_winograd_backward_data(g, gy, w, gx); return; }
     if (ck_conv_narrow_suits(g)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_data(g, gy, w, gx); return; }
+    if (g->batch == 1 && g->groups == 1 && p.nq > 1 && p.cg > 1) { backward_data_by_channels(&p); return; }
     pack_weights(&p, 1);
     build_map(&p);
     ck_parallel_for(p.tiles / p.nq, backward_data_group, &p);

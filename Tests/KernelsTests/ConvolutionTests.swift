@@ -101,6 +101,8 @@ final class ConvolutionTests: XCTestCase {
     func testLargeImagesAreTiledByOutputRange() {
         // 8 * 9 * 90 * 90 floats of columns exceed one tile, so each image is split in ranges
         check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 6, kh: 3, kw: 3, pad: (1, 1)))
+        // one image: its data gradient is split by input channel blocks (11 channels in 8 blocks)
+        check(geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
     func testWinogradPath() {
@@ -132,9 +134,10 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 1, cIn: 129, h: 3, w: 3, cOut: 256, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1)))
     }
 
-    func testNewRoutesGiveIdenticalResultsForAnyThreadCount() {
+    func testImageScaleRoutesGiveIdenticalResultsForAnyThreadCount() {
         for g in [geometry(batch: 1, cIn: 176, h: 18, w: 18, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
-                  geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1))] {
+                  geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1))] {
             var rng = LCG(7)
             let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))
             let gy = rng.array(g.outputShape.reduce(1, *))
