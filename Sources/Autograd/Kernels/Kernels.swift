@@ -80,6 +80,24 @@ enum Kernels {
         return out
     }
 
+    static func pad2d(_ x: Tensor, _ t: PadTables, value: Float) -> Tensor {
+        let out = Tensor.uninitialized(Array(x.shape.dropLast(2)) + [t.oh, t.ow])
+        t.rows.withUnsafeBufferPointer { ys in t.columns.withUnsafeBufferPointer { xs in
+            ck_pad2d(x.storage.pointer, t.planes, t.h, t.w, ys.baseAddress, t.oh, xs.baseAddress, t.ow, t.left, value,
+                     out.storage.pointer)
+        } }
+        return out
+    }
+
+    static func pad2dAdjoint(_ g: Tensor, _ t: PadTables) -> Tensor {
+        let gx = Tensor.uninitialized(Array(g.shape.dropLast(2)) + [t.h, t.w])
+        t.rows.withUnsafeBufferPointer { ys in t.columns.withUnsafeBufferPointer { xs in
+            ck_pad2d_adjoint(g.storage.pointer, t.planes, t.h, t.w, ys.baseAddress, t.oh, xs.baseAddress, t.ow, t.left,
+                             gx.storage.pointer)
+        } }
+        return gx
+    }
+
     static func gatherWeighted(_ x: Tensor, _ map: WeightedMap, shape: [Int]) -> Tensor {
         let out = Tensor.uninitialized(shape)
         map.indices.withUnsafeBufferPointer { i in
@@ -99,6 +117,14 @@ enum Kernels {
         }
         return out
     }
+}
+
+/// Where each padded row and column reads from (-1: the fill value), for planes h x w padded
+/// to oh x ow with `left` columns before the input's.
+struct PadTables {
+    var rows: [Int32]
+    var columns: [Int32]
+    var planes, h, w, oh, ow, left: Int
 }
 
 /// A sparse linear map with `taps` (index, weight) pairs per output element; index -1

@@ -1,5 +1,5 @@
-// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling has its
-// own kernels; the others go through index tables).
+// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling and
+// padding have their own kernels; the others go through index tables).
 import CKernels
 
 public enum UpsampleMode: String, Sendable { case nearest, bilinear }
@@ -58,7 +58,6 @@ public func pad2d(_ x: Tensor, left: Int, right: Int, top: Int, bottom: Int, mod
     }
     if mode == .replicate, h == 0 || w == 0 { shapeFailure("pad2d: cannot replicate-pad an empty input") }
     let oh = h + top + bottom, ow = w + left + right
-    let planes = x.count / Swift.max(h * w, 1)
     func source(_ i: Int, _ size: Int) -> Int {
         switch mode {
         case .zeros, .constant: return (i < 0 || i >= size) ? -1 : i
@@ -66,24 +65,22 @@ public func pad2d(_ x: Tensor, left: Int, right: Int, top: Int, bottom: Int, mod
         case .replicate: return Swift.min(Swift.max(i, 0), size - 1)
         }
     }
-    let ys = (0..<oh).map { source($0 - top, h) }, xs = (0..<ow).map { source($0 - left, w) }
-    var map = [Int64](repeating: -1, count: planes * oh * ow)
-    var o = 0
-    for plane in 0..<planes {
-        for sy in ys {
-            for sx in xs {
-                if sy >= 0 && sx >= 0 { map[o] = Int64(plane * h * w + sy * w + sx) }
-                o += 1
-            }
-        }
+    let tables = PadTables(rows: (0..<oh).map { Int32(source($0 - top, h)) },
+                           columns: (0..<ow).map { Int32(source($0 - left, w)) },
+                           planes: x.shape.dropLast(2).reduce(1, *), h: h, w: w, oh: oh, ow: ow, left: left)
+    return x.padded(tables, value: value)
+}
+
+extension Tensor {
+    /// Padding and its adjoint (each input element receives the gradients of the elements
+    /// that read it); the adjoint's own adjoint is the padding with zeros.
+    func padded(_ t: PadTables, value: Float) -> Tensor {
+        Kernels.pad2d(self, t, value: value).recorded("pad2d", [self]) { g in [g.padAdjoint(t)] }
     }
-    let outShape = Array(x.shape.dropLast(2)) + [oh, ow]
-    let out = x.gatheringMap(map, shape: outShape)
-    if (mode == .constant || mode == .zeros) && value != 0 {
-        let border = Tensor(shape: outShape, scalars: map.map { $0 < 0 ? value : 0 })
-        return out + border
+
+    func padAdjoint(_ t: PadTables) -> Tensor {
+        Kernels.pad2dAdjoint(self, t).recorded("pad2d_adjoint", [self]) { g in [g.padded(t, value: 0)] }
     }
-    return out
 }
 
 /// [N, C*r*r, H, W] -> [N, C, H*r, W*r] as torch.nn.PixelShuffle.

@@ -204,6 +204,13 @@ void ck_reduce_max(const float *x, long outer, long r, long inner, float *out,
 void ck_gather_map(const float *x, const int64_t *map, float *out, long n);
 // gx[map[i]] += g[i] for map[i] >= 0 (gx must be zeroed by the caller when needed)
 void ck_scatter_add_map(const float *g, const int64_t *map, float *gx, long n);
+// Padding of `planes` h x w planes to oh x ow: output row oy reads input row ys[oy], column ox
+// column xs[ox] (-1: `value`); columns [left, left + w) are the input row itself. The adjoint
+// adds each output element into the input element it read (gx is overwritten).
+void ck_pad2d(const float *x, long planes, long h, long w, const int32_t *ys, long oh,
+              const int32_t *xs, long ow, long left, float value, float *out);
+void ck_pad2d_adjoint(const float *g, long planes, long h, long w, const int32_t *ys, long oh,
+                      const int32_t *xs, long ow, long left, float *gx);
 // Sparse linear map with k taps per output: out[i] = sum_t w[i*k+t] * x[idx[i*k+t]].
 void ck_gather_weighted(const float *x, const int64_t *idx, const float *w, long k,
                         float *out, long n);
