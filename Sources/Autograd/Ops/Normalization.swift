@@ -109,16 +109,17 @@ public func instanceNorm(_ x: Tensor, runningMean: Tensor? = nil, runningVar: Te
     let cs = channelShape(x)
     var y: Tensor
     if useInputStats || runningMean == nil || runningVar == nil {
-        let dims = Array(2..<x.rank)
+        // Statistics per sample and channel: batch norm's fused kernels on x viewed as one
+        // sample of N*C channels (the composite ops took a fifth of a cyclegan step).
+        let samples = x.shape[0], channels = x.shape[1]
         let n = Shape.count(Array(x.shape[2...]))
-        let mean = x.mean(dims: dims, keepDim: true)
-        let centered = x - mean
-        let variance = (centered * centered).mean(dims: dims, keepDim: true)
-        y = centered * (variance + eps).pow(-0.5)
+        let (normalized, mean, variance) = batchNormTraining(x.reshape([1, samples * channels, n]), weight: nil,
+                                                             bias: nil, eps: eps)
+        y = normalized.reshape(x.shape)
         if let rm = runningMean, let rv = runningVar {
             withoutGrad {
-                let bm = mean.mean(dim: 0).reshape(rm.shape)
-                let bv = variance.mean(dim: 0).reshape(rv.shape) * (Float(n) / Float(Swift.max(n - 1, 1)))
+                let bm = mean.reshape([samples, channels]).mean(dim: 0).reshape(rm.shape)
+                let bv = variance.reshape([samples, channels]).mean(dim: 0).reshape(rv.shape) * (Float(n) / Float(Swift.max(n - 1, 1)))
                 rm.assign(rm * (1 - momentum) + bm * momentum)
                 rv.assign(rv * (1 - momentum) + bv * momentum)
             }
