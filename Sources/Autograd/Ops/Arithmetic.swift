@@ -155,11 +155,7 @@ extension Tensor {
     /// 1 where finite, 0 for NaN and infinities.
     public func isFiniteMask() -> Tensor { Kernels.unary(Int32(CK_ISFINITE), detach()) }
     /// True when every element is finite.
-    public var allFinite: Bool {
-        let p = storage.pointer
-        for i in 0..<count where !p[i].isFinite { return false }
-        return true
-    }
+    public var allFinite: Bool { ck_all_finite(storage.pointer, count) != 0 }
 }
 
 extension Tensor {
