@@ -48,6 +48,7 @@ struct Train: ParsableCommand {
         run.quiet = quiet
         var config = try options.resolve(type)
         if resume {
+            try failing { try RunFolder.checkNotBusy(outURL) }
             let resumed = try ResumedRun(outURL, type)
             config = try resumed.config(checking: options, type)
             run = try resumed.options(self, out: outURL)

@@ -29,9 +29,8 @@ public final class RunFolder {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunFolderError("cannot create \(lockPath): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
-            throw RunFolderError("another gan process\(holder.map { " (pid \($0))" } ?? "") is training in \(url.path); wait for it to end or choose another --out")
+            throw Self.busy(url)
         }
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
@@ -47,6 +46,22 @@ public final class RunFolder {
     }
 
     deinit { close(lockDescriptor) }
+
+    /// Throws when another process holds the lock of the run in `url` (checked before reading
+    /// the run for a resume, which would otherwise see a half-made run).
+    public static func checkNotBusy(_ url: URL) throws {
+        let fd = open(url.appendingPathComponent(lockName).path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { throw busy(url) }
+        _ = flock(fd, LOCK_UN)
+    }
+
+    static func busy(_ url: URL) -> RunFolderError {
+        let holder = (try? String(contentsOfFile: url.appendingPathComponent(lockName).path, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return RunFolderError("another gan process\(holder.map { " (pid \($0))" } ?? "") is training in \(url.path); wait for it to end or choose another --out")
+    }
 
     /// Whether `url` holds anything a run trained: metrics, pictures or checkpoints.
     static func holdsTraining(_ url: URL) -> Bool {
