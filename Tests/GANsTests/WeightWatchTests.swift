@@ -32,4 +32,21 @@ final class WeightWatchTests: XCTestCase {
         XCTAssertEqual(found.network, "discriminator")
         XCTAssertEqual(found.tensor, name)
     }
+
+    func testTheStepShareReachesEveryTensorWithinAFewSteps() throws {
+        let model = DCGAN(config: try Zoo.config(for: DCGAN.self, common: [:], extra: [:]), seed: 0)
+        let watch = WeightWatch(model)
+        let total = watch.tensors.reduce(0) { $0 + $1.value.count }
+        let cycle = (total + WeightWatch.floatsPerStep - 1) / WeightWatch.floatsPerStep
+        // A NaN in the last element of the last tensor is found within one cycle, and by
+        // every cycle after it, not before its share comes up.
+        let last = try XCTUnwrap(watch.tensors.last)
+        var values = last.value.scalars
+        values[values.count - 1] = .nan
+        last.value.assign(Tensor(shape: last.value.shape, scalars: values))
+        var foundAt: [Int] = []
+        for step in 1...(2 * cycle) where watch.nextNonFinite() != nil { foundAt.append(step) }
+        XCTAssertEqual(foundAt, [cycle, 2 * cycle])
+        XCTAssertEqual(watch.firstNonFinite()?.tensor, last.tensor)
+    }
 }

@@ -162,7 +162,7 @@ final class RunSafetyTests: XCTestCase {
         let out = try temporaryFolder(self).appendingPathComponent("run")
         let r = try Gan.run(["train", "dcgan", "--lr", "1e9", "--iterations", "6", "--out", out.path] + tiny)
         XCTAssertEqual(r.status, 3, r.stderr)
-        XCTAssertTrue(r.stderr.contains("weights") && r.stderr.contains("became non-finite at iteration"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("weights") && r.stderr.contains("became non-finite by iteration"), r.stderr)
     }
 
     func testSizesThatCannotFitAreRefusedBeforeAnythingIsWritten() throws {

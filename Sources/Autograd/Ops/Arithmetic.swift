@@ -156,6 +156,11 @@ extension Tensor {
     public func isFiniteMask() -> Tensor { Kernels.unary(Int32(CK_ISFINITE), detach()) }
     /// True when every element is finite.
     public var allFinite: Bool { ck_all_finite(storage.pointer, count) != 0 }
+    /// True when the elements `range` (of the flat contents) are all finite.
+    public func allFinite(in range: Range<Int>) -> Bool {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "allFinite: range \(range) outside \(count) elements")
+        return ck_all_finite(storage.pointer + range.lowerBound, range.count) != 0
+    }
 }
 
 extension Tensor {

@@ -74,6 +74,8 @@ public final class Trainer {
     let interrupts: InterruptMonitor
     /// The position of the checkpoint last written or resumed from.
     var lastCheckpoint: Int?
+    /// The run's weights, checked before each checkpoint.
+    var watch: WeightWatch?
 
     public init(model: any GANModel, options: RunOptions, interrupts: InterruptMonitor = InterruptMonitor()) {
         self.model = model
@@ -135,6 +137,7 @@ public final class Trainer {
         // loader did not hide behind training.
         var dataWait: Double = 0
         let watched = WeightWatch(model)
+        watch = watched
         model.epochStarted(epoch)
         while batchesDone < total {
             if batch >= perEpoch {
@@ -154,12 +157,18 @@ public final class Trainer {
             }
             dataWait += Date().timeIntervalSince(asked)
             let losses = try model.trainStep(next, batchesDone: batchesDone)
-            let nonFinite = losses.first(where: { !$0.value.isFinite }).map { "the loss \($0.name) became \($0.value)" }
-                ?? watched.firstNonFinite().map { "the \($0.network) weights \($0.tensor) became non-finite" }
+            // Everything is checked before a step whose weights are written, a share otherwise.
+            let done = batchesDone + 1
+            let writes = done == total || interrupts.signalReceived != nil
+                || (common.sampleInterval > 0 && done % common.sampleInterval == 0)
+                || (options.checkpointInterval > 0 && done % options.checkpointInterval == 0)
+            let weights = writes ? watched.firstNonFinite() : watched.nextNonFinite()
+            let nonFinite = losses.first(where: { !$0.value.isFinite }).map { "the loss \($0.name) became \($0.value) at iteration \(done)" }
+                ?? weights.map { "the \($0.network) weights \($0.tensor) became non-finite by iteration \(done)" }
             if let nonFinite {
                 if !options.quiet { progress.finishLine() }
                 let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
-                Console.error("error: \(nonFinite) at iteration \(batchesDone + 1) (epoch \(epoch), batch \(batch)); training stopped. The last good checkpoint: \(last)\n")
+                Console.error("error: \(nonFinite) (epoch \(epoch), batch \(batch)); training stopped. The last good checkpoint: \(last)\n")
                 return .diverged(loss: nonFinite, batchesDone: batchesDone)
             }
             let current = (epoch, batch)
@@ -251,6 +260,9 @@ public final class Trainer {
     /// an interrupt on a checkpoint batch, keeps the first), after making the metrics durable.
     func saveCheckpoint(batchesDone: Int, epoch: Int, batch: Int, metrics: MetricsLog) throws {
         guard lastCheckpoint != batchesDone else { return }
+        if let bad = watch?.firstNonFinite() {
+            throw CheckpointError("no checkpoint written: the \(bad.network) weights \(bad.tensor) are not finite")
+        }
         try metrics.sync()
         var streams: [String: UInt64] = [:]
         for (n, g) in model.randomStreams { streams[n] = g.offset }
