@@ -11,14 +11,16 @@ public struct RunFolderError: Error, CustomStringConvertible {
 public final class RunFolder {
     public let url: URL
     private let lockDescriptor: Int32
+    /// A new run in a folder where an earlier one stopped before its first checkpoint.
+    public private(set) var startsOver = false
 
     /// The files and folders a run writes; one of them in `url` means a run is there.
     static let runFiles = ["config.json", "metrics.jsonl", "loss_curve.svg", "images", "checkpoints"]
     static let lockName = ".lock"
 
     /// Creates `url` if needed and locks it for this process (released when the process ends).
-    /// A new run (`resume` false) is refused where an earlier run trained; one that stopped
-    /// before its first iteration left nothing to keep and is started over.
+    /// A new run (`resume` false) is refused where an earlier run wrote a checkpoint; one
+    /// that stopped before its first checkpoint left nothing to resume and is started over.
     public init(_ url: URL, resume: Bool, model: String) throws {
         self.url = url
         let fm = FileManager.default
@@ -40,6 +42,7 @@ public final class RunFolder {
             close(fd)
             throw RunFolderError("\(url.path) already holds a run; continue it with `gan train \(model) --out \(url.path) --resume`, or choose another --out")
         }
+        startsOver = !resume && fm.fileExists(atPath: url.appendingPathComponent("metrics.jsonl").path)
         for folder in [url, url.appendingPathComponent("images"), url.appendingPathComponent("checkpoints")] {
             Self.removeStaleTemporaries(in: folder)
         }
@@ -63,17 +66,11 @@ public final class RunFolder {
         return RunFolderError("another gan process\(holder.map { " (pid \($0))" } ?? "") is training in \(url.path); wait for it to end or choose another --out")
     }
 
-    /// Whether `url` holds anything a run trained: metrics, pictures or checkpoints.
+    /// Whether `url` holds a run that can be resumed: a checkpoint (or a damaged one kept).
     static func holdsTraining(_ url: URL) -> Bool {
-        let fm = FileManager.default
-        func nonEmpty(_ name: String) -> Bool {
-            let path = url.appendingPathComponent(name).path
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { return false }
-            if isDirectory.boolValue { return !((try? fm.contentsOfDirectory(atPath: path)) ?? []).isEmpty }
-            return ((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 1) != 0
-        }
-        return ["metrics.jsonl", "images", "checkpoints", "loss_curve.svg"].contains(where: nonEmpty)
+        let checkpoints = url.appendingPathComponent("checkpoints")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+        return !Checkpoint.folders(in: checkpoints).isEmpty || names.contains { $0.hasPrefix("damaged-") }
     }
 
     /// Files, folders and links a killed process left half-written (checkpoints/.tmp-N-PID,

@@ -101,6 +101,7 @@ public final class Trainer {
         // Where to start: the beginning, or the newest complete checkpoint.
         var epoch = 0, batch = 0, batchesDone = 0
         var notes: [String] = []
+        if folder.startsOver { notes.append("note: \(options.out.path) holds a run that stopped before its first checkpoint; starting it over") }
         if options.resume {
             let (_, manifest, skipped) = try Checkpoint.restoreNewest(model, in: checkpointsDirectory)
             guard manifest.seed == options.seed else {
