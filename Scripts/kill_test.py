@@ -58,7 +58,7 @@ def main():
     parser.add_argument("--model", default="gan")
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--interval", type=int, default=3, help="checkpoint interval")
-    parser.add_argument("--iterations", type=int, default=400)
+    parser.add_argument("--iterations", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0, help="seed of the kill moments")
     args = parser.parse_args()
     rng = random.Random(args.seed)
