@@ -1,5 +1,6 @@
 // Contiguous float32 storage shared by a tensor and its reshaped views.
 import CKernels
+import Foundation
 
 final class TensorStorage: @unchecked Sendable {
     let count: Int
@@ -56,6 +57,23 @@ public enum MemoryStats {
     public static func setPoolHeadroom(bytes: Int) { ck_pool_set_slack(Swift.max(bytes, 0)) }
     /// Gives every cached buffer back to the system.
     public static func trimPool() { ck_pool_trim() }
+
+    /// Allocations the system refuses, or that would take the live tensor bytes past
+    /// `budget` (0: none), print "Error: `message` ..." and exit with status 1 instead of
+    /// aborting (the tool's way of saying a size does not fit in memory).
+    public static func exitWhenOutOfMemory(budget: Int, message: String) {
+        ck_pool_set_out_of_memory(Swift.max(budget, 0), message)
+    }
+
+    /// Bytes of memory the system can still give (MemAvailable), or nil where it does not say.
+    public static func availableBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let parts = line.split(separator: " ")
+            if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
+        }
+        return nil
+    }
 
     /// Makes freed large allocations go back to the system (a long-running process's
     /// resident memory then follows what it uses, not its high-water mark).

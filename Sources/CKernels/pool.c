@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stdio.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define NCLASSES 256
 #define MIN_FLOATS 16   // 64 bytes: room for the free-list link and class, one cache line
@@ -29,6 +31,24 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *free_list[NCLASSES];
 static size_t cached_bytes, live_bytes, peak_live_bytes, limit_bytes;
 static unsigned long long hits, misses, resized;
+static size_t budget_bytes;              // 0: none
+static char out_of_memory_message[512];  // empty: abort
+
+void ck_pool_set_out_of_memory(size_t budget, const char *message) {
+    pthread_mutex_lock(&mu);
+    budget_bytes = budget;
+    snprintf(out_of_memory_message, sizeof out_of_memory_message, "%s", message ? message : "");
+    pthread_mutex_unlock(&mu);
+}
+
+// An allocation of `bytes` cannot be served: one sentence and status 1 where the tool asked
+// for that, else abort.
+static void out_of_memory(size_t bytes) {
+    if (!out_of_memory_message[0]) abort();
+    fprintf(stderr, "Error: %s (a buffer of %.1f GB more does not fit in memory)\n", out_of_memory_message,
+            (double)bytes / 1e9);
+    _exit(1);
+}
 
 static void init_limit(void) {
     const char *env = getenv("SWIFTGAN_POOL_MB");
@@ -91,7 +111,7 @@ static void *system_alloc(size_t bytes, size_t requested_bytes) {
         if (requested_bytes >= 2 * HUGE_PAGE) {
             // Over-map by a huge page and trim, so the buffer starts on a 2 MB boundary.
             char *raw = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (raw == MAP_FAILED) abort();
+            if (raw == MAP_FAILED) out_of_memory(bytes);
             char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
             if (start > raw) munmap(raw, (size_t)(start - raw));
             size_t tail = (size_t)(raw + len + HUGE_PAGE - (start + len));
@@ -99,14 +119,14 @@ static void *system_alloc(size_t bytes, size_t requested_bytes) {
             p = start;
         } else {
             p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (p == MAP_FAILED) abort();
+            if (p == MAP_FAILED) out_of_memory(bytes);
         }
         mark_huge(p, requested_bytes);
         return p;
     }
     // posix_memalign, not aligned_alloc: C11 wants aligned_alloc's size to be a multiple of
     // the alignment, which the 1.25/1.5/1.75 classes are not.
-    if (posix_memalign(&p, 64, bytes) != 0) abort();
+    if (posix_memalign(&p, 64, bytes) != 0) out_of_memory(bytes);
     return p;
 }
 
@@ -179,6 +199,10 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
         hits++;
     } else {
         misses++;
+    }
+    if (!p && budget_bytes && live_bytes + bytes > budget_bytes) {
+        pthread_mutex_unlock(&mu);
+        out_of_memory(bytes);
     }
     live_bytes += bytes;
     if (live_bytes > peak_live_bytes) peak_live_bytes = live_bytes;

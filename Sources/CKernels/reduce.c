@@ -2,6 +2,7 @@
 #include "ckernels.h"
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void ck_reduce_sum(const float *x, long outer, long r, long inner, float *out) {
     if (inner == 1) {
@@ -47,4 +48,20 @@ void ck_reduce_max(const float *x, long outer, long r, long inner, float *out,
             if (argmax) argmax[o * inner + j] = bi;
         }
     }
+}
+
+int ck_all_finite(const float *x, long n) {
+    // Integer OR over blocks (vectorises without reassociating floats); a non-finite value
+    // has every exponent bit set.
+    for (long start = 0; start < n; start += 4096) {
+        long end = start + 4096 < n ? start + 4096 : n;
+        uint32_t bad = 0;
+        for (long i = start; i < end; i++) {
+            uint32_t b;
+            memcpy(&b, x + i, sizeof b);
+            bad |= (uint32_t)((b & 0x7f800000u) == 0x7f800000u);
+        }
+        if (bad) return 0;
+    }
+    return 1;
 }

@@ -7,8 +7,10 @@ import GANs
 struct GanCommand: ParsableCommand {
     static func main() {
         GANRuntime.configureMemory()
+        // A closed stdout (`gan list | head`) makes writes fail with EPIPE instead of killing us.
+        signal(SIGPIPE, SIG_IGN)
         var command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))) } catch { exit(withError: error) }
         do { try command.run() } catch { exit(withError: error) }
     }
 
@@ -22,6 +24,25 @@ struct GanCommand: ParsableCommand {
             """,
         version: SwiftGAN.version,
         subcommands: [ListModels.self, Train.self, Sample.self, Bench.self, Eval.self, TrainClassifier.self, DataCommand.self])
+}
+
+/// `--lr -1` as `--lr=-1`: ArgumentParser would read "-1" as an option and report a missing
+/// value; joined, the value reaches the option's own check.
+func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count, arguments[i + 1].hasPrefix("-"),
+           Double(arguments[i + 1]) != nil {
+            out.append("\(a)=\(arguments[i + 1])")
+            i += 2
+        } else {
+            out.append(a)
+            i += 1
+        }
+    }
+    return out
 }
 
 /// A failure reported as one clear sentence ("Error: ...") with exit status 1.

@@ -48,6 +48,10 @@ struct Sample: ParsableCommand {
 
         let instance: any GANModel
         if let checkpoint {
+            // The checkpoint's own options describe its networks; others would be ignored.
+            if let given = (options.commonOverrides.keys.sorted() + options.extraOverrides.keys.sorted()).first {
+                throw ToolError("--\(given) does not apply with --checkpoint: the checkpoint's own options describe its model")
+            }
             let folder = try failing { try Checkpoint.resolve(checkpoint) }
             let manifest = try failing { try Checkpoint.readManifest(folder) }
             guard manifest.model == type.info.name else {
@@ -87,6 +91,9 @@ struct Sample: ParsableCommand {
         let images = try failing {
             try instance.sampleForOutput(count: n, labels: labelList, latent: latent, generator: RandomGenerator(seed: seed),
                                          batchStatistics: batchStats)
+        }
+        guard images.allFinite else {
+            throw ToolError("the generator of \(checkpoint ?? generatorWeights!) gives NaN or infinite values (its run diverged?); no samples written")
         }
         try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         if ext == "npy" {

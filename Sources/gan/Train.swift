@@ -10,19 +10,21 @@ struct Train: ParsableCommand {
             Writes into --out: config.json, images/<batches_done>.png (a sample grid every \
             --sample-interval batches), metrics.jsonl, loss_curve.svg and checkpoints/ \
             (checkpoints/latest/generator.safetensors has PyTorch's parameter names). \
-            Ctrl-C finishes the current iteration, writes a checkpoint and exits with status 130; \
-            --resume continues from the latest checkpoint.
+            Ctrl-C (also SIGTERM, SIGHUP) finishes the current iteration, writes a checkpoint and \
+            exits with status 128 + the signal (130 for Ctrl-C); --resume continues from the newest \
+            complete checkpoint with the run's own settings (config.json), of which only \
+            --iterations, --n-epochs, the intervals, --threads, --quiet and --data-dir may change.
             """)
 
     @Argument(help: "The model to train (see `gan list`).") var model: String
     @OptionGroup var options: ModelOptions
     @Option(help: "Stop after N batches in total, counting those before a resume.") var iterations: Int?
-    @Option(help: "Random seed; the same seed gives the same run.") var seed: UInt64 = 0
-    @Option(help: "Output folder (default runs/MODEL).") var out: String?
-    @Option(help: "Batches between checkpoints (0: only at the end).") var checkpointInterval = 1000
-    @Flag(help: "Continue from the latest checkpoint in --out.") var resume = false
+    @Option(help: "Random seed; the same seed gives the same run (default 0).") var seed: UInt64?
+    @Option(help: "Output folder (default runs/MODEL); a new run never overwrites an earlier one.") var out: String?
+    @Option(help: "Batches between checkpoints (0: only at the end; default 1000).") var checkpointInterval: Int?
+    @Flag(help: "Continue the run in --out from its newest complete checkpoint, with the settings it started with.") var resume = false
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
-    @Option(help: "Batches between plain progress lines when the output is not a terminal.") var logInterval = 100
+    @Option(help: "Batches between plain progress lines when the output is not a terminal (default 100).") var logInterval: Int?
     @Option(help: "Score 1,000 samples every N batches and log the numbers.") var evalInterval: Int?
     @Option(help: .hidden) var dataLimit: Int?
     @Flag(help: "Print only errors.") var quiet = false
@@ -30,56 +32,32 @@ struct Train: ParsableCommand {
     func run() throws {
         let type = try failing { try Zoo.model(named: model) }
         let outURL = URL(fileURLWithPath: out ?? "runs/\(type.info.name)")
-        for (name, v) in [("--iterations", iterations), ("--threads", threads), ("--data-limit", dataLimit)] {
+        for (name, v) in [("--iterations", iterations), ("--threads", threads), ("--data-limit", dataLimit), ("--log-interval", logInterval),
+                          ("--eval-interval", evalInterval)] {
             if let v, v <= 0 { throw ToolError("\(name) must be positive, got \(v)") }
         }
-        guard checkpointInterval >= 0 else { throw ToolError("--checkpoint-interval must not be negative") }
-        guard logInterval > 0 else { throw ToolError("--log-interval must be positive") }
-        if let e = evalInterval, e <= 0 { throw ToolError("--eval-interval must be positive, got \(e)") }
-        var config = try options.resolve(type)
-        if resume {
-            let checkpoints = outURL.appendingPathComponent("checkpoints")
-            guard let folder = try? Checkpoint.resolve(checkpoints.path) else {
-                throw ToolError("--resume: no checkpoint found in \(checkpoints.path)")
-            }
-            let manifest = try failing { try Checkpoint.readManifest(folder) }
-            // Repeating the original options is fine; changing them is not (except the length
-            // of training and the picture interval).
-            var resumed = manifest.config
-            if let n = options.nEpochs { resumed.common.nEpochs = n }
-            if let s = options.sampleInterval { resumed.common.sampleInterval = s }
-            for (name, value) in options.commonOverrides where !["n-epochs", "sample-interval"].contains(name) {
-                if Float(value) != Float(resumed.common.value(named: name)) {
-                    throw ToolError("--\(name) differs from the checkpoint's (\(resumed.common.value(named: name))); a resumed run keeps the options it started with")
-                }
-            }
-            for (name, value) in options.extraOverrides where resumed.extra[name].map({ Float($0) }) != Float(value) {
-                throw ToolError("--\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
-            }
-            // The data is read as the run started reading it; only its folder may have moved.
-            let data = try options.dataOptions()
-            if let d = data.directory { resumed.data.directory = d }
-            let given: [(String, Bool)] = [("--dataset", data.dataset.map { $0 != (resumed.data.dataset ?? type.info.data.defaultDataset) } ?? false),
-                                           ("--fit", data.fit.map { $0 != resumed.data.fit } ?? false),
-                                           ("--load-size", data.loadSize.map { $0 != resumed.data.loadSize } ?? false),
-                                           ("--flip", data.flip.map { $0 != resumed.data.flip } ?? false)]
-            if let (name, _) = given.first(where: { $0.1 }) {
-                throw ToolError("\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
-            }
-            config = resumed
-        }
-        if let threads { GANRuntime.setThreads(threads) }
+        if let c = checkpointInterval, c < 0 { throw ToolError("--checkpoint-interval must not be negative, got \(c)") }
         var run = RunOptions(out: outURL)
-        run.seed = seed
+        run.seed = seed ?? 0
         run.iterations = iterations
-        run.checkpointInterval = checkpointInterval
+        run.checkpointInterval = checkpointInterval ?? run.checkpointInterval
         run.resume = resume
-        run.logInterval = logInterval
+        run.logInterval = logInterval ?? run.logInterval
         run.dataLimit = dataLimit
         run.evalInterval = evalInterval
         run.quiet = quiet
-        let trainer = Trainer(model: type.init(config: config, seed: seed), options: run)
-        if evalInterval != nil {
+        var config = try options.resolve(type)
+        if resume {
+            try failing { try RunFolder.checkNotBusy(outURL) }
+            let resumed = try ResumedRun(outURL, type)
+            config = try resumed.config(checking: options, type)
+            run = try resumed.options(self, out: outURL)
+            if let message = resumed.note, !quiet { note(message) }
+        }
+        if let threads { GANRuntime.setThreads(threads) }
+        GANRuntime.exitWhenOutOfMemory("\(type.info.name) with these sizes does not fit in memory; use a smaller --img-size, --latent-dim or --batch-size")
+        let trainer = Trainer(model: type.init(config: config, seed: run.seed), options: run)
+        if run.evalInterval != nil {
             guard config.common.channels == 1 else {
                 throw ToolError("--eval-interval scores MNIST digits; \(type.info.name) is configured for \(config.common.channels)-channel images")
             }
@@ -89,7 +67,7 @@ struct Train: ParsableCommand {
         let outcome = try failing { try trainer.run() }
         switch outcome {
         case .finished: return
-        case .interrupted: throw ExitCode(130)
+        case .interrupted(_, let signal): throw ExitCode(128 + signal)
         case .diverged: throw ExitCode(3)
         }
     }

@@ -33,6 +33,9 @@ enum Translation {
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
             let outputs = normalization.unitRange(try model.translateForOutput(inputs))
+            guard outputs.allFinite else {
+                throw ToolError("the generator gives NaN or infinite values for \(files[chunk.lowerBound].path) (its run diverged?); no outputs written for it")
+            }
             for (k, i) in chunk.enumerated() {
                 try imageFromTensor(outputs.slice(dim: 0, start: k, end: k + 1).reshape(Array(outputs.shape.dropFirst())))
                     .writePNG(to: targets[i])

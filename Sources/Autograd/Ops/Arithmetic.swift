@@ -155,10 +155,11 @@ extension Tensor {
     /// 1 where finite, 0 for NaN and infinities.
     public func isFiniteMask() -> Tensor { Kernels.unary(Int32(CK_ISFINITE), detach()) }
     /// True when every element is finite.
-    public var allFinite: Bool {
-        let p = storage.pointer
-        for i in 0..<count where !p[i].isFinite { return false }
-        return true
+    public var allFinite: Bool { ck_all_finite(storage.pointer, count) != 0 }
+    /// True when the elements `range` (of the flat contents) are all finite.
+    public func allFinite(in range: Range<Int>) -> Bool {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "allFinite: range \(range) outside \(count) elements")
+        return ck_all_finite(storage.pointer + range.lowerBound, range.count) != 0
     }
 }
 

@@ -114,6 +114,14 @@ void ck_pool_set_slack(size_t bytes);
 void ck_release_large_frees(size_t threshold_bytes);
 // Peak resident set size of the process (VmHWM), in bytes.
 size_t ck_peak_resident_bytes(void);
+// What an allocation the system refuses, or one that would take the live bytes past
+// `budget_bytes` (0: no budget), does: with a message, print "Error: <message> ..." and
+// exit with status 1; without one (the default), abort.
+void ck_pool_set_out_of_memory(size_t budget_bytes, const char *message);
+
+// ---- Finiteness (reduce.c) -------------------------------------------------
+// 1 when none of x[0..<n] is NaN or infinite, else 0 (reads the exponent bits only).
+int ck_all_finite(const float *x, long n);
 
 // ---- Convolution helpers (im2col.c) -----------------------------------------
 // One image (C x H x W) to columns (C*kh*kw) x (oh*ow), zero padding outside.

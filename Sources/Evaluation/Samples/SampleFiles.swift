@@ -31,7 +31,15 @@ public enum SampleFiles {
         var images = [Tensor]()
         for name in names {
             let url = folder.appendingPathComponent(name)
-            images.append(resizedTo28(tensor(of: try decode(url))))
+            let image = try decode(url)
+            // A grid scored as one sample would skew every number: refused.
+            func cells(_ side: Int, _ cell: Int) -> Int? {
+                (side - 2) % (cell + 2) == 0 && (side - 2) / (cell + 2) >= 2 ? (side - 2) / (cell + 2) : nil
+            }
+            if let cell = [28, 32].first(where: { cells(image.width, $0) != nil && cells(image.height, $0) != nil }) {
+                throw EvaluationError("\(url.path) is a grid of \(cells(image.width, cell)!)x\(cells(image.height, cell)!) samples, not one sample; give gan eval the grid file itself, or a folder of single samples")
+            }
+            images.append(resizedTo28(tensor(of: image)))
         }
         return Tensor.concat(images, dim: 0)
     }

@@ -1,7 +1,8 @@
 // Checkpoints: every network and optimiser as safetensors (PyTorch parameter names), plus
 // a small JSON manifest with the position in the data and the random streams. Each one is
-// written to a temporary folder and renamed into place, and `latest` is a symbolic link
-// swapped atomically, so an interrupted write never leaves a broken checkpoint.
+// written to a temporary folder, fsynced and renamed into place, and `latest` is a symbolic
+// link swapped atomically, so an interrupted write or a power cut never leaves a broken one;
+// a resume that still finds one damaged goes back to the newest complete one.
 import Autograd
 import Foundation
 import NN
@@ -39,52 +40,122 @@ public enum Checkpoint {
     static let manifestName = "state.json"
     static let keep = 3
 
-    /// Writes `checkpoints/<batchesDone>/` under `directory` and points `latest` at it.
+    /// Writes `checkpoints/<batchesDone>/` under `directory` and points `latest` at it. Every
+    /// file and rename is fsynced, and `latest` names a complete checkpoint at every moment
+    /// (the previous one until the new one is in place). On failure the partial checkpoint is
+    /// removed and the previous ones are untouched.
     @discardableResult
     public static func save(_ model: any GANModel, manifest: CheckpointManifest, in directory: URL) throws -> URL {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let name = String(format: "%08d", manifest.batchesDone)
         let final = directory.appendingPathComponent(name)
         let temp = directory.appendingPathComponent(".tmp-\(name)-\(getpid())")
-        try? fm.removeItem(at: temp)
-        try fm.createDirectory(at: temp, withIntermediateDirectories: true)
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? fm.removeItem(at: temp)
+            try fm.createDirectory(at: temp, withIntermediateDirectories: true)
+            try writeFiles(model, manifest: manifest, into: temp)
+            try DurableFile.syncFolder(temp)
+        } catch {
+            try? fm.removeItem(at: temp)
+            throw CheckpointError("cannot write the checkpoint \(final.path): \(DurableFile.describe(error))")
+        }
+        // A folder of the same name (from a run that went on past it before a resume) is moved
+        // aside, not deleted, until the new one is in place.
+        let aside = directory.appendingPathComponent(".old-\(name)-\(getpid())")
+        let replacing = fm.fileExists(atPath: final.path)
+        if replacing { try? fm.removeItem(at: aside) }
+        guard !replacing || rename(final.path, aside.path) == 0, rename(temp.path, final.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? fm.removeItem(at: temp)
+            throw CheckpointError("cannot move the checkpoint into \(final.path): \(reason)")
+        }
+        try? DurableFile.syncFolder(directory)
+        try point(latestIn: directory, at: name)
+        if replacing { try? fm.removeItem(at: aside) }
+        prune(directory, keeping: name)
+        return final
+    }
+
+    /// Every network, optimiser and the manifest of a checkpoint, each fsynced.
+    static func writeFiles(_ model: any GANModel, manifest: CheckpointManifest, into folder: URL) throws {
         for (n, module) in model.networks {
-            try module.save(to: temp.appendingPathComponent("\(n).safetensors").path)
+            try module.save(to: folder.appendingPathComponent("\(n).safetensors").path)
         }
         // `generator.safetensors` is the file `gan sample`, `gan eval` and PyTorch users load,
         // also for models whose generating network has another name (aae's decoder).
         if !model.networks.contains(where: { $0.name == "generator" }) {
-            try model.generator.save(to: temp.appendingPathComponent("generator.safetensors").path)
+            try model.generator.save(to: folder.appendingPathComponent("generator.safetensors").path)
         }
         for (n, optimizer) in model.optimizers {
-            try optimizer.save(to: temp.appendingPathComponent("\(n).safetensors").path)
+            try optimizer.save(to: folder.appendingPathComponent("\(n).safetensors").path)
         }
         var manifest = manifest
         let carried = model.carriedLosses
         manifest.carriedLosses = carried.isEmpty ? nil : carried
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(manifest).write(to: temp.appendingPathComponent(manifestName), options: .atomic)
-        try? fm.removeItem(at: final)
-        try fm.moveItem(at: temp, to: final)
-        // Swap the `latest` link atomically: make a new link, rename it over the old one.
+        let file = folder.appendingPathComponent(manifestName)
+        try encoder.encode(manifest).write(to: file)
+        try DurableFile.sync(file)
+    }
+
+    /// Swaps the `latest` link atomically: a new link renamed over the old one.
+    static func point(latestIn directory: URL, at name: String) throws {
         let link = directory.appendingPathComponent("latest")
         let tempLink = directory.appendingPathComponent(".latest-\(getpid())")
-        try? fm.removeItem(at: tempLink)
-        try fm.createSymbolicLink(atPath: tempLink.path, withDestinationPath: name)
-        guard rename(tempLink.path, link.path) == 0 else {
+        try? FileManager.default.removeItem(at: tempLink)
+        guard symlink(name, tempLink.path) == 0, rename(tempLink.path, link.path) == 0 else {
             throw CheckpointError("cannot point \(link.path) at \(name): \(String(cString: strerror(errno)))")
         }
-        prune(directory, keeping: name)
-        return final
+        try? DurableFile.syncFolder(directory)
+    }
+
+    /// The checkpoint folders of `directory` (`checkpoints/`), newest first.
+    public static func folders(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter(isCheckpointName).sorted(by: >).map { directory.appendingPathComponent($0) }
+    }
+
+    static func isCheckpointName(_ name: String) -> Bool { name.count == 8 && name.allSatisfy(\.isASCII) && name.allSatisfy(\.isNumber) }
+
+    private struct WrongModel: Error { let message: String }
+
+    /// Restores `model` from the newest checkpoint in `directory` that loads completely. Newer
+    /// ones that do not (a disk that filled, a file damaged since) are renamed to
+    /// `damaged-<N>` (kept for inspection, never loaded again), `latest` is pointed at the
+    /// one used, and `skipped` lists what was passed over and why.
+    public static func restoreNewest(_ model: any GANModel, in directory: URL) throws
+        -> (checkpoint: URL, manifest: CheckpointManifest, skipped: [String]) {
+        var skipped: [String] = []
+        for folder in folders(in: directory) {
+            let problem: Error
+            do {
+                let manifest = try readManifest(folder)
+                guard manifest.model == type(of: model).info.name else {
+                    throw WrongModel(message: "\(folder.path) holds a \(manifest.model) checkpoint, not \(type(of: model).info.name)")
+                }
+                try restore(model, from: folder, manifest: manifest)
+                if !skipped.isEmpty { try point(latestIn: directory, at: folder.lastPathComponent) }
+                return (folder, manifest, skipped)
+            } catch let wrong as WrongModel {
+                throw CheckpointError(wrong.message)
+            } catch {
+                problem = error
+            }
+            let aside = directory.appendingPathComponent("damaged-\(folder.lastPathComponent)")
+            try? FileManager.default.removeItem(at: aside)
+            let moved = rename(folder.path, aside.path) == 0
+            skipped.append("\(folder.lastPathComponent) does not load (\(problem))\(moved ? "; kept as \(aside.lastPathComponent)" : "")")
+        }
+        throw CheckpointError("--resume: no complete checkpoint in \(directory.path)\(skipped.isEmpty ? "" : ": " + skipped.joined(separator: "; "))")
     }
 
     /// Removes all but the newest `keep` checkpoint folders.
     static func prune(_ directory: URL, keeping current: String) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
-        let folders = names.filter { $0.count == 8 && $0.allSatisfy(\.isNumber) }.sorted()
+        let folders = names.filter(isCheckpointName).sorted()
         for old in folders.dropLast(keep) where old != current {
             try? fm.removeItem(at: directory.appendingPathComponent(old))
         }

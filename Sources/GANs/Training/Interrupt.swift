@@ -1,5 +1,6 @@
-// Ctrl-C and SIGTERM: the first one asks training to stop after the current iteration
-// (it then writes a checkpoint); a second one exits at once.
+// Ctrl-C, SIGTERM and SIGHUP (a closed terminal or ssh session): the first one asks
+// training to stop after the current iteration (it then writes a checkpoint); a second one
+// exits at once. SIGPIPE is ignored: a closed stdout must not end a run (see Console).
 import Dispatch
 import Foundation
 
@@ -10,9 +11,12 @@ public final class InterruptMonitor: @unchecked Sendable {
 
     public init() {}
 
-    /// Starts listening for SIGINT and SIGTERM.
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Starts listening for SIGINT, SIGTERM and SIGHUP, and ignores SIGPIPE from now on.
     public func start() {
-        for sig in [SIGINT, SIGTERM] {
+        signal(SIGPIPE, SIG_IGN)
+        for sig in Self.signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [weak self] in
@@ -22,8 +26,8 @@ public final class InterruptMonitor: @unchecked Sendable {
                 if !second { self.requested = sig }
                 self.lock.unlock()
                 if second {
-                    FileHandle.standardError.write(Data("\nSecond interrupt: stopping now without a checkpoint.\n".utf8))
-                    exit(130)
+                    Console.error("\nSecond interrupt: stopping now without a checkpoint.\n")
+                    exit(128 + sig)
                 }
             }
             source.resume()
@@ -41,7 +45,6 @@ public final class InterruptMonitor: @unchecked Sendable {
     public func stop() {
         for s in sources { s.cancel() }
         sources.removeAll()
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for sig in Self.signals { signal(sig, SIG_DFL) }
     }
 }

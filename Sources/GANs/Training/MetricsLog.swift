@@ -1,10 +1,13 @@
 // metrics.jsonl: one JSON object per logged step, appended as training goes, and the
-// loss series kept in memory for the loss-curve picture.
+// loss series kept in memory for the loss-curve picture. A failed append (a full disk) is
+// cut back off, so the file never ends in half a line.
 import Foundation
 
 public final class MetricsLog {
     public let url: URL
-    private var handle: FileHandle
+    private let descriptor: Int32
+    /// Bytes of whole lines in the file.
+    private var length: off_t
     /// Every loss logged so far: name -> (batches_done, value).
     public private(set) var series: [(name: String, points: [(Int, Float)])] = []
 
@@ -21,16 +24,21 @@ public final class MetricsLog {
             }
         }
         let content = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
-        try Data(content.utf8).write(to: url, options: .atomic)
-        guard let h = FileHandle(forWritingAtPath: url.path) else {
-            throw CheckpointError("cannot open \(url.path) for writing")
-        }
-        handle = h
-        handle.seekToEndOfFile()
+        try DurableFile.write(Data(content.utf8), to: url)
+        descriptor = open(url.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw RunFolderError("cannot open \(url.path) for writing: \(String(cString: strerror(errno)))") }
+        length = off_t(content.utf8.count)
         for line in kept { absorb(line) }
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
+
+    /// Makes every line appended so far durable (before a checkpoint that counts on them).
+    public func sync() throws {
+        guard fsync(descriptor) == 0 else {
+            throw RunFolderError("cannot write \(url.path): \(String(cString: strerror(errno)))")
+        }
+    }
 
     private func absorb(_ line: String) {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -50,14 +58,27 @@ public final class MetricsLog {
 
     /// Appends one step's record; `extra` holds additional numbers (evaluation scores).
     public func log(epoch: Int, batch: Int, batchesDone: Int, losses: Losses, seconds: Double,
-                    extra: [(String, Double)] = []) {
+                    extra: [(String, Double)] = []) throws {
         var fields = ["\"epoch\":\(epoch)", "\"batch\":\(batch)", "\"batches_done\":\(batchesDone)"]
-        for (name, value) in losses {
-            fields.append("\"\(name)\":\(value.isFinite ? "\(value)" : "null")")
-            if value.isFinite { record(name, batchesDone, value) }
-        }
+        for (name, value) in losses { fields.append("\"\(name)\":\(value.isFinite ? "\(value)" : "null")") }
         for (name, value) in extra { fields.append("\"\(name)\":\(value.isFinite ? "\(value)" : "null")") }
         fields.append("\"seconds\":\(String(format: "%.3f", seconds))")
-        handle.write(Data(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        try append(Array(("{" + fields.joined(separator: ",") + "}\n").utf8))
+        for (name, value) in losses where value.isFinite { record(name, batchesDone, value) }
+    }
+
+    private func append(_ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = String(cString: strerror(n < 0 ? errno : ENOSPC))
+                _ = ftruncate(descriptor, length)
+                throw RunFolderError("cannot write \(url.path): \(reason)")
+            }
+            done += n
+        }
+        length += off_t(bytes.count)
     }
 }

@@ -48,21 +48,19 @@ public final class ProgressReporter {
         if isTerminal {
             guard now.timeIntervalSince(lastDraw) >= 0.1 || batchesDone == totalBatches else { return }
             lastDraw = now
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+            Console.error("\r\u{1B}[2K\(line)")
         } else if batchesDone % logInterval == 0 || batchesDone == totalBatches {
-            print(line)
-            fflush(nil)
+            Console.out(line + "\n")
         }
     }
 
     /// Ends the live line before other output.
     public func finishLine() {
-        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal { Console.error("\n") }
     }
 
     public func message(_ text: String) {
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-        print(text)
-        fflush(nil)
+        if isTerminal { Console.error("\r\u{1B}[2K") }
+        Console.out(text + "\n")
     }
 }

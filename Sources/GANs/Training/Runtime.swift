@@ -19,4 +19,12 @@ public enum GANRuntime {
             MemoryStats.setPoolLimit(bytes: 256 << 20)
         }
     }
+
+    /// From now on an allocation that cannot be served — the system refuses it, or it would
+    /// take the tensors past the memory available now — ends the process with "Error:
+    /// `message`" and status 1 instead of a crash.
+    public static func exitWhenOutOfMemory(_ message: String) {
+        let budget = MemoryStats.availableBytes().map { $0 + MemoryStats.liveTensorBytes } ?? 0
+        MemoryStats.exitWhenOutOfMemory(budget: budget, message: message)
+    }
 }

@@ -37,6 +37,24 @@ public struct TrainingDataError: Error, CustomStringConvertible {
     }
 }
 
+/// A write in the run folder failed (a full disk, a folder gone): training stopped, with a
+/// checkpoint of where it stood when one could still be written.
+public struct TrainingWriteError: Error, CustomStringConvertible {
+    public let message: String
+    public let batchesDone: Int
+    /// The checkpoint of the position training stopped at, if written.
+    public let checkpoint: String?
+    /// The newest earlier checkpoint, when none could be written now.
+    public let previous: String?
+    public let resume: String
+    public var description: String {
+        if let checkpoint {
+            return "\(message) (training stopped after iteration \(batchesDone) with a checkpoint in \(checkpoint); make room, then resume with: \(resume))"
+        }
+        return "\(message) (training stopped after iteration \(batchesDone); \(previous.map { "the last checkpoint is \($0); make room, then resume with: \(resume)" } ?? "no checkpoint was written"))"
+    }
+}
+
 public enum TrainingOutcome: Equatable {
     case finished(batchesDone: Int)
     case interrupted(batchesDone: Int, signal: Int32)
@@ -54,6 +72,10 @@ public final class Trainer {
     public let options: RunOptions
     public var evaluator: TrainingEvaluator?
     let interrupts: InterruptMonitor
+    /// The position of the checkpoint last written or resumed from.
+    var lastCheckpoint: Int?
+    /// The run's weights, checked before each checkpoint.
+    var watch: WeightWatch?
 
     public init(model: any GANModel, options: RunOptions, interrupts: InterruptMonitor = InterruptMonitor()) {
         self.model = model
@@ -64,33 +86,47 @@ public final class Trainer {
     var checkpointsDirectory: URL { options.out.appendingPathComponent("checkpoints") }
 
     public func run() throws -> TrainingOutcome {
-        let fm = FileManager.default
         let info = type(of: model).info
         let common = model.config.common
         try checkBatchSize(model)
-        // Find the data before touching the output folder, so a bad --data-dir changes nothing.
+        // Find the data and check the sizes against memory before touching the output folder,
+        // so a bad --data-dir or a batch that cannot fit changes nothing.
         let data = try TrainingData(type(of: model), config: model.config)
             .batches(batchSize: common.batchSize, seed: options.seed, limit: options.dataLimit)
         let examples = model.progressExamples > 0 ? try data.examples(model.progressExamples) : nil
+        try MemoryCheck.check(model, data: data, seed: options.seed)
+        let folder = try RunFolder(options.out, resume: options.resume, model: info.name)
+        let resumeCommand = "gan train \(info.name) --out \(options.out.path) --resume"
 
-        // Where to start: the beginning, or the latest checkpoint.
+        // Where to start: the beginning, or the newest complete checkpoint.
         var epoch = 0, batch = 0, batchesDone = 0
+        var notes: [String] = []
+        if folder.startsOver { notes.append("note: \(options.out.path) holds a run that stopped before its first checkpoint; starting it over") }
         if options.resume {
-            let checkpoint = try Checkpoint.resolve(checkpointsDirectory.path)
-            let manifest = try Checkpoint.readManifest(checkpoint)
-            try Checkpoint.restore(model, from: checkpoint, manifest: manifest)
+            let (_, manifest, skipped) = try Checkpoint.restoreNewest(model, in: checkpointsDirectory)
+            guard manifest.seed == options.seed else {
+                throw CheckpointError("the checkpoint was trained with seed \(manifest.seed), not \(options.seed); a resumed run keeps its seed")
+            }
             (epoch, batch, batchesDone) = (manifest.epoch, manifest.batch, manifest.batchesDone)
+            lastCheckpoint = batchesDone
+            notes = skipped.map { "Checkpoint \($0); resuming from the newest complete one." }
         }
 
-        try fm.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
         let perEpoch = data.batchesPerEpoch
         let total = options.iterations ?? common.nEpochs * perEpoch
-        try writeConfig(total: total)
-        let metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
+        let metrics: MetricsLog
+        do {
+            try FileManager.default.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
+            try writeConfig(total: total)
+            metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
                                      resumeAfter: options.resume ? batchesDone : nil)
+        } catch {
+            throw RunFolderError("cannot write into \(options.out.path): \(DurableFile.describe(error))")
+        }
         let progress = ProgressReporter(totalBatches: total, batchesPerEpoch: perEpoch, nEpochs: common.nEpochs,
                                         logInterval: options.logInterval, startBatch: batchesDone)
         func say(_ text: String) { if !options.quiet { progress.message(text) } }
+        for note in notes { Console.error(note + "\n") }
         if options.resume { say("Resuming \(info.name) from batch \(batchesDone) (epoch \(epoch), batch \(batch)).") }
         say("Training \(info.name) (\(info.citation)) on \(data.summary), \(total) iterations; writing to \(options.out.path)")
 
@@ -101,6 +137,8 @@ public final class Trainer {
         // Time spent waiting for the data pipeline, reported at the end: what the prefetching
         // loader did not hide behind training.
         var dataWait: Double = 0
+        let watched = WeightWatch(model)
+        watch = watched
         model.epochStarted(epoch)
         while batchesDone < total {
             if batch >= perEpoch {
@@ -115,19 +153,24 @@ public final class Trainer {
             } catch {
                 // A bad file stops the run where it stands; what was trained so far is kept.
                 if !options.quiet { progress.finishLine() }
-                if batchesDone > 0 { try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch) }
-                throw TrainingDataError(message: "\(error)", batchesDone: batchesDone, resume: "gan train \(info.name) --out \(options.out.path) --resume")
+                if batchesDone > 0 { try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch, metrics: metrics) }
+                throw TrainingDataError(message: "\(error)", batchesDone: batchesDone, resume: resumeCommand)
             }
             dataWait += Date().timeIntervalSince(asked)
             let losses = try model.trainStep(next, batchesDone: batchesDone)
-            if let bad = losses.first(where: { !$0.value.isFinite }) {
+            // Everything is checked before a step whose weights are written, a share otherwise.
+            let done = batchesDone + 1
+            let writes = done == total || interrupts.signalReceived != nil
+                || (common.sampleInterval > 0 && done % common.sampleInterval == 0)
+                || (options.checkpointInterval > 0 && done % options.checkpointInterval == 0)
+            let weights = writes ? watched.firstNonFinite() : watched.nextNonFinite()
+            let nonFinite = losses.first(where: { !$0.value.isFinite }).map { "the loss \($0.name) became \($0.value) at iteration \(done)" }
+                ?? weights.map { "the \($0.network) weights \($0.tensor) became non-finite by iteration \(done)" }
+            if let nonFinite {
                 if !options.quiet { progress.finishLine() }
                 let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
-                FileHandle.standardError.write(Data("""
-                    error: the loss \(bad.name) became \(bad.value) at iteration \(batchesDone + 1) (epoch \(epoch), batch \(batch)); \
-                    training stopped. The last good checkpoint: \(last)\n
-                    """.utf8))
-                return .diverged(loss: bad.name, batchesDone: batchesDone)
+                Console.error("error: \(nonFinite) (epoch \(epoch), batch \(batch)); training stopped. The last good checkpoint: \(last)\n")
+                return .diverged(loss: nonFinite, batchesDone: batchesDone)
             }
             let current = (epoch, batch)
             batchesDone += 1
@@ -137,38 +180,73 @@ public final class Trainer {
             if let every = options.evalInterval, every > 0, batchesDone % every == 0, let evaluator {
                 extra = try evaluator.evaluate(model)
             }
-            metrics.log(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses,
-                        seconds: Date().timeIntervalSince(start), extra: extra)
-            if !options.quiet { progress.update(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses) }
-            if !extra.isEmpty, !options.quiet {
-                say("eval at \(batchesDone): " + extra.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  "))
-            }
-            if common.sampleInterval > 0, batchesDone % common.sampleInterval == 0 {
-                try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
-            }
             let position = (epoch: epoch, batch: batch)
-            if options.checkpointInterval > 0, batchesDone % options.checkpointInterval == 0, batchesDone < total {
-                try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch)
+            do {
+                try metrics.log(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses,
+                                seconds: Date().timeIntervalSince(start), extra: extra)
+                if !options.quiet { progress.update(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses) }
+                if !extra.isEmpty, !options.quiet {
+                    say("eval at \(batchesDone): " + extra.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  "))
+                }
+                if common.sampleInterval > 0, batchesDone % common.sampleInterval == 0 {
+                    try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
+                }
+                if options.checkpointInterval > 0, batchesDone % options.checkpointInterval == 0, batchesDone < total {
+                    try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch, metrics: metrics)
+                }
+            } catch {
+                if !options.quiet { progress.finishLine() }
+                throw writeFailure(error, batchesDone: batchesDone, total: total, position: position, metrics: metrics, resume: resumeCommand)
             }
             if let sig = interrupts.signalReceived {
                 if !options.quiet { progress.finishLine() }
-                try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch)
-                try LossCurve.write(series: metrics.series, title: "\(info.name) losses", to: options.out.appendingPathComponent("loss_curve.svg"))
-                FileHandle.standardError.write(Data("""
+                do {
+                    try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch, metrics: metrics)
+                    try LossCurve.write(series: metrics.series, title: "\(info.name) losses", to: options.out.appendingPathComponent("loss_curve.svg"))
+                } catch {
+                    throw writeFailure(error, batchesDone: batchesDone, total: total, position: position, metrics: metrics, resume: resumeCommand)
+                }
+                Console.error("""
                     Interrupted after iteration \(batchesDone) of \(total); checkpoint written to \(checkpointsDirectory.path)/latest.
-                    Resume with: gan train \(info.name) --out \(options.out.path) --resume\n
-                    """.utf8))
+                    Resume with: \(resumeCommand)\n
+                    """)
                 return .interrupted(batchesDone: batchesDone, signal: sig)
             }
         }
         if !options.quiet { progress.finishLine() }
-        try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch)
-        try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
+        do {
+            try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch, metrics: metrics)
+            try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)
+        } catch {
+            throw writeFailure(error, batchesDone: batchesDone, total: total, position: (epoch, batch), metrics: metrics, resume: resumeCommand)
+        }
+        withExtendedLifetime(folder) {}
         let seconds = Date().timeIntervalSince(start)
         say(String(format: "Waited %.1f s for data (%.1f%% of the run).", dataWait, 100 * dataWait / Swift.max(seconds, 1e-9)))
         say("Done: \(batchesDone) iterations in \(ProgressReporter.duration(seconds)), peak memory \(MemoryUsage.peakResidentBytes() / 1_048_576) MB (\(lastLosses.map { "\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))).")
         say("Samples: \(options.out.appendingPathComponent("images").path)  generator: \(checkpointsDirectory.path)/latest/generator.safetensors")
         return .finished(batchesDone: batchesDone)
+    }
+
+    /// The error a failed write in the run folder stops training with, after a checkpoint of
+    /// the current position where one can still be written.
+    func writeFailure(_ error: Error, batchesDone: Int, total: Int, position: (epoch: Int, batch: Int), metrics: MetricsLog,
+                      resume: String) -> TrainingWriteError {
+        let reason = DurableFile.describe(error)
+        if error is CheckpointError || lastCheckpoint == batchesDone {
+            let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path
+            return TrainingWriteError(message: reason, batchesDone: batchesDone, checkpoint: lastCheckpoint == batchesDone ? last : nil,
+                                      previous: last, resume: resume)
+        }
+        do {
+            try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch, metrics: metrics)
+            return TrainingWriteError(message: reason, batchesDone: batchesDone,
+                                      checkpoint: (try? Checkpoint.resolve(checkpointsDirectory.path))?.path, previous: nil, resume: resume)
+        } catch {
+            return TrainingWriteError(message: "\(reason); the checkpoint could not be written either (\(DurableFile.describe(error)))",
+                                      batchesDone: batchesDone, checkpoint: nil,
+                                      previous: (try? Checkpoint.resolve(checkpointsDirectory.path))?.path, resume: resume)
+        }
     }
 
     func saveProgress(batchesDone: Int, metrics: MetricsLog, examples: TrainingBatch?) throws {
@@ -179,7 +257,14 @@ public final class Trainer {
                             to: options.out.appendingPathComponent("loss_curve.svg"))
     }
 
-    func saveCheckpoint(batchesDone: Int, epoch: Int, batch: Int) throws {
+    /// Writes a checkpoint of the position (once per position: a second call for the same one,
+    /// an interrupt on a checkpoint batch, keeps the first), after making the metrics durable.
+    func saveCheckpoint(batchesDone: Int, epoch: Int, batch: Int, metrics: MetricsLog) throws {
+        guard lastCheckpoint != batchesDone else { return }
+        if let bad = watch?.firstNonFinite() {
+            throw CheckpointError("no checkpoint written: the \(bad.network) weights \(bad.tensor) are not finite")
+        }
+        try metrics.sync()
         var streams: [String: UInt64] = [:]
         for (n, g) in model.randomStreams { streams[n] = g.offset }
         let manifest = CheckpointManifest(
@@ -187,6 +272,7 @@ public final class Trainer {
             randomStreams: streams, config: model.config, networks: model.networks.map(\.name),
             optimizers: model.optimizers.map(\.name), swiftganVersion: SwiftGAN.version)
         try Checkpoint.save(model, manifest: manifest, in: checkpointsDirectory)
+        lastCheckpoint = batchesDone
     }
 
     func writeConfig(total: Int) throws {
@@ -212,7 +298,7 @@ public final class Trainer {
         obj["load_size"] = fitting.loadSize ?? model.config.common.imgSize
         obj["flip"] = fitting.flip
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: options.out.appendingPathComponent("config.json"), options: .atomic)
+        try DurableFile.write(data, to: options.out.appendingPathComponent("config.json"))
     }
 }
 

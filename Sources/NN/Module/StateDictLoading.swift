@@ -28,7 +28,11 @@ public struct StateDictMismatch: Equatable, CustomStringConvertible, Sendable {
 
 public struct StateDictError: Error, CustomStringConvertible {
     public let mismatch: StateDictMismatch
-    public var description: String { "error loading state dict for the model: \(mismatch)" }
+    /// The file the state dict came from, when it came from one.
+    public var file: String? = nil
+    public var description: String {
+        "error loading state dict \(file.map { "\($0) " } ?? "")for the model: \(mismatch)"
+    }
 }
 
 extension Module {
@@ -80,6 +84,9 @@ extension Module {
     /// Reads a safetensors file into this model; see `loadStateDict(_:strict:)`.
     @discardableResult
     public func load(from path: String, strict: Bool = true) throws -> StateDictMismatch {
-        try loadStateDict(try SafeTensors.read(path), strict: strict)
+        let dict = try SafeTensors.read(path)
+        do { return try loadStateDict(dict, strict: strict) } catch {
+            throw StateDictError(mismatch: error.mismatch, file: path)
+        }
     }
 }

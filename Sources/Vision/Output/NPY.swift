@@ -71,7 +71,16 @@ public enum NPY {
             guard let d = Int(text), d >= 0 else { throw DataError(.corrupt, file: file, "bad dimension '\(text)' in .npy shape") }
             shape.append(d)
         }
-        let count = shape.reduce(1, *)
+        // A shape whose size overflows cannot match the file: checked without trapping.
+        var count = 1
+        for d in shape + [4] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else {
+                throw DataError(.corrupt, file: file, "shape \(shape) in the .npy header is too large to be the file's contents")
+            }
+            count = product
+        }
+        count /= 4
         let dataStart = headerStart + headerLength
         guard bytes.count - dataStart == count * 4 else {
             throw DataError(.mismatch, file: file, "shape \(shape) needs \(count * 4) bytes of data, file has \(bytes.count - dataStart)")
