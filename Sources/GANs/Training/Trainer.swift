@@ -68,6 +68,7 @@ public final class Trainer {
         let info = type(of: model).info
         let common = model.config.common
         try checkBatchSize(model)
+        try model.prepareToTrain()
         // Find the data before touching the output folder, so a bad --data-dir changes nothing.
         let data = try TrainingData(type(of: model), config: model.config)
             .batches(batchSize: common.batchSize, seed: options.seed, limit: options.dataLimit)
