@@ -45,14 +45,14 @@ public final class VGG19Features: Module {
     /// Throws one sentence naming the file when it is missing or lacks a needed tensor.
     public static func load(_ path: String, layers: Int) throws(ConfigError) -> VGG19Features {
         let net = VGG19Features(layers: layers, generator: RandomGenerator(seed: 0))
-        let needed = Set(net.stateDict().names)
+        let names = net.stateDict().names, needed = Set(names)
         let dict: StateDict
         do {
             dict = try SafeTensors.read(path, including: { needed.contains($0) })
         } catch {
             throw ConfigError("--vgg19 \(path): \(error.description)")
         }
-        let missing = needed.subtracting(dict.names).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+        let missing = names.filter { !dict.contains($0) }
         guard missing.isEmpty else {
             throw ConfigError("--vgg19 \(path) is not torchvision's VGG19: it lacks \(missing.prefix(3).joined(separator: ", "))\(missing.count > 3 ? " and \(missing.count - 3) more" : "")")
         }
