@@ -66,6 +66,8 @@ struct Train: ParsableCommand {
             if let (name, _) = given.first(where: { $0.1 }) {
                 throw ToolError("\(name) differs from the checkpoint's; a resumed run keeps the options it started with")
             }
+            // A file the run reads (VGG19 weights) may have moved.
+            resumed.files.merge(options.files) { $1 }
             config = resumed
         }
         if let threads { GANRuntime.setThreads(threads) }
