@@ -24,6 +24,7 @@ struct Sample: ParsableCommand {
     @Option(name: .customLong("n"), help: "Number of samples.") var count: Int?
     @Option(help: "Output file: .png (grid) or .npy; for --input, an image or a folder.") var out: String
     @Option(help: "Image-to-image models: an input image, or a folder of them.") var input: String?
+    @Option(help: "Inpainting models: the region to fill, x,y,w,h in pixels of the model's input size.") var mask: String?
     @Option(help: "Class labels: a comma-separated list or a file of them (conditional models).") var labels: String?
     @Option(help: "Latent vectors N x latent_dim as .npy.") var z: String?
     @Option(help: "Images per row of the PNG grid (default: the class count or sqrt(N)).") var nrow: Int?
@@ -61,7 +62,11 @@ struct Sample: ParsableCommand {
         }
 
         if let input {
-            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL) }
+            let region = try mask.map { text in
+                guard let r = ImageRegion(text) else { throw ToolError("--mask takes x,y,w,h (four whole numbers), got \(text)") }
+                return r
+            }
+            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL, mask: region) }
             print("Wrote \(written) outputs of \(type.info.name) to \(outURL.path)")
             return
         }

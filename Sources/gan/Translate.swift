@@ -8,7 +8,12 @@ enum Translation {
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
     /// after its input. Returns how many were written.
-    static func run(_ model: any GANModel, input: URL, out: URL) throws -> Int {
+    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil) throws -> Int {
+        let inpainting = model as? any InpaintingModel
+        if let inpainting, mask == nil {
+            throw ToolError("\(type(of: inpainting).info.name) fills a region of each image: give --mask x,y,w,h (in pixels of its \(model.config.common.imgSize)x\(model.config.common.imgSize) input)")
+        }
+        if mask != nil, inpainting == nil { throw ToolError("--mask applies to the inpainting models (ccgan, context_encoder)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
             throw ToolError("--input \(input.path) does not exist")
@@ -27,12 +32,23 @@ enum Translation {
         let transform = TrainingData.transform(type.data(for: model.config), config: model.config, random: false)
         let normalization = type.data(for: model.config).normalization
         let rng = RandomGenerator(seed: 0)
+        if let enlarging = model as? any SuperResolutionModel {
+            // Each image whole, at its own resolution, in tiles.
+            let channels = model.config.common.channels
+            let convert = ImageTransform([channels == 1 ? .grayscale : .rgb], mean: normalization.mean, std: normalization.std)
+            for (file, target) in zip(files, targets) {
+                let image = convert.apply(try Image(contentsOf: file), generator: rng)
+                let output = normalization.unitRange(try enlarging.upscale(Tensor(shape: [1] + image.shape, scalars: image.values)))
+                try imageFromTensor(output.reshape(Array(output.shape.dropFirst()))).writePNG(to: target)
+            }
+            return files.count
+        }
         // A few at a time, so a large folder never holds every activation at once.
         for start in stride(from: 0, to: files.count, by: 8) {
             let chunk = start..<Swift.min(start + 8, files.count)
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
-            let outputs = normalization.unitRange(try model.translateForOutput(inputs))
+            let outputs = normalization.unitRange(try inpainting.map { try $0.fill(inputs, region: mask!) } ?? model.translateForOutput(inputs))
             for (k, i) in chunk.enumerated() {
                 try imageFromTensor(outputs.slice(dim: 0, start: k, end: k + 1).reshape(Array(outputs.shape.dropFirst())))
                     .writePNG(to: targets[i])

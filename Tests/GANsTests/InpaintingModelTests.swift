@@ -79,8 +79,13 @@ final class InpaintingModelTests: XCTestCase {
         let copy = try restoredCopy(of: model)
         let probe = Holes(batch.holes, size: 16).masked(batch.images, fill: -1)
         XCTAssertEqual(try model.translateForOutput(probe).scalars, try copy.translateForOutput(probe).scalars)
-        let filled = try model.inpaint(batch.images, x: 8, y: 8, size: 16)
-        XCTAssertEqual(filled.shape, [2, 3, 64, 64])
+        // A region filled: the rest of the image unchanged.
+        let region = ImageRegion(x: 5, y: 9, width: 20, height: 11)
+        let filled = try model.fill(batch.images, region: region)
+        let outside = 1 - region.mask(count: 2, height: 64, width: 64)
+        XCTAssertEqual((filled * outside).scalars, (batch.images * outside).scalars)
+        XCTAssertNotEqual(filled.scalars, batch.images.scalars)
+        XCTAssertThrowsError(try model.fill(batch.images, region: ImageRegion(x: 60, y: 0, width: 8, height: 8)))
         let grid = model.progressGrid(examples: batch)
         XCTAssertEqual(grid.images.shape, [2, 3, 192, 64])
     }
@@ -99,6 +104,13 @@ final class InpaintingModelTests: XCTestCase {
         let outside = 1 - Holes(x: 4, y: 10, size: 16, count: 3).mask(height: 32, width: 32)
         XCTAssertEqual((filled * outside).scalars, (examples.images * outside).scalars)
         XCTAssertEqual(model.progressGrid(examples: examples).images.shape, [3, 3, 96, 32])
+        // A region near the corner: G paints the 16x16 square moved inside the image.
+        let region = ImageRegion(x: 25, y: 1, width: 6, height: 5)
+        let regionFilled = try model.fill(examples.images, region: region)
+        let keep = 1 - region.mask(count: 3, height: 32, width: 32)
+        XCTAssertEqual((regionFilled * keep).scalars, (examples.images * keep).scalars)
+        XCTAssertEqual(((regionFilled - (try model.inpaint(examples.images, x: 16, y: 0))) * (1 - keep)).abs().max().item(), 0)
+        XCTAssertThrowsError(try model.fill(examples.images, region: ImageRegion(x: 0, y: 0, width: 17, height: 4)))
         // The paper's L2 loss is a different number on the same batch.
         let l2 = ContextEncoder(config: try Self.contextEncoderConfig(["l2-loss": 1]), seed: 1)
         let first = try source.batch(0, epoch: 0)

@@ -152,4 +152,19 @@ final class SuperResolutionModelTests: XCTestCase {
         }
         XCTAssertNotEqual(try firstAdversarialLoss([:]), try firstAdversarialLoss(["reference-adversarial": 1]))
     }
+
+    /// Tiles whose margin covers G's receptive field give the whole image's output; an image
+    /// within one tile is one pass.
+    func testTiledUpscalingMatchesOnePass() throws {
+        // One residual block: about 10 input pixels of context on each side.
+        let model = SRGAN(config: try Self.config(SRGAN.self, ["n-residual-blocks": 1]), seed: 4)
+        let image = Tensor.uniform([1, 3, 21, 18], low: -1, high: 1, generator: RandomGenerator(seed: 5))
+        let whole = try model.translateForOutput(image)
+        XCTAssertEqual(try model.upscale(image, tile: 32).scalars, whole.scalars)
+        let tiled = try model.upscale(image, tile: 8, margin: 12)
+        XCTAssertEqual(tiled.shape, [1, 3, 84, 72])
+        XCTAssertLessThan((tiled - whole).abs().max().item(), 1e-5)
+        // Without margin the seams show.
+        XCTAssertGreaterThan((try model.upscale(image, tile: 8, margin: 0) - whole).abs().max().item(), 1e-3)
+    }
 }

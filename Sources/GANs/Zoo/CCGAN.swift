@@ -101,12 +101,6 @@ public final class CCGAN: ZooModel, GANModel {
         return netG(inputs, lowResolution(inputs))
     }
 
-    /// `images` with the square at (x, y) of side `size` filled by G (in eval mode).
-    public func inpaint(_ images: Tensor, x: Int, y: Int, size: Int) throws(ConfigError) -> Tensor {
-        let holes = Holes(x: x, y: y, size: size, count: images.shape[0])
-        return try translateForOutput(holes.masked(images, fill: Self.holeFill))
-    }
-
     public var progressExamples: Int { 10 }
 
     /// The reference's picture: per example, masked / generated / real stacked vertically,
