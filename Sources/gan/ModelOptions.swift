@@ -52,6 +52,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "ImageNet VGG19 weights for the perceptual loss: torchvision's vgg19 state dict saved as safetensors (srgan, esrgan; see docs/MODELS.md).")
     var vgg19: String?
     @Option(help: "vgg (the papers' VGG19 feature loss) or pixel (needs no VGG19 weights) (srgan, esrgan).") var contentLoss: String?
+    /// `--content-loss pixel` under the name `gan list --defaults` shows.
+    @Flag(help: .hidden) var pixelContentLoss = false
     @Flag(help: "VGG19 features after conv3_4, as the reference (srgan; the paper: after conv5_4).") var referenceVggLayer = false
     @Flag(help: "Normalise images with ImageNet's mean and std, as the reference (srgan; out of reach of its Tanh).") var imagenetNormalization = false
     @Option(help: "Residual-in-residual dense blocks in the generator (esrgan).") var residualBlocks: Int?
@@ -100,7 +102,7 @@ struct ModelOptions: ParsableArguments {
         if referenceLowResolution { o["reference-low-resolution"] = 1 }
         o["lambda-adv"] = lambdaAdv
         if l2Loss { o["l2-loss"] = 1 }
-        if contentLoss == "pixel" { o["pixel-content-loss"] = 1 }
+        if contentLoss == "pixel" || pixelContentLoss { o["pixel-content-loss"] = 1 }
         if referenceVggLayer { o["reference-vgg-layer"] = 1 }
         if imagenetNormalization { o["imagenet-normalization"] = 1 }
         o["residual-blocks"] = residualBlocks.map(Double.init)
