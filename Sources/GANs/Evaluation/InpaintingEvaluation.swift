@@ -76,9 +76,9 @@ public enum InpaintingEvaluation {
         for start in stride(from: 0, to: held.count, by: 16) {
             let images = try load(held[start..<min(start + 16, held.count)])
             let truth = holeOf(images)
-            let model = scores(holeOf(try model.fill(images, region: hole)), truth)
+            let ours = scores(holeOf(try model.fill(images, region: hole)), truth)
             let baseline = scores(holeOf(Tensor.concat(Array(repeating: meanFace, count: images.shape[0]), dim: 0)), truth)
-            (l1, psnr, meanL1, meanPSNR) = (l1 + model.l1, psnr + model.psnr, meanL1 + baseline.l1, meanPSNR + baseline.psnr)
+            (l1, psnr, meanL1, meanPSNR) = (l1 + ours.l1, psnr + ours.psnr, meanL1 + baseline.l1, meanPSNR + baseline.psnr)
         }
         return InpaintingReport(images: held.count, hole: hole, l1: l1, psnr: psnr, meanFaceL1: meanL1, meanFacePSNR: meanPSNR,
                                 meanFaceOf: meanFiles.count)

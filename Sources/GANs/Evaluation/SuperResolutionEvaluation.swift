@@ -88,11 +88,11 @@ public enum SuperResolutionEvaluation {
         let (h, w) = (rgb.shape[2], rgb.shape[3])
         let v = rgb.scalars, plane = h * w
         var y = [Float](repeating: 0, count: (h - 2 * b) * (w - 2 * b))
+        @inline(__always) func byte(_ x: Float) -> Double { (Double(min(max(x, 0), 1)) * 255).rounded() }
         var k = 0
         for row in b..<(h - b) {
             for col in b..<(w - b) {
                 let i = row * w + col
-                func byte(_ x: Float) -> Double { (Double(min(max(x, 0), 1)) * 255).rounded() }
                 let r = byte(v[i]), g = byte(v[plane + i]), bl = byte(v[2 * plane + i])
                 y[k] = Float((16 + (65.481 * r + 128.553 * g + 24.966 * bl) / 255) / 255)
                 k += 1

@@ -6,7 +6,8 @@
 // - G's relativistic loss has both of the paper's terms, averaged as the authors' code; the reference keeps only the fake-vs-real one (its issue #92) (--reference-adversarial).
 // - LeakyReLU slope 0.2 in G, the paper's; the reference's nn.LeakyReLU() has 0.01 (--negative-slope 0.01).
 // - VGG19 weights from --vgg19 FILE (torchvision's, as safetensors); --content-loss pixel leaves the feature loss out.
-// As the reference: 500 warm-up batches of pixel L1 only, VGG19 features before the ReLU of conv5_4, Adam betas (0.9, 0.999).
+// As the reference: 500 warm-up batches of pixel L1 only, VGG19 features before the ReLU of conv5_4, Adam betas (0.9, 0.999),
+// PyTorch's default init (the paper scales the RRDBs' initial weights by 0.1).
 import Autograd
 import NN
 
