@@ -38,7 +38,7 @@ MAX_VALUES = 1024
 # the fixture does not build; a stand-in module lets them import without torchvision.
 try:
     import torchvision.models  # noqa: F401
-except ImportError:
+except Exception:  # absent, or installed for another torch version
     tv, tvm = types.ModuleType("torchvision"), types.ModuleType("torchvision.models")
     tvm.vgg19 = None
     tv.models = tvm

@@ -111,10 +111,6 @@ final class InpaintingModelTests: XCTestCase {
         XCTAssertEqual((regionFilled * keep).scalars, (examples.images * keep).scalars)
         XCTAssertEqual(((regionFilled - (try model.inpaint(examples.images, x: 16, y: 0))) * (1 - keep)).abs().max().item(), 0)
         XCTAssertThrowsError(try model.fill(examples.images, region: ImageRegion(x: 0, y: 0, width: 17, height: 4)))
-        // The paper's L2 loss is a different number on the same batch.
-        let l2 = ContextEncoder(config: try Self.contextEncoderConfig(["l2-loss": 1]), seed: 1)
-        let first = try source.batch(0, epoch: 0)
-        XCTAssertNotEqual(try l2.trainStep(first, batchesDone: 0)[2].value, losses[0][2].value)
     }
 
     func testHeldOutFacesAreNotTrainedOn() throws {
