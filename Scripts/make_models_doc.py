@@ -198,7 +198,10 @@ def main():
     out += ["", "## Inpainting and super-resolution", "",
             "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
             "feature layers torchvision's, with the same weights to 2.8e-6 or better, parameter counts and state-dict names "
-            "equal (`InpaintingSRParityTests`, fixture from `Scripts/make_inpainting_sr_parity.py`).", "",
+            "equal (`InpaintingSRParityTests`, fixture from `Scripts/make_inpainting_sr_parity.py`); the first training "
+            "iteration of context_encoder, srgan and esrgan (srgan and esrgan with the reference's choices) gives the "
+            "losses of the reference scripts to 1e-4 (`RestorationStepParityTests`, `Scripts/make_restoration_step_parity.py`; "
+            "ccgan's first step draws dropout masks, which two libraries do not draw alike).", "",
             "**Data.** The inpainting models train on CelebA (our copy: 10,000 aligned faces at 89x109) stretched to "
             "128x128 as the references' `Resize((128, 128))`, so the faces are upsampled; the last 1,000 faces are held "
             "out for pictures and `gan eval`. The super-resolution models train on random crops of natural photographs "
