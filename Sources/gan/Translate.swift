@@ -8,7 +8,7 @@ enum Translation {
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
     /// after its input. Returns how many were written.
-    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil) throws -> Int {
+    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128) throws -> Int {
         let inpainting = model as? any InpaintingModel
         if let inpainting, mask == nil {
             throw ToolError("\(type(of: inpainting).info.name) fills a region of each image: give --mask x,y,w,h (in pixels of its \(model.config.common.imgSize)x\(model.config.common.imgSize) input)")
@@ -36,10 +36,21 @@ enum Translation {
             // Each image whole, at its own resolution, in tiles.
             let channels = model.config.common.channels
             let convert = ImageTransform([channels == 1 ? .grayscale : .rgb], mean: normalization.mean, std: normalization.std)
+            let f = enlarging.scaleFactor
             for (file, target) in zip(files, targets) {
                 let image = convert.apply(try Image(contentsOf: file), generator: rng)
-                let output = normalization.unitRange(try enlarging.upscale(Tensor(shape: [1] + image.shape, scalars: image.values)))
-                try imageFromTensor(output.reshape(Array(output.shape.dropFirst()))).writePNG(to: target)
+                // The output is assembled in 8 bits, tile by tile: a quarter of the float image's memory.
+                var output = Image(width: f * image.width, height: f * image.height, channels: image.channels)
+                try enlarging.upscaleTiles(Tensor(shape: [1] + image.shape, scalars: image.values), tile: tile) { tile, top, left in
+                    let unit = normalization.unitRange(tile)
+                    let piece = imageFromTensor(unit.reshape(Array(unit.shape.dropFirst())))
+                    let span = piece.width * piece.channels
+                    for row in 0..<piece.height {
+                        let to = ((top + row) * output.width + left) * output.channels
+                        output.pixels.replaceSubrange(to..<(to + span), with: piece.pixels[(row * span)..<((row + 1) * span)])
+                    }
+                }
+                try output.writePNG(to: target)
             }
             return files.count
         }

@@ -25,6 +25,13 @@ final class RestorationToolTests: GanToolTestCase {
         XCTAssertEqual(sampled.status, 0, sampled.stderr)
         let output = try Image(contentsOf: big)
         XCTAssertEqual([output.width, output.height, output.channels], [120, 88, 3])
+        // In 8x8 tiles (16 pixels of margin cover G's context): the same picture but for rounding.
+        let tiledURL = work.appendingPathComponent("tiled.png")
+        let tiledRun = try gan(["sample", "srgan", "--checkpoint", run.path, "--input", small.path, "--tile", "8", "--out", tiledURL.path])
+        XCTAssertEqual(tiledRun.status, 0, tiledRun.stderr)
+        let tiled = try Image(contentsOf: tiledURL)
+        XCTAssertEqual(tiled.pixels.count, output.pixels.count)
+        XCTAssertLessThanOrEqual(zip(tiled.pixels, output.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 99, 1)
 
         // Scores next to bicubic on a one-image benchmark.
         let bench = work.appendingPathComponent("bench")
