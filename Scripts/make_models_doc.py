@@ -219,7 +219,7 @@ def main():
             "`features.0.weight`, ...; a full state dict works too). Without it training stops before the first step "
             "and says so; `--content-loss pixel` trains without it (srgan: the paper's pixel MSE; esrgan: its L1 alone).", "",
             "**Using them.** `gan sample srgan --checkpoint RUN --input photo.png --out big.png` enlarges a whole image "
-            "at its own resolution, in tiles (bounded memory); `gan sample context_encoder --checkpoint RUN --input "
+            "at its own resolution, in tiles of `--tile` input pixels (default 128: memory of one tile plus the 8-bit output); `gan sample context_encoder --checkpoint RUN --input "
             "face.jpg --mask x,y,w,h` fills a region (in pixels of the model's 128x128 input). `gan eval RUN` scores "
             "a super-resolution run on Set5 and Set14 (PSNR and SSIM on the Y channel, 4-pixel border cropped, next "
             "to bicubic; SSIM is scikit-image's 7x7 uniform window, not the Gaussian MATLAB one of most papers) and "
