@@ -195,6 +195,36 @@ def main():
             "dataset's test pairs (L1, PSNR, SSIM). Runs at the defaults next to the reference scripts' "
             "runs of the same length are not yet here: these models are still slower per iteration "
             "than the reference scripts on this machine (PERFORMANCE.md).", ""]
+    out += ["", "## Inpainting and super-resolution", "",
+            "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
+            "feature layers torchvision's, with the same weights to 2.8e-6 or better, parameter counts and state-dict names "
+            "equal (`InpaintingSRParityTests`, fixture from `Scripts/make_inpainting_sr_parity.py`); the first training "
+            "iteration of context_encoder, srgan and esrgan (srgan and esrgan with the reference's choices) gives the "
+            "losses of the reference scripts to 1e-4 (`RestorationStepParityTests`, `Scripts/make_restoration_step_parity.py`; "
+            "ccgan's first step draws dropout masks, which two libraries do not draw alike).", "",
+            "**Data.** The inpainting models train on CelebA (our copy: 10,000 aligned faces at 89x109) stretched to "
+            "128x128 as the references' `Resize((128, 128))`, so the faces are upsampled; the last 1,000 faces are held "
+            "out for pictures and `gan eval`. The super-resolution models train on random crops of natural photographs "
+            "at their own resolution (`--dataset bsds500`, or `--data-dir` any folder of photos), 96 px for srgan and "
+            "128 px for esrgan as their papers, and 4x smaller bicubic copies; they are scored on Set5 and Set14.", "",
+            "**VGG19 weights.** srgan's and esrgan's perceptual losses need ImageNet-trained VGG19 weights, which this "
+            "tool cannot download. Make a safetensors file of torchvision's with (Python, torch, torchvision and "
+            "safetensors installed):", "",
+            "```python",
+            "import torchvision, safetensors.torch",
+            "vgg = torchvision.models.vgg19(weights=\"IMAGENET1K_V1\")",
+            "safetensors.torch.save_file({k: v for k, v in vgg.state_dict().items() if k.startswith(\"features.\")}, \"vgg19.safetensors\")",
+            "```", "",
+            "and train with `gan train srgan --vgg19 vgg19.safetensors` (the file keeps torchvision's names, "
+            "`features.0.weight`, ...; a full state dict works too). Without it training stops before the first step "
+            "and says so; `--content-loss pixel` trains without it (srgan: the paper's pixel MSE; esrgan: its L1 alone).", "",
+            "**Using them.** `gan sample srgan --checkpoint RUN --input photo.png --out big.png` enlarges a whole image "
+            "at its own resolution, in tiles of `--tile` input pixels (default 128: memory of one tile plus the 8-bit output); `gan sample context_encoder --checkpoint RUN --input "
+            "face.jpg --mask x,y,w,h` fills a region (in pixels of the model's 128x128 input). `gan eval RUN` scores "
+            "a super-resolution run on Set5 and Set14 (PSNR and SSIM on the Y channel, 4-pixel border cropped, next "
+            "to bicubic; SSIM is scikit-image's 7x7 uniform window, not the Gaussian MATLAB one of most papers) and "
+            "an inpainting run on its held-out faces (L1 and PSNR inside the centred hole, next to the mean face). "
+            "Trained runs next to the reference scripts' are not yet here.", ""]
     notes = differences()
     out += ["", "## Where a model differs from the reference, and why", ""]
     for m in order:

@@ -6,7 +6,7 @@ import GANs
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), or an image-to-image run against its test pairs (L1, PSNR, SSIM).",
+        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), an image-to-image run against its test pairs (L1, PSNR, SSIM), a super-resolution run on Set5/Set14 (PSNR, SSIM on Y, next to bicubic) or an inpainting run on its held-out faces (L1, PSNR in the hole, next to the mean face).",
         discussion: """
             PATH is a run folder or checkpoint (N samples are drawn from its latest checkpoint; \
             conditional models are asked for the digits 0-9 in turn and also get label accuracy), \
@@ -25,10 +25,23 @@ struct Eval: ParsableCommand {
     @Option(help: "Seed for the samples drawn from a run.") var seed: UInt64 = 0
 
     @Option(help: "Image-to-image runs: the split of the paired dataset to score (default val/, else test/).") var split: String?
+    @Option(help: "Super-resolution runs: a folder of benchmark images (repeatable; default Set5 and Set14 from data/).")
+    var benchmark: [String] = []
 
     func run() throws {
         if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
         if let model = try failing({ try translationRun() }) {
+            if let enlarging = model as? any SuperResolutionModel {
+                let folders = benchmark.isEmpty ? SuperResolutionEvaluation.standardBenchmarks() : benchmark.map { URL(fileURLWithPath: $0) }
+                let report = try failing { try SuperResolutionEvaluation.run(enlarging, benchmarks: folders) }
+                print(json ? report.json : report.table)
+                return
+            }
+            if let filling = model as? any InpaintingModel {
+                let report = try failing { try InpaintingEvaluation.run(filling, limit: count) }
+                print(json ? report.json : report.table)
+                return
+            }
             let report = try failing { try TranslationEvaluation.run(model, split: split, limit: count) }
             print(json ? report.json : report.table)
             return

@@ -44,6 +44,22 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Add the reference's L1 loss between each translation and its paired target; trains on pairs (discogan; default the paper's unpaired losses).")
     var pairedL1 = false
     @Option(help: "Weight of the cycle-consistency L1 loss (dualgan).") var lambdaCycle: Double?
+    @Option(help: "Side of the square hole (ccgan).") var maskSize: Int?
+    @Flag(help: "Make the low-resolution input from the unmasked image, as the reference (ccgan; it shows G the hole).")
+    var referenceLowResolution = false
+    @Option(help: "Weight of the adversarial loss (context_encoder, srgan, esrgan).") var lambdaAdv: Double?
+    @Flag(help: "The paper's L2 reconstruction loss instead of the reference's L1 (context_encoder).") var l2Loss = false
+    @Option(help: "ImageNet VGG19 weights for the perceptual loss: torchvision's vgg19 state dict saved as safetensors (srgan, esrgan; see docs/MODELS.md).")
+    var vgg19: String?
+    @Option(help: "vgg (the papers' VGG19 feature loss) or pixel (needs no VGG19 weights) (srgan, esrgan).") var contentLoss: String?
+    /// `--content-loss pixel` under the name `gan list --defaults` shows.
+    @Flag(help: .hidden) var pixelContentLoss = false
+    @Flag(help: "VGG19 features after conv3_4, as the reference (srgan; the paper: after conv5_4).") var referenceVggLayer = false
+    @Flag(help: "Normalise images with ImageNet's mean and std, as the reference (srgan; out of reach of its Tanh).") var imagenetNormalization = false
+    @Option(help: "Residual-in-residual dense blocks in the generator (esrgan).") var residualBlocks: Int?
+    @Option(help: "Batches of pixel loss only before adversarial training (esrgan).") var warmupBatches: Int?
+    @Option(help: "Slope of the generator's LeakyReLUs (esrgan; the reference: 0.01).") var negativeSlope: Double?
+    @Flag(help: "G's relativistic loss with only the fake-vs-real term, as the reference (esrgan).") var referenceAdversarial = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -82,7 +98,25 @@ struct ModelOptions: ParsableArguments {
         o["decay-epoch"] = decayEpoch.map(Double.init)
         if pairedL1 { o["paired-l1"] = 1 }
         o["lambda-cycle"] = lambdaCycle
+        o["mask-size"] = maskSize.map(Double.init)
+        if referenceLowResolution { o["reference-low-resolution"] = 1 }
+        o["lambda-adv"] = lambdaAdv
+        if l2Loss { o["l2-loss"] = 1 }
+        if contentLoss == "pixel" || pixelContentLoss { o["pixel-content-loss"] = 1 }
+        if referenceVggLayer { o["reference-vgg-layer"] = 1 }
+        if imagenetNormalization { o["imagenet-normalization"] = 1 }
+        o["residual-blocks"] = residualBlocks.map(Double.init)
+        o["warmup-batches"] = warmupBatches.map(Double.init)
+        o["negative-slope"] = negativeSlope
+        if referenceAdversarial { o["reference-adversarial"] = 1 }
         return o
+    }
+
+    /// Files the user gave, by option name, as absolute paths.
+    var files: [String: String] {
+        var f: [String: String] = [:]
+        f["vgg19"] = vgg19.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return f
     }
 
     /// The data choices the user made (nil: the model's default).
@@ -101,7 +135,14 @@ struct ModelOptions: ParsableArguments {
 
     func resolve(_ model: any GANModel.Type) throws -> ModelConfig {
         let data = try dataOptions()
-        do { return try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides, data: data) } catch {
+        if let contentLoss, !["vgg", "pixel"].contains(contentLoss) {
+            throw ToolError("--content-loss must be vgg or pixel, got \(contentLoss)")
+        }
+        do {
+            var config = try Zoo.config(for: model, common: commonOverrides, extra: extraOverrides, data: data)
+            config.files = files
+            return config
+        } catch {
             throw ToolError(error.message)
         }
     }

@@ -54,6 +54,8 @@ struct ResumedRun {
         if let (name, _) = given.first(where: { $0.1 }) {
             throw ToolError("\(name) differs from the run's; a resumed run keeps the options it started with")
         }
+        // A file the run reads (VGG19 weights) may have moved.
+        resumed.files.merge(options.files) { $1 }
         return resumed
     }
 

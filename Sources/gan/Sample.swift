@@ -24,6 +24,8 @@ struct Sample: ParsableCommand {
     @Option(name: .customLong("n"), help: "Number of samples.") var count: Int?
     @Option(help: "Output file: .png (grid) or .npy; for --input, an image or a folder.") var out: String
     @Option(help: "Image-to-image models: an input image, or a folder of them.") var input: String?
+    @Option(help: "Inpainting models: the region to fill, x,y,w,h in pixels of the model's input size.") var mask: String?
+    @Option(help: "Super-resolution models: input pixels per side of each tile (memory grows with its square).") var tile = 128
     @Option(help: "Class labels: a comma-separated list or a file of them (conditional models).") var labels: String?
     @Option(help: "Latent vectors N x latent_dim as .npy.") var z: String?
     @Option(help: "Images per row of the PNG grid (default: the class count or sqrt(N)).") var nrow: Int?
@@ -65,7 +67,12 @@ struct Sample: ParsableCommand {
         }
 
         if let input {
-            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL) }
+            let region = try mask.map { text in
+                guard let r = ImageRegion(text) else { throw ToolError("--mask takes x,y,w,h (four whole numbers), got \(text)") }
+                return r
+            }
+            guard tile > 0 else { throw ToolError("--tile must be positive, got \(tile)") }
+            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL, mask: region, tile: tile) }
             print("Wrote \(written) outputs of \(type.info.name) to \(outURL.path)")
             return
         }

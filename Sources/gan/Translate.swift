@@ -8,7 +8,12 @@ enum Translation {
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
     /// after its input. Returns how many were written.
-    static func run(_ model: any GANModel, input: URL, out: URL) throws -> Int {
+    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128) throws -> Int {
+        let inpainting = model as? any InpaintingModel
+        if let inpainting, mask == nil {
+            throw ToolError("\(type(of: inpainting).info.name) fills a region of each image: give --mask x,y,w,h (in pixels of its \(model.config.common.imgSize)x\(model.config.common.imgSize) input)")
+        }
+        if mask != nil, inpainting == nil { throw ToolError("--mask applies to the inpainting models (ccgan, context_encoder)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
             throw ToolError("--input \(input.path) does not exist")
@@ -27,12 +32,34 @@ enum Translation {
         let transform = TrainingData.transform(type.data(for: model.config), config: model.config, random: false)
         let normalization = type.data(for: model.config).normalization
         let rng = RandomGenerator(seed: 0)
+        if let enlarging = model as? any SuperResolutionModel {
+            // Each image whole, at its own resolution, in tiles.
+            let channels = model.config.common.channels
+            let convert = ImageTransform([channels == 1 ? .grayscale : .rgb], mean: normalization.mean, std: normalization.std)
+            let f = enlarging.scaleFactor
+            for (file, target) in zip(files, targets) {
+                let image = convert.apply(try Image(contentsOf: file), generator: rng)
+                // The output is assembled in 8 bits, tile by tile: a quarter of the float image's memory.
+                var output = Image(width: f * image.width, height: f * image.height, channels: image.channels)
+                try enlarging.upscaleTiles(Tensor(shape: [1] + image.shape, scalars: image.values), tile: tile) { tile, top, left in
+                    let unit = normalization.unitRange(tile)
+                    let piece = imageFromTensor(unit.reshape(Array(unit.shape.dropFirst())))
+                    let span = piece.width * piece.channels
+                    for row in 0..<piece.height {
+                        let to = ((top + row) * output.width + left) * output.channels
+                        output.pixels.replaceSubrange(to..<(to + span), with: piece.pixels[(row * span)..<((row + 1) * span)])
+                    }
+                }
+                try output.writePNG(to: target)
+            }
+            return files.count
+        }
         // A few at a time, so a large folder never holds every activation at once.
         for start in stride(from: 0, to: files.count, by: 8) {
             let chunk = start..<Swift.min(start + 8, files.count)
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
-            let outputs = normalization.unitRange(try model.translateForOutput(inputs))
+            let outputs = normalization.unitRange(try inpainting.map { try $0.fill(inputs, region: mask!) } ?? model.translateForOutput(inputs))
             guard outputs.allFinite else {
                 throw ToolError("the generator gives NaN or infinite values for \(files[chunk.lowerBound].path) (its run diverged?); no outputs written for it")
             }

@@ -18,4 +18,16 @@ final class ImageModelResumeTests: XCTestCase {
         // Six iterations: generator steps at 0 and 5, one on each side of the checkpoint.
         try assertResumeIsIdentical(DualGAN.self, config: try DualGANTests.config(directory: try Pix2PixTests.facades()), iterations: 6)
     }
+
+    func testInpaintingModelsResumeExactly() throws {
+        // ccgan's dropout draws from its "dropout" stream; one step on each side of the checkpoint.
+        try assertResumeIsIdentical(CCGAN.self, config: try InpaintingModelTests.ccganConfig(), iterations: 2)
+        try assertResumeIsIdentical(ContextEncoder.self, config: try InpaintingModelTests.contextEncoderConfig(), iterations: 2)
+    }
+
+    func testSuperResolutionModelsResumeExactly() throws {
+        try assertResumeIsIdentical(SRGAN.self, config: try SuperResolutionModelTests.config(SRGAN.self, ["reference-vgg-layer": 1]), iterations: 2)
+        // esrgan's warm-up batch before the checkpoint, an adversarial one after it.
+        try assertResumeIsIdentical(ESRGAN.self, config: try SuperResolutionModelTests.esrganConfig(), iterations: 2)
+    }
 }

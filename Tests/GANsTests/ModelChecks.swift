@@ -70,11 +70,14 @@ func assertResumeIsIdentical<M: GANModel>(_ type: M.Type, config: ModelConfig, i
         try range.flatMap { i in try model.trainStep(batches[i], batchesDone: i).map(\.value) }
     }
     let straight = M(config: config, seed: seed)
+    try straight.prepareToTrain()
     let straightLosses = try train(straight, 0..<iterations)
     let first = M(config: config, seed: seed)
+    try first.prepareToTrain()
     let half = iterations / 2
     var losses = try train(first, 0..<half)
     let resumed = try restoredCopy(of: first, seed: seed, batchesDone: half, file: file, line: line)
+    try resumed.prepareToTrain()
     losses += try train(resumed, half..<iterations)
     XCTAssertEqual(losses, straightLosses, "\(M.info.name): losses of the resumed run", file: file, line: line)
     for (a, b) in zip(parameterSnapshot(straight), parameterSnapshot(resumed)) {

@@ -20,6 +20,10 @@ public struct ImageSimilarity: Equatable, Sendable {
     /// scikit-image's SSIM with its defaults, the mean over channels.
     public let ssim: [Double]
 
+    public init(l1: [Double], psnr: [Double], ssim: [Double]) {
+        (self.l1, self.psnr, self.ssim) = (l1, psnr, ssim)
+    }
+
     public var count: Int { l1.count }
     public var meanL1: Double { Self.mean(l1) }
     /// The mean of the per-image PSNRs (as pix2pix-style evaluations report it); infinite

@@ -31,6 +31,9 @@ public enum ImageFit: String, Sendable, Codable, CaseIterable {
     case centerCrop = "center-crop"
     /// Shorter side resized to the load size, then a square at a random position (CycleGAN's).
     case randomCrop = "random-crop"
+    /// A size x size square at a random position of the image at its own resolution (the
+    /// central one for pictures): super-resolution's training crops.
+    case crop
 }
 
 /// How pixel values are mapped from [0, 1].
@@ -71,10 +74,13 @@ public struct DataRequirement: Sendable {
     /// Inpainting: the side of the square hole, and whether it is centred (else random).
     public var holeSize: Int
     public var centredHole: Bool
+    /// Images of a single folder kept out of training, the last ones in name order (the
+    /// inpainting models' held-out faces); pictures and `gan eval` use them.
+    public var heldOut: Int
 
     public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, loadSize: Int? = nil, flip: Bool = false,
                 normalization: PixelNormalization = .symmetric, trainSplits: [String] = ["train"], attributes: [String] = [],
-                scaleFactor: Int = 4, holeSize: Int = 0, centredHole: Bool = false) {
+                scaleFactor: Int = 4, holeSize: Int = 0, centredHole: Bool = false, heldOut: Int = 0) {
         self.kind = kind
         defaultDataset = dataset
         self.fit = fit
@@ -86,6 +92,7 @@ public struct DataRequirement: Sendable {
         self.scaleFactor = scaleFactor
         self.holeSize = holeSize
         self.centredHole = centredHole
+        self.heldOut = heldOut
     }
 
     /// The MNIST zoo's data: digits resized to the image size, and their labels. Other

@@ -83,6 +83,8 @@ public struct TrainingData {
         case .centerCrop, .randomCrop:
             steps.append(.resizeShorterSide(r.loadSize ?? size, filter: .bicubic))
             steps.append(random && r.fit == .randomCrop ? .randomCrop(width: size, height: size) : .centerCrop(width: size, height: size))
+        case .crop:
+            steps.append(random ? .randomCrop(width: size, height: size) : .centerCrop(width: size, height: size))
         }
         if random && r.flip { steps.append(.randomHorizontalFlip(probability: 0.5)) }
         return ImageTransform(steps, mean: r.normalization.mean, std: r.normalization.std)
@@ -150,8 +152,10 @@ public struct TrainingData {
             }
         case .masked:
             guard let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
-            return loader(InpaintingDataset(try ImageFolderDataset(directory: folder, transform: train), holeSize: r.holeSize, centred: r.centredHole),
-                          InpaintingDataset(try ImageFolderDataset(directory: folder, transform: fixed), holeSize: r.holeSize, centred: true), "images") { batch in
+            let (kept, heldOut) = try Self.heldOutSplit(folder, last: r.heldOut)
+            return loader(InpaintingDataset(ImageFolderDataset(files: kept, transform: train), holeSize: r.holeSize, centred: r.centredHole),
+                          InpaintingDataset(ImageFolderDataset(files: heldOut, transform: fixed), holeSize: r.holeSize, centred: true),
+                          "images (\(heldOut.count) more held out)") { batch in
                 let corners = batch.labels!.scalars
                 return TrainingBatch(images: batch.images[0], holes: (0..<batch.count).map { (Int(corners[2 * $0]), Int(corners[2 * $0 + 1])) })
             }
@@ -171,6 +175,20 @@ public struct TrainingData {
         guard let root, format == .paired else { throw unsuitable("\(format.rawValue) data, not pairs") }
         let chosen = split ?? Self.evaluationSplit(root)
         return (try PairedImageDataset(root: root, splits: [chosen], transform: transform(random: false)), chosen)
+    }
+
+    /// The images of `folder` but its last `last` (in name order), and those last ones: all
+    /// of them for both when the folder holds no more than `last`.
+    public static func heldOutSplit(_ folder: URL, last: Int) throws -> (kept: [URL], heldOut: [URL]) {
+        let files = try ImageFiles.list(folder)
+        guard last > 0, files.count > last else { return (files, files) }
+        return (Array(files.dropLast(last)), Array(files.suffix(last)))
+    }
+
+    /// The held-out images of an inpainting model's folder, as `gan eval` scores them.
+    public func heldOutImages() throws -> [URL] {
+        guard let root, let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
+        return try Self.heldOutSplit(folder, last: requirement.heldOut).heldOut
     }
 
     /// pix2pix sets picture and evaluate on val/, or test/ where there is no val/.

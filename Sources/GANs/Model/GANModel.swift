@@ -37,6 +37,9 @@ public protocol GANModel: AnyObject {
     /// per-epoch learning-rate schedules set the rate of `epoch` here (a pure function of
     /// it, so a resumed run continues the schedule).
     func epochStarted(_ epoch: Int)
+    /// Called once before the first training step (also of a resumed run): loads what
+    /// training needs besides the data (srgan's VGG19), or says in one sentence what is missing.
+    func prepareToTrain() throws
     /// One training iteration on a batch of the model's kind of data (`info.data`).
     func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses
     /// Models that draw from noise: `count` samples in [-1, 1] ([N, C, H, W]). `labels`
@@ -73,6 +76,7 @@ extension GANModel {
     public var iterationsPerCycle: Int { 1 }
     public var progressExamples: Int { 0 }
     public func epochStarted(_ epoch: Int) {}
+    public func prepareToTrain() throws {}
     public func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor) { (batch.pair.a, batch.pair.b) }
 
     /// Noise models: the generator applied to the drawn or given latent vectors.

@@ -106,14 +106,17 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var extra: [String: Double]
     /// Which data, and how its images are fitted to the model.
     public var data: DataOptions
+    /// Files a model reads besides its data, by option name (srgan's and esrgan's "vgg19").
+    public var files: [String: String]
 
-    public init(common: CommonOptions, extra: [String: Double] = [:], data: DataOptions = DataOptions()) {
+    public init(common: CommonOptions, extra: [String: Double] = [:], data: DataOptions = DataOptions(), files: [String: String] = [:]) {
         self.common = common
         self.extra = extra
         self.data = data
+        self.files = files
     }
 
-    enum CodingKeys: String, CodingKey { case common, extra, data }
+    enum CodingKeys: String, CodingKey { case common, extra, data, files }
 
     /// Checkpoints written before data options existed trained on MNIST as the defaults say.
     public init(from decoder: Decoder) throws {
@@ -121,6 +124,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         common = try c.decode(CommonOptions.self, forKey: .common)
         extra = try c.decode([String: Double].self, forKey: .extra)
         data = try c.decodeIfPresent(DataOptions.self, forKey: .data) ?? DataOptions()
+        files = try c.decodeIfPresent([String: String].self, forKey: .files) ?? [:]
     }
 
     /// The value of a declared model option; a missing one is a programming error.

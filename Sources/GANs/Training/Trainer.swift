@@ -89,6 +89,7 @@ public final class Trainer {
         let info = type(of: model).info
         let common = model.config.common
         try checkBatchSize(model)
+        try model.prepareToTrain()
         // Find the data and check the sizes against memory before touching the output folder,
         // so a bad --data-dir or a batch that cannot fit changes nothing.
         let data = try TrainingData(type(of: model), config: model.config)

@@ -8,6 +8,12 @@ import Autograd
 public enum SafeTensors {
     /// Reads every tensor of a file, converted to float32.
     public static func read(_ path: String) throws(SafeTensorsError) -> StateDict {
+        try read(path, including: { _ in true })
+    }
+
+    /// Reads the tensors whose names pass `including` (the file is mapped, so the others
+    /// are never loaded: VGG19's feature layers are 80 MB of a 548 MB file).
+    public static func read(_ path: String, including: (String) -> Bool) throws(SafeTensorsError) -> StateDict {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
@@ -15,7 +21,7 @@ public enum SafeTensors {
             throw SafeTensorsError(file: path, problem: .cannotOpen(error.localizedDescription))
         }
         let result = data.withUnsafeBytes { raw in
-            Result { () throws(SafeTensorsError) in try decode(raw, file: path) }
+            Result { () throws(SafeTensorsError) in try decode(raw, file: path, including: including) }
         }
         return try result.get()
     }
@@ -29,7 +35,8 @@ public enum SafeTensors {
     }
 
     /// Decodes the bytes of a safetensors file; `file` names it in errors.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, file: String = "<memory>") throws(SafeTensorsError) -> StateDict {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, file: String = "<memory>",
+                              including: (String) -> Bool = { _ in true }) throws(SafeTensorsError) -> StateDict {
         func fail(_ p: SafeTensorsError.Problem) -> SafeTensorsError { SafeTensorsError(file: file, problem: p) }
         guard bytes.count >= 8 else { throw fail(.truncated(fileSize: bytes.count)) }
         let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
@@ -44,7 +51,7 @@ public enum SafeTensors {
         dict.metadata = metadata
         let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
         var byName: [String: (Tensor, FileDType)] = [:]
-        for r in records {
+        for r in records where including(r.name) {
             let t = Tensor(shape: r.shape) { elements in
                 DTypeConversion.decode(UnsafeRawBufferPointer(rebasing: data[r.begin..<r.end]), as: r.dtype, into: elements)
             }

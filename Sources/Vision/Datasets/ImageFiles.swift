@@ -1,12 +1,12 @@
 // Listing the image files of a folder.
 import Foundation
 
-enum ImageFiles {
+public enum ImageFiles {
     static let extensions: Set<String> = ["png", "jpg", "jpeg"]
 
     /// The PNG/JPEG files directly in `directory`, sorted by name; an error if the folder is
     /// missing or holds none.
-    static func list(_ directory: URL) throws -> [URL] {
+    public static func list(_ directory: URL) throws -> [URL] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
             throw DataError(.unreadable, file: directory.path, "no such folder")

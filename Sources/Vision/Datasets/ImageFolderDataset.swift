@@ -12,6 +12,12 @@ public struct ImageFolderDataset: Dataset {
         self.transform = transform
     }
 
+    /// The given files (a split of a folder).
+    public init(files: [URL], transform: ImageTransform = ImageTransform()) {
+        self.files = files
+        self.transform = transform
+    }
+
     public var count: Int { files.count }
 
     public func source(of index: Int) -> String { files[index].path }
