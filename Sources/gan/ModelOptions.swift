@@ -37,13 +37,16 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
-    @Option(help: "Residual blocks in each generator (cyclegan).") var nResidualBlocks: Int?
+    @Option(help: "Residual blocks in each generator (cyclegan, pixelda).") var nResidualBlocks: Int?
     @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
     @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
     @Option(help: "Epoch from which the learning rate decays linearly to 0 at --n-epochs (cyclegan).") var decayEpoch: Int?
     @Flag(help: "Add the reference's L1 loss between each translation and its paired target; trains on pairs (discogan; default the paper's unpaired losses).")
     var pairedL1 = false
     @Option(help: "Weight of the cycle-consistency L1 loss (dualgan).") var lambdaCycle: Double?
+    @Option(help: "Weight of the adversarial loss (pixelda).") var lambdaAdv: Double?
+    @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
+    @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -82,6 +85,9 @@ struct ModelOptions: ParsableArguments {
         o["decay-epoch"] = decayEpoch.map(Double.init)
         if pairedL1 { o["paired-l1"] = 1 }
         o["lambda-cycle"] = lambdaCycle
+        o["lambda-adv"] = lambdaAdv
+        o["lambda-task"] = lambdaTask
+        if paperSharing { o["paper-sharing"] = 1 }
         return o
     }
 

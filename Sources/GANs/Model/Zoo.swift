@@ -8,6 +8,7 @@ public enum Zoo {
         SoftmaxGAN.self, RelativisticGAN.self,
         CGAN.self, ACGAN.self, SGAN.self, InfoGAN.self, AAE.self, ClusterGAN.self, BiGAN.self,
         Pix2Pix.self, CycleGAN.self, DiscoGAN.self, DualGAN.self,
+        PixelDA.self, CoGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
