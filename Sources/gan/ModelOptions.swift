@@ -46,6 +46,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the cycle-consistency L1 loss (dualgan).") var lambdaCycle: Double?
     @Option(help: "Weight of the adversarial loss (pixelda).") var lambdaAdv: Double?
     @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
+    @Flag(help: "Train only the task classifier, on the source images: the source-only baseline (pixelda).") var sourceOnly = false
     @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
 
     /// Options the user gave, by kebab-case name.
@@ -87,6 +88,7 @@ struct ModelOptions: ParsableArguments {
         o["lambda-cycle"] = lambdaCycle
         o["lambda-adv"] = lambdaAdv
         o["lambda-task"] = lambdaTask
+        if sourceOnly { o["source-only"] = 1 }
         if paperSharing { o["paper-sharing"] = 1 }
         return o
     }

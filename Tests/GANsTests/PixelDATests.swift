@@ -117,6 +117,27 @@ final class PixelDATests: XCTestCase {
         XCTAssertEqual(model.classify(examples.imagesB!).count, 3)
     }
 
+    /// The source-only baseline: the classifier learns the source labels, G and D stay as built.
+    func testSourceOnlyTrainsTheClassifierAlone() throws {
+        let config = try Self.config(["batch-size": 4], extra: ["n-residual-blocks": 1, "source-only": 1], directory: try DomainTestData.mnistm())
+        let source = try TrainingData(PixelDA.self, config: config).batches(batchSize: 4, seed: 0)
+        let model = PixelDA(config: config, seed: 1)
+        let before = Dictionary(uniqueKeysWithValues: parameterSnapshot(model).map { ($0.name, $0.values) })
+        for i in 0..<2 {
+            let losses = try model.trainStep(try source.batch(i, epoch: 0), batchesDone: i)
+            XCTAssertEqual(losses.map(\.name), ["task", "clf_acc"])
+            XCTAssertTrue(losses[0].value.isFinite)
+        }
+        for (name, values) in parameterSnapshot(model) {
+            if name.hasPrefix("classifier.") {
+                XCTAssertNotEqual(values, before[name], "\(name) trained")
+            } else {
+                XCTAssertEqual(values, before[name], "\(name) untouched")
+            }
+        }
+        XCTAssertEqual(model.noise.offset, PixelDA(config: config, seed: 1).noise.offset, "no noise drawn")
+    }
+
     func testResumeIsIdentical() throws {
         try assertResumeIsIdentical(PixelDA.self, config: try Self.smallConfig(), iterations: 4)
     }

@@ -1,9 +1,9 @@
 // Coupled Generative Adversarial Networks — Liu & Tuzel, 2016, arXiv:1606.07536
 //
-// Weight sharing as the reference (cogan.py): the generators share their first layers (as the paper), the discriminators their first conv blocks; the paper shares D's last layers instead (reference issue #62): --paper-sharing gives each domain its own first conv block and shares the later ones. The output layers are one per domain either way.
-// As the reference: least-squares losses (the paper: cross-entropy); batch norms with eps 0.8 where it writes BatchNorm2d(C, 0.8) (the paper intends the default eps).
 // Data: MNIST digits and MNIST-M images drawn independently (labels unused), both resized to 32 px bilinear and normalised to [-1, 1], as the reference's zipped loaders.
-// A sample is a pair: the two domains' images of one noise vector side by side ([N, C, S, 2S]).
+// As the reference: least-squares losses (the paper: cross-entropy); batch norms with eps 0.8 where it writes BatchNorm2d(C, 0.8) (the paper intends the default eps).
+// Differs from the reference (cogan.py): a sample is a pair of one noise vector, the two domains side by side ([N, C, S, 2S]), and the picture shows 25 such pairs (the reference: 4 rows of domain 1 above 4 rows of domain 2).
+// Sharing: the generators share their first layers, as the paper; the discriminators their first conv blocks, as the reference, where the paper shares the last ones (reference issue #62): --paper-sharing gives each domain its own first block and shares the later ones. The output layers are one per domain.
 import Autograd
 import NN
 

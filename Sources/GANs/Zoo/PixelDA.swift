@@ -1,8 +1,8 @@
 // Unsupervised Pixel-Level Domain Adaptation with Generative Adversarial Networks — Bousmalis et al., 2016, arXiv:1612.05424
 //
-// Differs from the reference (pixelda.py): its classifier ends in Softmax and feeds CrossEntropyLoss, which applies its own log-softmax (a double softmax); the task loss here is on the logits, as the paper.
 // Data: labelled MNIST digits (source) and unlabelled MNIST-M images (target), drawn independently, both resized to 32 px bilinear and normalised to [-1, 1], as the reference's two zipped loaders.
-// `translate` (pictures, `gan sample --input`) draws its noise from a fixed seed, so outputs depend only on the inputs and the weights.
+// Differs from the reference (pixelda.py): its classifier ends in Softmax and feeds CrossEntropyLoss, which applies its own log-softmax (a double softmax); the task loss here is on the logits, as the paper.
+// `translate` (pictures, `gan sample --input`) draws its noise from a fixed seed, so an output depends only on its input and the weights.
 import Autograd
 import NN
 
@@ -87,7 +87,8 @@ public final class PixelDA: ZooModel, GANModel {
         [OptionSpec("n-residual-blocks", .int, 6, "Residual blocks in the generator."),
          OptionSpec("n-classes", .int, 10, "Number of classes of the task."),
          OptionSpec("lambda-adv", .float, 1, "Weight of the adversarial loss in the generator's loss."),
-         OptionSpec("lambda-task", .float, 0.1, "Weight of the task (classification) loss in the generator's loss.")]
+         OptionSpec("lambda-task", .float, 0.1, "Weight of the task (classification) loss in the generator's loss."),
+         OptionSpec("source-only", .flag, 0, "Train only the task classifier, on the source images (the paper's source-only baseline; G and D stay untrained).")]
     }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
@@ -111,6 +112,7 @@ public final class PixelDA: ZooModel, GANModel {
     let noise: RandomGenerator
     let lambdaAdv: Float
     let lambdaTask: Float
+    let sourceOnly: Bool
 
     public init(config: ModelConfig, seed: UInt64) {
         let parts = ModelParts(config: config, seed: seed), c = config.common, w = parts.weights
@@ -126,16 +128,28 @@ public final class PixelDA: ZooModel, GANModel {
         optimizerD = parts.adam("optimizer_D", netD)
         lambdaAdv = config.float("lambda-adv")
         lambdaTask = config.float("lambda-task")
+        sourceOnly = config.flag("source-only")
         super.init(parts)
     }
 
     public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
-        try trainStep(batch, noise: Tensor.uniform([batch.count, latentDim], low: -1, high: 1, generator: noise))
+        if sourceOnly {
+            let logits = classifier(batch.images)
+            let task = crossEntropy(logits, targets: batch.labels)
+            try optimize(optimizerG, task)   // G gets no gradient, so Adam leaves it alone
+            return [("task", task.item()), ("clf_acc", Self.accuracy(logits, batch.labels))]
+        }
+        return try trainStep(batch, noise: Tensor.uniform([batch.count, latentDim], low: -1, high: 1, generator: noise))
+    }
+
+    /// The share of rows whose largest logit is their label.
+    static func accuracy(_ logits: Tensor, _ labels: [Int]) -> Float {
+        Float(zip(logits.argmax(dim: 1), labels).filter { $0 == $1 }.count) / Float(labels.count)
     }
 
     /// The iteration with the generator's noise z [N, latent] given.
     func trainStep(_ batch: TrainingBatch, noise z: Tensor) throws -> Losses {
-        let (source, target) = batch.pair, labels = batch.labels, n = source.shape[0]
+        let (source, target) = batch.pair, labels = batch.labels
 
         // G and the classifier. The classifier holds no batch statistics, so translated and
         // source images go through it as one batch.
@@ -154,9 +168,8 @@ public final class PixelDA: ZooModel, GANModel {
         let dLoss = (mseLoss(onReal, Tensor.ones(onReal.shape)) + mseLoss(onFake, Tensor.zeros(onFake.shape))) / 2
         try optimize(optimizerD, dLoss)
 
-        let correct = zip(onTranslated.argmax(dim: 1), labels).filter { $0 == $1 }.count
         return [("d_loss", dLoss.item()), ("g_loss", gLoss.item()), ("adv", adversarial.item()), ("task", task.item()),
-                ("clf_acc", Float(correct) / Float(n))]
+                ("clf_acc", Self.accuracy(onTranslated, labels))]
     }
 
     /// The noise of `translate`: a fixed seed, so an input's output depends only on the weights.
