@@ -18,7 +18,7 @@ def differences():
     notes = {}
     for path in sorted(glob.glob(os.path.join(ROOT, "Sources", "GANs", "Zoo", "*.swift"))):
         text = open(path).read()
-        name = re.search(r'ModelInfo\(name: "([a-z_]+)"', text)
+        name = re.search(r'ModelInfo\(\s*name: "([a-z_]+)"', text)
         if not name:
             continue
         lines, grab = [], False
@@ -171,7 +171,7 @@ def domain_section():
             out.append(f"| {r['iterations']} | {r['seed']} | {r['agreement']:.3f} | {r['fd_domain1']:.1f} | "
                        f"{r['coverage_domain1']} | {r['fd_domain2_gray']:.1f} | {r['coverage_domain2_gray']} |")
         out.append("")
-    for m, caption in [("pixelda", "pixelda after its comparison run: MNIST test digits (top), their translations (middle), MNIST-M test images (bottom)"),
+    for m, caption in [("pixelda", "pixelda, the final picture of its seed-0 run above: MNIST test digits (top), their translations (middle), MNIST-M test images (bottom)"),
                        ("cogan", "cogan: pairs of one noise vector, MNIST left, MNIST-M right")]:
         if os.path.exists(os.path.join(ROOT, "docs", "images", f"{m}.png")):
             out += [f"![{caption}](images/{m}.png)", "", caption + ".", ""]
