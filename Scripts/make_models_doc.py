@@ -158,7 +158,9 @@ def domain_section():
                 t, s_ = [r["target_accuracy"] for r in rs], [r["source_accuracy"] for r in rs]
                 spread = f" ({min(t):.3f}-{max(t):.3f})" if len(t) > 1 else ""
                 out.append(f"| {iterations} | {name} | {len(rs)} | {mean(t):.3f}{spread} | {mean(s_):.3f} |")
-        out.append("")
+        out += ["", "These are short runs (200 iterations is a fifth of an epoch) on a shared 2-core machine; rows "
+                "with one seed say what one run gave, not how far apart the implementations are: GAN runs of this "
+                "length differ by seed about as much as by implementation (see the MNIST zoo above).", ""]
     cogan = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
     cogan = [r for r in cogan if r.get("model") == "cogan" and "agreement" in r]
     if cogan:
