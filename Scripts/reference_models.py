@@ -29,3 +29,29 @@ def load(name, path=None):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_script(name, path=None, **options):
+    """The classes and functions of implementations/NAME/NAME.py, for the models whose script
+    defines its networks inline (pixelda, cogan). Only the script's class and function
+    definitions are executed (not its argument parsing, data loading or training), with
+    `opt` holding `options` as the script's parsed arguments would. Example:
+
+        ref = load_script("pixelda", latent_dim=10, channels=3, img_size=32, n_residual_blocks=6, n_classes=10)
+        G = ref.Generator()
+    """
+    import argparse
+    import ast
+    import types
+
+    import numpy
+    import torch
+
+    file = os.path.join(checkout(path), "implementations", name, f"{name}.py")
+    with open(file) as f:
+        tree = ast.parse(f.read(), file)
+    definitions = [node for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))]
+    namespace = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "np": numpy,
+                 "opt": argparse.Namespace(**options)}
+    exec(compile(ast.Module(body=definitions, type_ignores=[]), file, "exec"), namespace)
+    return types.SimpleNamespace(**namespace)

@@ -5,6 +5,8 @@ peak resident memory of the script and its loader workers.
 
     python3 Scripts/time_reference_script.py pix2pix --data facades=../shared/data/facades \\
         --alias val=test [--batches 12] [--warmup 3] [--threads 2] [-- SCRIPT ARGS ...]
+    python3 Scripts/time_reference_script.py cyclegan --unpaired facades=../shared/data/facades \
+        --batches 4 -- --dataset_name facades
 
 The script runs unchanged in a scratch folder where `../../data/NAME` (the path the
 reference's scripts read) points at the given dataset folder; each progress line it prints
@@ -28,18 +30,38 @@ for _op in ("nms", "qnms"):
 """
 
 
+def split_pairs(folder, target):
+    """Each split's A|B images as two folders of halves, A (left) and B (right)."""
+    from PIL import Image
+    for split in sorted(os.listdir(folder)):
+        source = os.path.join(folder, split)
+        if not os.path.isdir(source):
+            continue
+        for half in "AB":
+            os.makedirs(os.path.join(target, split, half))
+        for file in sorted(os.listdir(source)):
+            with Image.open(os.path.join(source, file)) as image:
+                w, h = image.size
+                image.crop((0, 0, w // 2, h)).save(os.path.join(target, split, "A", file))
+                image.crop((w // 2, 0, w, h)).save(os.path.join(target, split, "B", file))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
     ap.add_argument("--data", action="append", default=[], help="NAME=FOLDER, as the script's data/NAME")
+    ap.add_argument("--unpaired", action="append", default=[],
+                    help="NAME=FOLDER of A|B pairs: data/NAME/SPLIT/A and B hold the halves (cyclegan's layout)")
     ap.add_argument("--alias", action="append", default=[],
                     help="NEW=OLD: the dataset's OLD entry also as NEW (facades has no val/: val=test)")
     ap.add_argument("--batches", type=int, default=12, help="timed batches")
     ap.add_argument("--warmup", type=int, default=3, help="batches not timed, first")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's own)")
     ap.add_argument("--timeout", type=float, default=1800)
-    ap.add_argument("args", nargs="*", help="arguments for the script (after --)")
-    a = ap.parse_args()
+    argv = sys.argv[1:]
+    script_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a.args = script_args
 
     impl = os.path.join(checkout(), "implementations", a.model)
     with tempfile.TemporaryDirectory() as scratch:
@@ -56,6 +78,9 @@ def main():
                 new, old = alias.split("=", 1)
                 if os.path.exists(os.path.join(folder, old)) and not os.path.exists(os.path.join(target, new)):
                     os.symlink(os.path.abspath(os.path.join(folder, old)), os.path.join(target, new))
+        for spec in a.unpaired:
+            name, folder = spec.split("=", 1)
+            split_pairs(folder, os.path.join(scratch, "data", name))
         with open(os.path.join(scratch, "sitecustomize.py"), "w") as f:
             f.write(TORCHVISION_OPS)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([scratch, impl, os.environ.get("PYTHONPATH", "")]),

@@ -111,7 +111,7 @@ struct DataMNISTM: ParsableCommand {
         abstract: "Build MNIST-M from MNIST and BSDS500 photos (Ganin & Lempitsky 2015).",
         discussion: """
             Each MNIST digit is blended with a random 28x28 patch of a random BSDS500 training photo: every \
-            channel is |patch - digit|. Writes train (60,000) and test (10,000) splits as gzipped IDX files \
+            channel is |patch - digit|. Writes train (60,000) and test (10,000) splits as IDX files (not gzipped) \
             with MNIST's labels, and SOURCE.md; the same seed gives the same bytes.
             """)
 

@@ -6,7 +6,7 @@ import GANs
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), an image-to-image run against its test pairs (L1, PSNR, SSIM), a super-resolution run on Set5/Set14 (PSNR, SSIM on Y, next to bicubic) or an inpainting run on its held-out faces (L1, PSNR in the hole, next to the mean face).",
+        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), an image-to-image run against its test pairs (L1, PSNR, SSIM), a super-resolution run on Set5/Set14 (PSNR, SSIM on Y, next to bicubic), an inpainting run on its held-out faces (L1, PSNR in the hole, next to the mean face), or a two-domain run (pixelda: task accuracy on MNIST-M's test split; cogan: each domain's samples and the pairs' agreement).",
         discussion: """
             PATH is a run folder or checkpoint (N samples are drawn from its latest checkpoint; \
             conditional models are asked for the digits 0-9 in turn and also get label accuracy), \
@@ -30,6 +30,10 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
+        if let report = try failing({ try domainReport() }) {
+            print(report)
+            return
+        }
         if let model = try failing({ try translationRun() }) {
             if let enlarging = model as? any SuperResolutionModel {
                 let folders = benchmark.isEmpty ? SuperResolutionEvaluation.standardBenchmarks() : benchmark.map { URL(fileURLWithPath: $0) }
@@ -56,6 +60,25 @@ struct Eval: ParsableCommand {
         let scorer = try failing { try SampleEvaluator.shipped(announce: { note($0) }) }
         let report = try failing { try scorer.evaluate(images, labels: labelList) }
         print(json ? report.json : report.table)
+    }
+
+    /// The report of a two-domain run: pixelda's task classifier on the MNIST-M and MNIST test
+    /// splits (--n: their first N images), cogan's pairs scored per domain (the MNIST-M side in
+    /// grayscale) and their digit agreement. Nil when PATH is no such run.
+    func domainReport() throws -> String? {
+        guard let folder = try? Checkpoint.resolve(path) else { return nil }
+        switch try Checkpoint.readManifest(folder).model {
+        case PixelDA.info.name:
+            let report = try DomainEvaluation.taskAccuracy(try DomainEvaluation.loadPixelDA(path), limit: count)
+            return json ? report.json : report.table
+        case CoGAN.info.name:
+            guard let model = try RunSampling.loadGenerator(path) as? CoGAN else { return nil }
+            let scorer = try SampleEvaluator.shipped(announce: { note($0) })
+            let report = try DomainEvaluation.coupledSamples(model, scorer: scorer, count: count ?? 1000, seed: seed)
+            return json ? report.json : report.table
+        default:
+            return nil
+        }
     }
 
     /// The model of PATH when it is a run of an image-to-image model (scored against its

@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
-    @Option(help: "Residual blocks in each generator (cyclegan).") var nResidualBlocks: Int?
+    @Option(help: "Residual blocks in each generator (cyclegan, pixelda).") var nResidualBlocks: Int?
     @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
     @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
     @Option(help: "Epoch from which the learning rate decays linearly to 0 at --n-epochs (cyclegan).") var decayEpoch: Int?
@@ -47,7 +47,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Side of the square hole (ccgan).") var maskSize: Int?
     @Flag(help: "Make the low-resolution input from the unmasked image, as the reference (ccgan; it shows G the hole).")
     var referenceLowResolution = false
-    @Option(help: "Weight of the adversarial loss (context_encoder, srgan, esrgan).") var lambdaAdv: Double?
+    @Option(help: "Weight of the adversarial loss (context_encoder, srgan, esrgan, pixelda).") var lambdaAdv: Double?
     @Flag(help: "The paper's L2 reconstruction loss instead of the reference's L1 (context_encoder).") var l2Loss = false
     @Option(help: "ImageNet VGG19 weights for the perceptual loss: torchvision's vgg19 state dict saved as safetensors (srgan, esrgan; see docs/MODELS.md).")
     var vgg19: String?
@@ -60,6 +60,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Batches of pixel loss only before adversarial training (esrgan).") var warmupBatches: Int?
     @Option(help: "Slope of the generator's LeakyReLUs (esrgan; the reference: 0.01).") var negativeSlope: Double?
     @Flag(help: "G's relativistic loss with only the fake-vs-real term, as the reference (esrgan).") var referenceAdversarial = false
+    @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
+    @Flag(help: "Train only the task classifier, on the source images: the source-only baseline (pixelda).") var sourceOnly = false
+    @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -109,6 +112,9 @@ struct ModelOptions: ParsableArguments {
         o["warmup-batches"] = warmupBatches.map(Double.init)
         o["negative-slope"] = negativeSlope
         if referenceAdversarial { o["reference-adversarial"] = 1 }
+        o["lambda-task"] = lambdaTask
+        if sourceOnly { o["source-only"] = 1 }
+        if paperSharing { o["paper-sharing"] = 1 }
         return o
     }
 

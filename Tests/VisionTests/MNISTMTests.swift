@@ -104,6 +104,57 @@ final class MNISTMTests: XCTestCase {
         XCTAssertEqual([grid.width, grid.height, grid.channels], [302, 302, 3])
     }
 
+    /// Through the dataset and the pixelda/cogan transform (bilinear to 32 px, [-1, 1]): the
+    /// shape, the range, MNIST's labels in MNIST's order, and pixels of seed 3 pinned.
+    func testDatasetGivesNormalisedImagesInMNISTOrderAndPinnedPixels() throws {
+        let (mnist, train, _) = try smallMNIST(train: 300, test: 120)
+        let out = try makeTemporaryFolder(self, "out").appendingPathComponent("mnistm")
+        _ = try MNISTMWriter.build(mnist: mnist, photos: try photoFolder(), seed: 3, into: out)
+        let built = try MNISTM(split: .train, directory: out)
+        func pixel(_ i: Int, _ x: Int, _ y: Int) -> [UInt8] { (0..<3).map { built.image(at: i)[x, y, $0] } }
+        XCTAssertEqual(pixel(17, 10, 12), [18, 68, 118])
+        XCTAssertEqual(pixel(299, 27, 0), [220, 14, 64])
+        let transform = ImageTransform([.resize(width: 32, height: 32, filter: .bilinear)], mean: [0.5], std: [0.5])
+        let dataset = try MNISTMDataset(split: .train, directory: out, transform: transform)
+        XCTAssertEqual(dataset.count, 300)
+        var low: Float = 1, high: Float = -1
+        for i in 0..<300 {
+            let example = try dataset.example(at: i, generator: RandomGenerator(seed: 0))
+            XCTAssertEqual(example.labels, [Float(train.labels[i])], "label \(i)")
+            let image = example.images[0]
+            XCTAssertEqual([image.channels, image.height, image.width], [3, 32, 32])
+            low = min(low, image.values.min()!)
+            high = max(high, image.values.max()!)
+        }
+        XCTAssertGreaterThanOrEqual(low, -1)
+        XCTAssertLessThanOrEqual(high, 1)
+        XCTAssertLessThan(low, -0.9, "dark pixels reach the bottom of the range")
+        XCTAssertGreaterThan(high, 0.9, "bright ones the top")
+    }
+
+    /// The MNIST-M `gan data mnistm` builds by default (seed 0, the 200 BSDS500 training
+    /// photos): pixels of the first training image and the last test image, pinned. Skipped
+    /// without ../shared/data/BSDS500.
+    func testKnownPixelsOfTheDefaultBuild() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let folder = ["../shared/data/BSDS500", "../../shared/data/BSDS500"].map({ root.appendingPathComponent($0 + "/images/train").standardizedFileURL })
+            .first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw XCTSkip("BSDS500 is not in ../shared/data/BSDS500")
+        }
+        let photos = try MNISTMBuilder.loadPhotos(folder)
+        XCTAssertEqual(photos.count, 200)
+        let train = try MNIST(split: .train), test = try MNIST(split: .test)
+        let generator = RandomGenerator(seed: 0)
+        let trainPatches = MNISTMBuilder.drawPatches(count: train.count, photos: photos, generator: generator)
+        let testPatches = MNISTMBuilder.drawPatches(count: test.count, photos: photos, generator: generator)
+        let first = MNISTMBuilder.blend(digits: Array(train.pixels[0..<784]), patches: [trainPatches[0]], photos: photos)
+        func pixel(_ image: [UInt8], _ x: Int, _ y: Int) -> [UInt8] { Array(image[(y * 28 + x) * 3 ..< (y * 28 + x) * 3 + 3]) }
+        XCTAssertEqual(pixel(first, 14, 14), [235, 235, 237], "a stroke of the first digit (a 5)")
+        XCTAssertEqual(pixel(first, 0, 0), [35, 48, 22], "the photo itself where the digit is 0")
+        let last = MNISTMBuilder.blend(digits: Array(test.pixels[(9_999 * 784)...]), patches: [testPatches[9_999]], photos: photos)
+        XCTAssertEqual(pixel(last, 20, 5), [242, 252, 200])
+    }
+
     func testExistingTargetIsNeitherRebuiltNorDeleted() throws {
         let (mnist, _, _) = try smallMNIST(train: 20, test: 10)
         let photos = try photoFolder()

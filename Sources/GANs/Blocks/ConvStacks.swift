@@ -9,17 +9,28 @@ import NN
 /// the default eps) and LeakyReLU(0.2), then a 3x3 conv to the image channels and tanh.
 /// lsgan's and ebgan's references leave out the leading batch norm.
 func upsamplingConvBlocks(channels: Int, leadingBatchNorm: Bool = true, generator rng: RandomGenerator) -> Sequential {
-    Sequential((leadingBatchNorm ? [BatchNorm2d(128)] : []) + [
+    Sequential(upsamplingLayers(leadingBatchNorm: leadingBatchNorm, generator: rng) + imageOutputLayers(channels: channels, generator: rng))
+}
+
+/// The first part of `upsamplingConvBlocks`, to the second upsampling: optionally a batch
+/// norm, upsample, conv 128 -> 128, batch norm, LeakyReLU, upsample (cogan's shared layers).
+func upsamplingLayers(leadingBatchNorm: Bool = true, generator rng: RandomGenerator) -> [Module] {
+    (leadingBatchNorm ? [BatchNorm2d(128)] : []) + [
         Upsample(scaleFactor: 2),
         Conv2d(128, 128, kernelSize: 3, stride: 1, padding: 1, generator: rng),
         BatchNorm2d(128, 0.8),
         LeakyReLU(0.2),
-        Upsample(scaleFactor: 2),
-        Conv2d(128, 64, kernelSize: 3, stride: 1, padding: 1, generator: rng),
-        BatchNorm2d(64, 0.8),
-        LeakyReLU(0.2),
-        Conv2d(64, channels, kernelSize: 3, stride: 1, padding: 1, generator: rng),
-        Tanh()])
+        Upsample(scaleFactor: 2)]
+}
+
+/// The rest: conv 128 -> 64, batch norm, LeakyReLU, conv to the image channels, tanh (each of
+/// cogan's two generator heads).
+func imageOutputLayers(channels: Int, generator rng: RandomGenerator) -> [Module] {
+    [Conv2d(128, 64, kernelSize: 3, stride: 1, padding: 1, generator: rng),
+     BatchNorm2d(64, 0.8),
+     LeakyReLU(0.2),
+     Conv2d(64, channels, kernelSize: 3, stride: 1, padding: 1, generator: rng),
+     Tanh()]
 }
 
 /// Four stride-2 3x3 conv blocks (16, 32, 64, 128 channels) with LeakyReLU(0.2),
@@ -27,12 +38,20 @@ func upsamplingConvBlocks(channels: Int, leadingBatchNorm: Bool = true, generato
 /// body, which the references reuse with other output layers.
 func downsamplingConvBlocks(channels: Int, generator rng: RandomGenerator, dropout: RandomGenerator) -> Sequential {
     func block(_ inFilters: Int, _ outFilters: Int, bn: Bool = true) -> [Module] {
-        var layers: [Module] = [Conv2d(inFilters, outFilters, kernelSize: 3, stride: 2, padding: 1, generator: rng),
-                                LeakyReLU(0.2), Dropout2d(0.25, generator: dropout)]
-        if bn { layers.append(BatchNorm2d(outFilters, 0.8)) }
-        return layers
+        downsamplingConvBlock(inFilters, outFilters, batchNorm: bn, generator: rng, dropout: dropout)
     }
     return Sequential(block(channels, 16, bn: false) + block(16, 32) + block(32, 64) + block(64, 128))
+}
+
+/// One of those blocks: conv 3/2/1, LeakyReLU(0.2), Dropout2d(0.25), then the batch norm
+/// (dcgan's order), or with `normBeforeActivation` conv, batch norm, LeakyReLU, Dropout2d
+/// (cogan's).
+func downsamplingConvBlock(_ inFilters: Int, _ outFilters: Int, batchNorm: Bool, normBeforeActivation: Bool = false,
+                           generator rng: RandomGenerator, dropout: RandomGenerator) -> [Module] {
+    let conv = Conv2d(inFilters, outFilters, kernelSize: 3, stride: 2, padding: 1, generator: rng)
+    let norm: [Module] = batchNorm ? [BatchNorm2d(outFilters, 0.8)] : []
+    let activation: [Module] = [LeakyReLU(0.2), Dropout2d(0.25, generator: dropout)]
+    return normBeforeActivation ? [conv] + norm + activation : [conv] + activation + norm
 }
 
 /// The features `downsamplingConvBlocks` leaves for the output layers.

@@ -2,6 +2,7 @@
 // defaults for fitting images to the networks; `DataOptions` holds what the user chose
 // instead; the runtime builds the batches from both (`TrainingData`).
 import Autograd
+import Vision
 
 /// The kinds of data the zoo's models train on.
 public enum DataKind: String, Sendable, Codable {
@@ -60,6 +61,9 @@ public struct DataRequirement: Sendable {
     /// The dataset trained on when `--dataset` is not given (a name `gan data list` knows).
     public var defaultDataset: String
     public var fit: ImageFit
+    /// The filter images are resized with (torchvision's Resize is bilinear; the zoo's image
+    /// models resize as PIL's bicubic where their references give it).
+    public var resizeFilter: ResizeFilter
     /// The size the shorter side is resized to before cropping (nil: the image size).
     public var loadSize: Int?
     /// Random horizontal flips (shared by both images of a pair).
@@ -78,12 +82,13 @@ public struct DataRequirement: Sendable {
     /// inpainting models' held-out faces); pictures and `gan eval` use them.
     public var heldOut: Int
 
-    public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, loadSize: Int? = nil, flip: Bool = false,
+    public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, resizeFilter: ResizeFilter = .bicubic, loadSize: Int? = nil, flip: Bool = false,
                 normalization: PixelNormalization = .symmetric, trainSplits: [String] = ["train"], attributes: [String] = [],
                 scaleFactor: Int = 4, holeSize: Int = 0, centredHole: Bool = false, heldOut: Int = 0) {
         self.kind = kind
         defaultDataset = dataset
         self.fit = fit
+        self.resizeFilter = resizeFilter
         self.loadSize = loadSize
         self.flip = flip
         self.normalization = normalization

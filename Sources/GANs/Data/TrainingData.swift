@@ -79,9 +79,9 @@ public struct TrainingData {
         var steps: [TransformStep] = [config.common.channels == 1 ? .grayscale : .rgb]
         switch r.fit {
         case .stretch:
-            steps.append(.resize(width: size, height: size, filter: .bicubic))
+            steps.append(.resize(width: size, height: size, filter: r.resizeFilter))
         case .centerCrop, .randomCrop:
-            steps.append(.resizeShorterSide(r.loadSize ?? size, filter: .bicubic))
+            steps.append(.resizeShorterSide(r.loadSize ?? size, filter: r.resizeFilter))
             steps.append(random && r.fit == .randomCrop ? .randomCrop(width: size, height: size) : .centerCrop(width: size, height: size))
         case .crop:
             steps.append(random ? .randomCrop(width: size, height: size) : .centerCrop(width: size, height: size))

@@ -9,6 +9,7 @@ public enum Zoo {
         CGAN.self, ACGAN.self, SGAN.self, InfoGAN.self, AAE.self, ClusterGAN.self, BiGAN.self,
         Pix2Pix.self, CycleGAN.self, DiscoGAN.self, DualGAN.self,
         CCGAN.self, ContextEncoder.self, SRGAN.self, ESRGAN.self,
+        PixelDA.self, CoGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
