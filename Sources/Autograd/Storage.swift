@@ -55,6 +55,12 @@ public enum MemoryStats {
     /// How far the pool's footprint (live + cached bytes) may pass the live peak: the
     /// headroom that lets a step reuse buffers of other sizes (default 32 MiB).
     public static func setPoolHeadroom(bytes: Int) { ck_pool_set_slack(Swift.max(bytes, 0)) }
+    /// Lets the headroom grow to 1/`headroom` and the cache bound to 1/`cache` of the live
+    /// peak where those are more (0: fixed bounds only, the default): a model whose step
+    /// frees hundreds of megabytes in large buffers then reuses them instead of re-faulting.
+    public static func setPoolPeakShares(headroom: Int, cache: Int) {
+        ck_pool_set_peak_shares(Swift.max(headroom, 0), Swift.max(cache, 0))
+    }
     /// Gives every cached buffer back to the system.
     public static func trimPool() { ck_pool_trim() }
 

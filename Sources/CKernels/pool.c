@@ -5,9 +5,9 @@
 // Sizes are rounded up to classes of 2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k floats (at most 25%
 // slack). Freed buffers wait on a per-class free list threaded through the buffers
 // themselves. The cached total is bounded (default 1 GiB, SWIFTGAN_POOL_MB or
-// ck_pool_set_limit, or half the live peak when that is more): a buffer freed past the bound
-// goes back to the system. And the pool never makes the process bigger than the peak of live
-// tensors plus a headroom (the set slack or an eighth of the peak): when an allocation
+// ck_pool_set_limit, or a share of the live peak when that is more): a buffer freed past the
+// bound goes back to the system. And the pool never makes the process bigger than the peak of
+// live tensors plus a headroom (the set slack, or a share of the peak): when an allocation
 // misses and live + cached would pass that mark, cached buffers of the largest classes go
 // back to the system first (a step whose buffers differ from the last one's, such as a
 // generator step every n_critic batches, then reuses memory instead of adding).
@@ -155,21 +155,24 @@ static void *system_resize(void *p, size_t old_bytes, size_t bytes, size_t reque
     return system_alloc(bytes, requested_bytes);
 }
 
-// How far live + cached may pass the live peak: the set slack, or an eighth of the peak when
-// that is more. A step's buffers come in many size classes, and which of them are free at
+// How far live + cached may pass the live peak: the set slack, or a share of the peak when
+// that is more (ck_pool_set_peak_shares; the gan tool asks for an eighth). A step's buffers come in many size classes, and which of them are free at
 // one moment differs from which are needed: with a fixed slack of tens of megabytes, a
 // model of large buffers (pix2pix's 16 MB weight gradients) evicted and re-faulted
 // hundreds of megabytes of huge pages every step.
+static size_t headroom_divisor, cache_divisor;   // 0: the fixed bounds only
+
 static size_t footprint_headroom(void) {
-    size_t share = peak_live_bytes / 8;
+    size_t share = headroom_divisor ? peak_live_bytes / headroom_divisor : 0;
     return share > footprint_slack ? share : footprint_slack;
 }
 
-// The bound on cached bytes: the set limit, or half the live peak when that is more, so a
+// The bound on cached bytes: the set limit, or a share of the live peak when that is more
+// (ck_pool_set_peak_shares; the gan tool asks for half), so a
 // model whose step frees more than the limit at its end (pix2pix at 256 px) still finds the
 // same buffers at the next step.
 static size_t cache_limit(void) {
-    size_t share = peak_live_bytes / 2;
+    size_t share = cache_divisor ? peak_live_bytes / cache_divisor : 0;
     return share > limit_bytes ? share : limit_bytes;
 }
 
@@ -281,6 +284,14 @@ void ck_pool_set_limit(size_t bytes) {
     int over = cached_bytes > bytes;
     pthread_mutex_unlock(&mu);
     if (over) ck_pool_trim();
+}
+
+void ck_pool_set_peak_shares(size_t headroom, size_t cache) {
+    pthread_once(&once, init_limit);
+    pthread_mutex_lock(&mu);
+    headroom_divisor = headroom;
+    cache_divisor = cache;
+    pthread_mutex_unlock(&mu);
 }
 
 void ck_pool_set_slack(size_t bytes) {

@@ -38,13 +38,13 @@ final class SuperResolutionModelTests: XCTestCase {
         try config(ESRGAN.self, ["residual-blocks": 2, "warmup-batches": 1].merging(extra) { $1 })
     }
 
-    func trainThree<M: GANModel>(_ model: M) throws -> [Losses] {
+    func trainThree<M: GANModel>(_ model: M, exempt: Set<String> = []) throws -> [Losses] {
         let source = try TrainingData(M.self, config: model.config).batches(batchSize: 2, seed: 3)
         let before = parameterSnapshot(model)
         try model.prepareToTrain()
         let losses = try (0..<3).map { try model.trainStep(try source.batch($0, epoch: 0), batchesDone: $0) }
         for l in losses.joined() { XCTAssertTrue(l.value.isFinite, "\(M.info.name) \(l.name)") }
-        assertTrainableParametersChanged(model, since: before)
+        assertTrainableParametersChanged(model, since: before, exempt: exempt)
         return losses
     }
 
@@ -127,7 +127,11 @@ final class SuperResolutionModelTests: XCTestCase {
 
     func testESRGANTrainsAndRoundTrips() throws {
         let model = ESRGAN(config: try Self.esrganConfig(), seed: 1)
-        let losses = try trainThree(model)
+        // The relativistic average losses see D only through D(real) - mean D(fake): the bias
+        // of D's last layer cancels, its gradient is zero up to rounding, and Adam moves it
+        // only when rounding leaves a residue.
+        let lastBias = model.netD.namedParameters().last!.name
+        let losses = try trainThree(model, exempt: ["discriminator." + lastBias])
         XCTAssertEqual(losses.map { $0.map(\.name) }, [["pixel"], ["d_loss", "g_loss", "content", "adv", "pixel"], ["d_loss", "g_loss", "content", "adv", "pixel"]])
         let copy = try restoredCopy(of: model)
         let odd = Tensor.uniform([1, 3, 6, 5], low: -1, high: 1, generator: RandomGenerator(seed: 2))

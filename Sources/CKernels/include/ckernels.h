@@ -108,6 +108,9 @@ ck_pool_stats ck_pool_get_stats(void);
 // Restarts the live-bytes peak (and with it the pool's footprint mark) at the current live bytes.
 void ck_pool_reset_peak(void);
 // How far live + cached bytes may pass the live peak before cached buffers are evicted (default 32 MiB).
+// Lets the footprint headroom and the cache bound grow to peak/headroom and peak/cache live
+// bytes when those are more than the set ones (0: fixed bounds only, the default).
+void ck_pool_set_peak_shares(size_t headroom, size_t cache);
 void ck_pool_set_slack(size_t bytes);
 // Serves allocations above `threshold_bytes` from mmap so their memory returns to the
 // system when freed (glibc otherwise raises its threshold and keeps freed memory).

@@ -18,6 +18,7 @@ public enum GANRuntime {
         if ProcessInfo.processInfo.environment["SWIFTGAN_POOL_MB"] == nil {
             MemoryStats.setPoolLimit(bytes: 256 << 20)
         }
+        MemoryStats.setPoolPeakShares(headroom: 8, cache: 2)
     }
 
     /// From now on an allocation that cannot be served — the system refuses it, or it would
