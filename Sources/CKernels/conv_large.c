@@ -84,17 +84,26 @@ static void col2im_block(void *ctx, long b) {
                         j->q1, j->gimg + c0 * g->h * g->w);
 }
 
-static columns_job columns(const large_plan *p, long q0, long q1, float *cols) {
-    columns_job j = {p, NULL, NULL, cols, q0, q1, p->cg < CHANNEL_BLOCKS ? p->cg : CHANNEL_BLOCKS};
-    return j;
-}
-
 static const float *group_input(const large_plan *p, const float *x, long n, long grp) {
     return x + (n * p->g->c_in + grp * p->cg) * p->g->h * p->g->w;
 }
 
 static long group_output(const large_plan *p, long n, long grp) {
     return (n * p->g->c_out + grp * p->og) * p->ohw;
+}
+
+static long channel_blocks(const large_plan *p) { return p->cg < CHANNEL_BLOCKS ? p->cg : CHANNEL_BLOCKS; }
+
+// cols = the columns of positions [q0, q1) of image n, group grp.
+static void build_columns(const large_plan *p, const float *x, long n, long grp, long q0, long q1, float *cols) {
+    columns_job j = {p, group_input(p, x, n, grp), NULL, cols, q0, q1, channel_blocks(p)};
+    ck_parallel_for(j.blocks, im2col_block, &j);
+}
+
+// gx of image n, group grp += col2im(cols) over positions [q0, q1).
+static void add_columns(const large_plan *p, float *cols, float *gx, long n, long grp, long q0, long q1) {
+    columns_job j = {p, NULL, (float *)group_input(p, gx, n, grp), cols, q0, q1, channel_blocks(p)};
+    ck_parallel_for(j.blocks, col2im_block, &j);
 }
 
 void ck_conv_large_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
@@ -104,9 +113,7 @@ void ck_conv_large_forward(const ck_conv_geometry *g, const float *x, const floa
         for (long grp = 0; grp < g->groups; grp++)
             for (long q0 = 0; q0 < p.ohw; q0 += p.q_len) {
                 long q1 = q0 + p.q_len < p.ohw ? q0 + p.q_len : p.ohw, len = q1 - q0;
-                columns_job j = columns(&p, q0, q1, buffer.p);
-                j.img = group_input(&p, x, n, grp);
-                ck_parallel_for(j.blocks, im2col_block, &j);
+                build_columns(&p, x, n, grp, q0, q1, buffer.p);
                 ck_sgemm(0, 0, p.og, len, p.col_rows, 1.0f, w + grp * p.og * p.col_rows, p.col_rows,
                          buffer.p, len, 0.0f, y + group_output(&p, n, grp) + q0, p.ohw);
             }
@@ -123,9 +130,7 @@ void ck_conv_large_backward_data(const ck_conv_geometry *g, const float *gy, con
                 long q1 = q0 + p.q_len < p.ohw ? q0 + p.q_len : p.ohw, len = q1 - q0;
                 ck_sgemm(1, 0, p.col_rows, len, p.og, 1.0f, w + grp * p.og * p.col_rows, p.col_rows,
                          gy + group_output(&p, n, grp) + q0, p.ohw, 0.0f, buffer.p, len);
-                columns_job j = columns(&p, q0, q1, buffer.p);
-                j.gimg = (float *)group_input(&p, gx, n, grp);
-                ck_parallel_for(j.blocks, col2im_block, &j);
+                add_columns(&p, buffer.p, gx, n, grp, q0, q1);
             }
     ck_temp_free(buffer);
 }
@@ -137,9 +142,7 @@ void ck_conv_large_backward_weight(const ck_conv_geometry *g, const float *x, co
         for (long n = 0; n < g->batch; n++)
             for (long q0 = 0; q0 < p.ohw; q0 += p.q_len) {
                 long q1 = q0 + p.q_len < p.ohw ? q0 + p.q_len : p.ohw, len = q1 - q0;
-                columns_job j = columns(&p, q0, q1, buffer.p);
-                j.img = group_input(&p, x, n, grp);
-                ck_parallel_for(j.blocks, im2col_block, &j);
+                build_columns(&p, x, n, grp, q0, q1, buffer.p);
                 ck_sgemm(0, 1, p.og, p.col_rows, len, 1.0f, gy + group_output(&p, n, grp) + q0, p.ohw,
                          buffer.p, len, n == 0 && q0 == 0 ? 0.0f : 1.0f, gw + grp * p.og * p.col_rows,
                          p.col_rows);
