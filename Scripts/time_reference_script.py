@@ -13,37 +13,13 @@ reference's scripts read) points at the given dataset folder; each progress line
 is timestamped, and it is stopped after warm-up + timed batches. Prints one JSON object.
 The reference checkout comes from $PYTORCH_GAN (default: the mirror Scripts/reference_models.py uses).
 
-torchvision: only its PyPI wheel (built for CUDA) installs here, and its compiled ops do not
-load beside torch's CPU build. The scripts use none of them (transforms, datasets and
-save_image are Python), but importing torchvision registers fake kernels for two detection
-ops, so the scratch folder's sitecustomize declares those two schemas first.
+The scratch folder is laid out by Scripts/reference_scratch.py.
 """
 import argparse, json, os, resource, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_models import checkout  # noqa: E402
-
-TORCHVISION_OPS = """import torch
-_torchvision_ops = torch.library.Library("torchvision", "DEF")
-for _op in ("nms", "qnms"):
-    _torchvision_ops.define(_op + "(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-"""
-
-
-def split_pairs(folder, target):
-    """Each split's A|B images as two folders of halves, A (left) and B (right)."""
-    from PIL import Image
-    for split in sorted(os.listdir(folder)):
-        source = os.path.join(folder, split)
-        if not os.path.isdir(source):
-            continue
-        for half in "AB":
-            os.makedirs(os.path.join(target, split, half))
-        for file in sorted(os.listdir(source)):
-            with Image.open(os.path.join(source, file)) as image:
-                w, h = image.size
-                image.crop((0, 0, w // 2, h)).save(os.path.join(target, split, "A", file))
-                image.crop((w // 2, 0, w, h)).save(os.path.join(target, split, "B", file))
+import reference_scratch  # noqa: E402
 
 
 def main():
@@ -65,24 +41,7 @@ def main():
 
     impl = os.path.join(checkout(), "implementations", a.model)
     with tempfile.TemporaryDirectory() as scratch:
-        work = os.path.join(scratch, "implementations", a.model)
-        os.makedirs(work)
-        os.makedirs(os.path.join(scratch, "data"))
-        for spec in a.data:   # data/NAME: links to the folder's entries, plus the aliases
-            name, folder = spec.split("=", 1)
-            target = os.path.join(scratch, "data", name)
-            os.makedirs(target)
-            for entry in os.listdir(folder):
-                os.symlink(os.path.abspath(os.path.join(folder, entry)), os.path.join(target, entry))
-            for alias in a.alias:
-                new, old = alias.split("=", 1)
-                if os.path.exists(os.path.join(folder, old)) and not os.path.exists(os.path.join(target, new)):
-                    os.symlink(os.path.abspath(os.path.join(folder, old)), os.path.join(target, new))
-        for spec in a.unpaired:
-            name, folder = spec.split("=", 1)
-            split_pairs(folder, os.path.join(scratch, "data", name))
-        with open(os.path.join(scratch, "sitecustomize.py"), "w") as f:
-            f.write(TORCHVISION_OPS)
+        work = reference_scratch.prepare(scratch, a.model, a.data, a.alias, a.unpaired)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([scratch, impl, os.environ.get("PYTHONPATH", "")]),
                    PYTHONUNBUFFERED="1")
         if a.threads:

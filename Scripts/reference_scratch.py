@@ -1,0 +1,59 @@
+"""A scratch folder in which PyTorch-GAN's scripts run unchanged on this project's data:
+`data/NAME` (the path the reference's scripts read, from implementations/MODEL/) holds links
+to a local dataset's splits, and a sitecustomize makes torchvision importable.
+
+torchvision: only its PyPI wheel (built for CUDA) installs here, and its compiled ops do not
+load beside torch's CPU build. The scripts use none of them (transforms, datasets and
+save_image are Python), but importing torchvision registers fake kernels for two detection
+ops, so the sitecustomize declares those two schemas first.
+"""
+import os
+
+TORCHVISION_OPS = """import torch
+_torchvision_ops = torch.library.Library("torchvision", "DEF")
+for _op in ("nms", "qnms"):
+    _torchvision_ops.define(_op + "(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+"""
+
+
+def split_pairs(folder, target, splits=None):
+    """Each split's A|B images as two folders of halves, A (left) and B (right)."""
+    from PIL import Image
+    for split in sorted(os.listdir(folder)):
+        source = os.path.join(folder, split)
+        if not os.path.isdir(source) or (splits is not None and split not in splits):
+            continue
+        for half in "AB":
+            os.makedirs(os.path.join(target, split, half))
+        for file in sorted(os.listdir(source)):
+            with Image.open(os.path.join(source, file)) as image:
+                w, h = image.size
+                image.crop((0, 0, w // 2, h)).save(os.path.join(target, split, "A", file))
+                image.crop((w // 2, 0, w, h)).save(os.path.join(target, split, "B", file))
+
+
+def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None):
+    """Lays out `scratch` for implementations/MODEL/MODEL.py and returns the folder to run it
+    in. data: NAME=FOLDER specs linked as data/NAME; aliases: NEW=OLD, a split also linked
+    under another name (facades has no val/: val=test); unpaired: NAME=FOLDER of A|B pairs
+    split into data/NAME/SPLIT/A and B; splits: the only splits to expose (None: all)."""
+    work = os.path.join(scratch, "implementations", model)
+    os.makedirs(work)
+    os.makedirs(os.path.join(scratch, "data"))
+    for spec in data:
+        name, folder = spec.split("=", 1)
+        target = os.path.join(scratch, "data", name)
+        os.makedirs(target)
+        for entry in os.listdir(folder):
+            if splits is None or entry in splits:
+                os.symlink(os.path.abspath(os.path.join(folder, entry)), os.path.join(target, entry))
+        for alias in aliases:
+            new, old = alias.split("=", 1)
+            if os.path.exists(os.path.join(folder, old)) and not os.path.exists(os.path.join(target, new)):
+                os.symlink(os.path.abspath(os.path.join(folder, old)), os.path.join(target, new))
+    for spec in unpaired:
+        name, folder = spec.split("=", 1)
+        split_pairs(folder, os.path.join(scratch, "data", name), splits)
+    with open(os.path.join(scratch, "sitecustomize.py"), "w") as f:
+        f.write(TORCHVISION_OPS)
+    return work

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Quality of an image-to-image model at equal iterations: our `gan train NAME` against
+PyTorch-GAN's own script (implementations/NAME/NAME.py, executed unchanged), each for the
+same number of batches from the same seed, both scored by `gan eval` on the dataset's
+evaluation pairs (L1, PSNR, SSIM in [0, 1]).
+
+    nice -n 10 python3 Scripts/translation_quality.py pix2pix --iterations 400 --seeds 0 1 2 \\
+        [--data ../shared/data/facades] [--gan .build/release/gan] [--out /tmp/quality] \\
+        [--results docs/image_zoo_results.jsonl] [--picture docs/images/pix2pix_quality.png]
+
+The reference's generator is scored by our network: its state dict is written as
+safetensors (PyTorch's names, which ours keep) into a copy of our run's checkpoint of the same
+seed, and `gan eval` runs on that copy; both networks are in eval mode there, so where their
+dropout sits does not matter. The reference trains on train/ only here: its dataset class
+also adds test/ to the training images, which would score it on pairs it trained on, so its
+scratch data folder exposes train/ and, as val/, the test pairs it pictures from.
+
+Each side prints one JSON line (the format of docs/image_zoo_results.jsonl) and, with
+--results, appends it there. --picture draws, for the first test pairs, input | ours |
+reference | target from the first seed's runs.
+
+Needs torch, torchvision, numpy and PIL (not dependencies of the package).
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import reference_scratch  # noqa: E402
+from reference_models import checkout  # noqa: E402
+
+# Per model: the reference's generator variable scored, our network file it replaces, and the
+# script's options that select the dataset.
+MODELS = {
+    "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"]},
+}
+
+
+class StopTraining(Exception):
+    pass
+
+
+class CountingOutput:
+    """Stands in for sys.stdout: counts the script's progress lines, one per batch, and stops
+    it after `limit` of them (each is written once the batch's optimiser steps are done)."""
+
+    def __init__(self, stream, limit):
+        self.stream, self.limit, self.done = stream, limit, 0
+
+    def write(self, text):
+        if "[Epoch" in text:
+            self.done += 1
+            if self.done % 100 == 0:
+                sys.stderr.write(f"reference: {self.done} batches\n")
+            if self.done >= self.limit:
+                raise StopTraining()
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def write_safetensors(tensors, path):
+    """A safetensors file of float32 tensors (name -> contiguous torch tensor)."""
+    header, offset, blobs = {}, 0, []
+    for name, t in tensors.items():
+        data = t.detach().to("cpu").float().contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)))
+        f.write(encoded)
+        for blob in blobs:
+            f.write(blob)
+
+
+def run_reference(model, data, iterations, seed, weights_out):
+    """Runs the reference script in this process until `iterations` batches are done, then
+    writes its generator's state dict to `weights_out`."""
+    import numpy as np
+    import torch
+    spec = MODELS[model]
+    impl = os.path.join(checkout(), "implementations", model)
+    scratch = tempfile.mkdtemp(prefix=f"{model}-reference-")
+    work = reference_scratch.prepare(scratch, model, [f"facades={data}"], ["val=test"], splits=["train"])
+    declared = {}   # keeps the library object, and with it the declared schemas, alive
+    exec(reference_scratch.TORCHVISION_OPS, declared)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+    sys.path.insert(0, impl)
+    script = os.path.join(impl, model + ".py")
+    sys.argv = [script] + spec["args"]
+    namespace = {"__name__": "__main__", "__file__": script}
+    counter = CountingOutput(sys.stdout, iterations)
+    cwd, stdout = os.getcwd(), sys.stdout
+    os.chdir(work)
+    sys.stdout = counter
+    started = time.time()
+    try:
+        with open(script) as f:
+            exec(compile(f.read(), script, "exec"), namespace)
+    except StopTraining:
+        pass
+    finally:
+        sys.stdout = stdout
+        os.chdir(cwd)
+    seconds = time.time() - started
+    write_safetensors(namespace[spec["generator"]].state_dict(), weights_out)
+    shutil.rmtree(scratch, ignore_errors=True)
+    print(json.dumps({"iterations": counter.done, "seconds": round(seconds, 1)}))
+
+
+def latest_checkpoint(run):
+    return os.path.realpath(os.path.join(run, "checkpoints", "latest"))
+
+
+def evaluate(gan, path):
+    out = subprocess.run([gan, "eval", path, "--json"], check=True, capture_output=True, text=True).stdout
+    report = json.loads(out)
+    return {k: report[k] for k in ("split", "n", "l1", "psnr", "ssim")}
+
+
+def record(line, results):
+    text = json.dumps(line)
+    print(text, flush=True)
+    if results:
+        with open(results, "a") as f:
+            f.write(text + "\n")
+
+
+def picture(gan, model, ours, theirs, data, path, count=4):
+    """Rows of input | ours | reference | target for the first `count` evaluation pairs."""
+    from PIL import Image
+    split = os.path.join(data, "val") if os.path.isdir(os.path.join(data, "val")) else os.path.join(data, "test")
+    files = sorted(os.listdir(split))[:count]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, file in enumerate(files):
+            pair = Image.open(os.path.join(split, file)).convert("RGB")
+            w, h = pair.size
+            target, source = pair.crop((0, 0, w // 2, h)), pair.crop((w // 2, 0, w, h))
+            source_path = os.path.join(tmp, f"in{i}.png")
+            source.save(source_path)
+            cells = [source]
+            for side, run in (("ours", ours), ("theirs", theirs)):
+                out = os.path.join(tmp, f"{side}{i}.png")
+                subprocess.run([gan, "sample", model, "--checkpoint", run, "--input", source_path, "--out", out],
+                               check=True, capture_output=True)
+                cells.append(Image.open(out).convert("RGB").resize(source.size))
+            cells.append(target)
+            rows.append(cells)
+    cw, ch = rows[0][0].size
+    grid = Image.new("RGB", (4 * cw + 3 * 4, len(rows) * ch + (len(rows) - 1) * 4), "white")
+    for r, cells in enumerate(rows):
+        for c, cell in enumerate(cells):
+            grid.paste(cell, (c * (cw + 4), r * (ch + 4)))
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    grid.save(path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", choices=sorted(MODELS))
+    ap.add_argument("--iterations", type=int, required=True)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "facades"))
+    ap.add_argument("--gan", default=os.path.join(ROOT, ".build", "release", "gan"))
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "translation-quality"))
+    ap.add_argument("--results", help="append each JSON line to this file")
+    ap.add_argument("--picture", help="write input | ours | reference | target of the first seed here")
+    ap.add_argument("--reference-weights", help=argparse.SUPPRESS)   # child mode: run the reference only
+    a = ap.parse_args()
+    data = os.path.abspath(a.data)
+    if a.reference_weights:
+        run_reference(a.model, data, a.iterations, a.seeds[0], a.reference_weights)
+        return
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    common = {"kind": "quality", "model": a.model, "iterations": a.iterations, "data": a.data, "cpu": cpu, "date": date}
+    spec = MODELS[a.model]
+    os.makedirs(a.out, exist_ok=True)
+    for seed in a.seeds:
+        ours = os.path.join(a.out, f"{a.model}-ours-{seed}")
+        if not os.path.exists(ours):
+            started = time.time()
+            subprocess.run([a.gan, "train", a.model, "--data-dir", data, "--iterations", str(a.iterations),
+                            "--seed", str(seed), "--out", ours, "--checkpoint-interval", "0", "--quiet"], check=True)
+            took = round(time.time() - started, 1)
+        else:
+            took = None
+        record(dict(common, side="ours", seed=seed, seconds=took, **evaluate(a.gan, ours),
+                    command=f"gan train {a.model} --iterations {a.iterations} --seed {seed}"), a.results)
+
+        theirs = os.path.join(a.out, f"{a.model}-reference-{seed}")
+        if not os.path.exists(theirs):
+            scratch = theirs + ".partial"
+            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.copytree(latest_checkpoint(ours), scratch)
+            child = subprocess.run([sys.executable, os.path.abspath(__file__), a.model, "--iterations", str(a.iterations),
+                                    "--seeds", str(seed), "--data", data,
+                                    "--reference-weights", os.path.join(scratch, spec["file"])],
+                                   check=True, capture_output=True, text=True)
+            done = json.loads(child.stdout.strip().splitlines()[-1])
+            with open(os.path.join(scratch, "reference.json"), "w") as f:
+                json.dump(done, f)
+            os.rename(scratch, theirs)
+        with open(os.path.join(theirs, "reference.json")) as f:
+            done = json.load(f)
+        record(dict(common, side="PyTorch-GAN script", seed=seed, seconds=done["seconds"], **evaluate(a.gan, theirs),
+                    command=f"implementations/{a.model}/{a.model}.py {' '.join(spec['args'])} (train/ only, torch seed {seed})",
+                    batches_run=done["iterations"]), a.results)
+        if a.picture and seed == a.seeds[0]:
+            picture(a.gan, a.model, ours, theirs, data, a.picture)
+
+
+if __name__ == "__main__":
+    main()
