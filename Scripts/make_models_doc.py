@@ -118,6 +118,52 @@ def seed_section(results):
             "steps then part ways as any two float orders of summation do, which is why single runs differ."]
 
 
+def translation_quality_section():
+    """Image-to-image runs at equal iterations, ours and PyTorch-GAN's own script, from
+    Scripts/translation_quality.py (records of kind "quality" in docs/image_zoo_results.jsonl):
+    mean over seeds with the range, and the picture of the first seed when there is one."""
+    from statistics import mean
+    path = os.path.join(ROOT, "docs", "image_zoo_results.jsonl")
+    runs = {}
+    for line in open(path) if os.path.exists(path) else []:
+        r = json.loads(line)
+        if r.get("kind") == "quality":
+            runs.setdefault((r["model"], r["iterations"]), {}).setdefault(r["side"], []).append(r)
+    if not runs:
+        return []
+    out = ["Quality at equal iterations: our run at the defaults next to PyTorch-GAN's own script run for the same "
+           "number of batches from the same seed, both scored by `gan eval` on the 106 test pairs of facades "
+           "(the reference's generator loaded into our network by its parameter names; both in eval mode). "
+           "The reference's dataset class also trains on the test pairs; here it sees train/ only, as ours "
+           "and the paper. Mean over seeds, range in brackets; L1 in [0, 1] (lower is better), PSNR in dB and "
+           "SSIM (higher is better). `Scripts/translation_quality.py`, records in "
+           "`docs/image_zoo_results.jsonl`.", "",
+           "| model | iterations | run | seeds | L1 | PSNR | SSIM | seconds per run |",
+           "|---|---|---|---|---|---|---|---|"]
+    def cell(rs, key, fmt):
+        v = [r[key] for r in rs]
+        spread = f" ({fmt.format(min(v))}-{fmt.format(max(v))})" if len(v) > 1 else ""
+        return fmt.format(mean(v)) + spread
+    for (model, iterations), sides in sorted(runs.items()):
+        for side in ("ours", "PyTorch-GAN script"):
+            rs = sides.get(side, [])
+            if not rs:
+                continue
+            name = "ours" if side == "ours" else f"PyTorch-GAN {model}.py"
+            secs = [r["seconds"] for r in rs if r.get("seconds")]
+            out.append(f"| {model} | {iterations} | {name} | {len(rs)} | {cell(rs, 'l1', '{:.4f}')} | "
+                       f"{cell(rs, 'psnr', '{:.2f}')} | {cell(rs, 'ssim', '{:.4f}')} | "
+                       f"{round(mean(secs)) if secs else ''} |")
+    out += ["", "Seconds are wall time on a shared machine (other builds ran beside them): not a speed comparison.", ""]
+    for model, _ in sorted(runs):
+        picture = os.path.join(ROOT, "docs", "images", f"{model}_quality.png")
+        if os.path.exists(picture):
+            caption = (f"{model}, first seed: label map (input) | ours | PyTorch-GAN's script | photo (target), "
+                       "on the first test pairs")
+            out += [f"![{caption}](images/{model}_quality.png)", "", caption + ".", ""]
+    return out
+
+
 def domain_section():
     """pixelda and cogan: parity, and pixelda's task accuracy on MNIST-M's test split from the
     runs of Scripts/pixelda_quality.py (docs/image_zoo_results.jsonl), averaged over seeds."""
@@ -255,9 +301,9 @@ def main():
             "pix2pix, discogan and dualgan to 4.5e-6 or better, cyclegan to 1.6e-5, and pix2pix's first 20 training "
             "steps and cyclegan's first one give the reference's losses (tests `*ParityTests`, "
             "`CycleGANTests`, `DiscoGANTests`, `DualGANTests`). `gan eval RUN` scores a run on its "
-            "dataset's test pairs (L1, PSNR, SSIM). Runs at the defaults next to the reference scripts' "
-            "runs of the same length are not yet here. Per iteration they now run 1.3-4.5x faster than the "
+            "dataset's test pairs (L1, PSNR, SSIM). Per iteration they run 1.3-4.5x faster than the "
             "reference scripts on this machine, in the same run (PERFORMANCE.md).", ""]
+    out += translation_quality_section()
     out += ["", "## Inpainting and super-resolution", "",
             "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
             "feature layers torchvision's, with the same weights to 2.8e-6 or better, parameter counts and state-dict names "
