@@ -13,7 +13,7 @@ then for gan, dcgan and wgan_gp on MNIST (../shared/data/mnist, or --data-dir):
      and the run resumes to its end.
 Exits non-zero on any failure. Usage: Scripts/mpi_equivalence.py [--skip-build] [--models ...]
 """
-import argparse, json, os, shutil, signal, struct, subprocess, sys, tempfile, time
+import argparse, json, math, os, shutil, signal, struct, subprocess, sys, tempfile, time
 from array import array
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -23,9 +23,14 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 # Small enough for a debug build on two shared cores; dcgan's convolutions at 16 px.
 MODELS = {"gan": [], "dcgan": ["--img-size", "16", "--batch-size", "16"], "wgan_gp": []}
 ITERATIONS = 20
-# Float summation tolerance after 20 Adam steps: Adam divides by sqrt(v), so a gradient
-# near zero whose sum differs in the last bits moves its weight by up to lr per step.
-RTOL, ATOL = 1e-3, 2e-4
+# Float summation tolerance. Adam divides each gradient by its own running scale, so a
+# weight whose gradient is near zero (a bias before batch norm, whose gradient is
+# rounding noise) moves by up to lr per step whatever the sum's last bits were; elementwise
+# bounds are therefore meaningless. The measure is the root-mean-square difference of each
+# tensor in units of the most Adam can move a weight in the run (lr x iterations; all
+# three models use lr 2e-4), which must stay far below per-replica batch norm's.
+LR = 2e-4
+TOLERANCE = 0.02
 
 
 def load(path):
@@ -54,15 +59,16 @@ def parameters(run):
 
 
 def difference(a, b):
-    """Largest |a - b| beyond the tolerance's scale, and the largest |a - b|."""
+    """The largest root-mean-square difference of a tensor, in units of lr x iterations for
+    parameters and of the tensor's own root-mean-square for running statistics (which
+    Adam does not move), and the tensor's name."""
     assert a.keys() == b.keys(), (sorted(a), sorted(b))
-    worst, largest = 0.0, 0.0
+    worst = (0.0, "")
     for name in a:
-        for x, y in zip(a[name], b[name]):
-            d = abs(x - y)
-            largest = max(largest, d)
-            worst = max(worst, d / (ATOL + RTOL * abs(y)))
-    return worst, largest
+        rms = math.sqrt(sum((x - y) ** 2 for x, y in zip(a[name], b[name])) / max(1, len(a[name])))
+        unit = math.sqrt(sum(y * y for y in b[name]) / max(1, len(b[name]))) if "running_" in name else LR * ITERATIONS
+        worst = max(worst, (rms / max(unit, 1e-12), name))
+    return worst
 
 
 def run(command, **kw):
@@ -97,26 +103,26 @@ def main():
             reference = parameters(one)
             two = os.path.join(work, model + "-two")
             train(two, model, ["--sync-bn"], args.data_dir, ranks=2)
-            worst, largest = difference(parameters(two), reference)
-            ok = worst <= 1
-            print(f"{model}: 2 ranks --sync-bn vs 1 process after {ITERATIONS} iterations: largest difference {largest:.3g} "
-                  f"({worst:.3g} of the tolerance) {'ok' if ok else 'FAIL'}", flush=True)
+            worst, where = difference(parameters(two), reference)
+            ok = worst <= TOLERANCE
+            print(f"{model}: 2 ranks --sync-bn vs 1 process after {ITERATIONS} iterations: rms difference {worst:.3g} lr x iterations "
+                  f"(largest in {where}; tolerance {TOLERANCE}) {'ok' if ok else 'FAIL'}", flush=True)
             if not ok:
                 failures.append(f"{model} --sync-bn")
             if model in ("gan", "dcgan"):   # the models here with batch norm
                 replica = os.path.join(work, model + "-replica")
                 train(replica, model, [], args.data_dir, ranks=2)
-                r_worst, r_largest = difference(parameters(replica), reference)
-                print(f"{model}: 2 ranks, per-replica batch norm: largest difference {r_largest:.3g} ({r_worst:.3g} of the tolerance)")
-                if r_largest <= largest:
-                    failures.append(f"{model}: per-replica batch norm no further from one process than --sync-bn")
+                r_worst, r_where = difference(parameters(replica), reference)
+                print(f"{model}: 2 ranks, per-replica batch norm: rms difference {r_worst:.3g} lr x iterations (largest in {r_where})")
+                if r_worst <= 5 * worst:
+                    failures.append(f"{model}: per-replica batch norm not clearly further from one process than --sync-bn")
             resumed = os.path.join(work, model + "-resumed")
             train(resumed, model, ["--sync-bn"], args.data_dir, ranks=2, more=["--checkpoint-interval", "10", "--iterations", "10"])
             run([GAN, "train", model, "--out", resumed, "--resume", "--iterations", str(ITERATIONS), "--quiet", "--threads", "1"], check=True)
-            worst, largest = difference(parameters(resumed), reference)
-            print(f"{model}: 2 ranks to 10, resumed on 1 to {ITERATIONS}: largest difference {largest:.3g} "
-                  f"({worst:.3g} of the tolerance) {'ok' if worst <= 1 else 'FAIL'}", flush=True)
-            if worst > 1:
+            worst, where = difference(parameters(resumed), reference)
+            print(f"{model}: 2 ranks to 10, resumed on 1 to {ITERATIONS}: rms difference {worst:.3g} lr x iterations "
+                  f"(largest in {where}) {'ok' if worst <= TOLERANCE else 'FAIL'}", flush=True)
+            if worst > TOLERANCE:
                 failures.append(f"{model} resume with another number of ranks")
         failures += killed_rank(work, args.data_dir)
     finally:
