@@ -25,6 +25,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "With --distributed: synchronised batch norm.") var syncBn = false
 
     func run() throws {
+        if syncBn && !distributed { throw ToolError("--sync-bn needs --distributed") }
         if distributed { return try Distributed.run(syncBatchNorm: syncBn, threads: threads) { try runDistributed($0) } }
         let type = try failing { try Zoo.model(named: model) }
         guard iterations > 0, warmup >= 0 else { throw ToolError("--iterations must be positive and --warmup not negative") }

@@ -49,8 +49,9 @@ public class BatchNorm: Module {
         }
         // Batch statistics when training or when no running statistics are kept.
         let useBatchStats = isTraining || runningMean == nil
-        if useBatchStats, let group = synchronisation {
-            return synchronisedBatchNorm(input, runningMean: isTraining ? runningMean : nil, runningVar: isTraining ? runningVar : nil,
+        // Only in training: every rank trains, but pictures are drawn by rank 0 alone.
+        if isTraining, let group = synchronisation {
+            return synchronisedBatchNorm(input, runningMean: runningMean, runningVar: runningVar,
                                          weight: weight, bias: bias, momenta: momenta, eps: eps, group: group)
         }
         return batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
