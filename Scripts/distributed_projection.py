@@ -27,9 +27,11 @@ KS = [2, 4, 8, 16, 32, 64]
 
 
 def measured_seconds_per_image():
-    """Median over the records of our own side, per image, by model."""
+    """Median over the records of our own side, per image, by model (esrgan's, measured for
+    this projection, is in distributed_results.jsonl)."""
     seen = {}
-    for line in open(os.path.join(ROOT, "docs", "image_zoo_results.jsonl")):
+    lines = [l for f in ("image_zoo_results.jsonl", "distributed_results.jsonl") for l in open(os.path.join(ROOT, "docs", f))]
+    for line in lines:
         r = json.loads(line)
         if r.get("model") not in PARAMETERS or r.get("side", "ours") != "ours":
             continue
@@ -53,7 +55,7 @@ def main():
     for model, params in PARAMETERS.items():
         t1 = per_image.get(model)
         if t1 is None:
-            print(f"\n{model}: no measured iteration time in docs/image_zoo_results.jsonl; not projected.")
+            print(f"\n{model}: no measured iteration time in docs/*_results.jsonl; not projected.")
             continue
         print(f"\n**{model}** ({params / 1e6:.0f}M parameters, {4 * params / 2**20:.0f} MB of gradients; "
               f"measured {t1:.3f} s per image on one 2-core machine)\n")
