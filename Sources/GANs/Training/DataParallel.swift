@@ -58,7 +58,7 @@ public final class DataParallel: @unchecked Sendable {
         }
     }
 
-    /// The rows of `batch` (a global batch) this rank trains on.
+    /// This rank's rows of a global batch of `total`.
     public func shard(of total: Int) -> BatchShard { BatchShard(rank: rank, of: size, total: total) }
 
     /// Checks that every rank gets rows of every batch, two at least where a batch norm
@@ -85,9 +85,9 @@ public final class DataParallel: @unchecked Sendable {
         return try BatchShard.with(shard, body)
     }
 
-    /// Each loss as the mean over the global batch (rank r's weighted by its rows), and the
-    /// first interrupting signal of any rank, in one all-reduce: every rank then takes the
-    /// same decisions (stop, diverged, checkpoint).
+    /// Each loss as the mean over the global batch (rank r's weighted by its rows), and
+    /// whether any rank was interrupted, in one all-reduce: every rank then takes the same
+    /// decisions (stop, diverged, checkpoint).
     public func agree(losses: Losses, shard: BatchShard, signal: Int32?) -> (losses: Losses, signal: Int32?) {
         let weight = Float(shard.count) / Float(shard.total)
         var values = losses.map { $0.value * weight } + [signal == nil ? 0 : 1, Float(signal ?? 0)]
