@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "GANs", targets: ["GANs"]),
         .executable(name: "gan", targets: ["gan"]),
     ],
+    // `swift build --traits MPI`: `gan train --distributed` over Open MPI (docs/DISTRIBUTED.md).
+    traits: [.trait(name: "MPI", description: "Data-parallel training over Open MPI (libopenmpi-dev, found through pkg-config)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -36,8 +38,13 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Autograd", "NN", "Vision"], path: "Sources/Evaluation"),
         // The zoo (one file per model) and the training runtime: loop, checkpoints, metrics.
         .target(name: "GANs", dependencies: ["Autograd", "NN", "Vision", "Evaluation"], path: "Sources/GANs"),
+        // Open MPI (only with the MPI trait) and the communicator over it.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "MPICollective", dependencies: ["Autograd", .target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+                path: "Sources/MPICollective"),
         // The `gan` command-line tool.
-        .executableTarget(name: "gan", dependencies: ["GANs", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "gan", dependencies: ["GANs", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                      .target(name: "MPICollective", condition: .when(traits: ["MPI"]))],
                           path: "Sources/gan"),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], path: "Tests/AutogradTests",

@@ -131,16 +131,14 @@ extension Tensor {
 
     /// Uniform draws in [low, high) from `generator`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, generator: RandomGenerator, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor.full(shape, 0)
-        generator.fillUniform(t.storage.pointer, count: t.count, low: low, high: high)
+        let t = drawn(shape) { generator.fillUniform($0, count: $1, low: low, high: high) }
         t.requiresGrad = requiresGrad
         return t
     }
 
     /// Normal draws N(mean, std^2) from `generator` (Box-Muller over Philox).
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, generator: RandomGenerator, requiresGrad: Bool = false) -> Tensor {
-        let t = Tensor.full(shape, 0)
-        generator.fillNormal(t.storage.pointer, count: t.count, mean: mean, std: std)
+        let t = drawn(shape) { generator.fillNormal($0, count: $1, mean: mean, std: std) }
         t.requiresGrad = requiresGrad
         return t
     }
@@ -148,9 +146,9 @@ extension Tensor {
     /// Integers drawn uniformly from low..<high, as floats (labels, class codes).
     public static func randint(_ shape: [Int], low: Int, high: Int, generator: RandomGenerator) -> Tensor {
         guard high > low else { shapeFailure("randint: empty range \(low)..<\(high)") }
-        let t = Tensor.full(shape, 0)
-        for i in 0..<t.count { t.storage.pointer[i] = Float(low + generator.nextInt(below: high - low)) }
-        return t
+        return drawn(shape) { p, n in
+            for i in 0..<n { p[i] = Float(low + generator.nextInt(below: high - low)) }
+        }
     }
 
     /// The n x m identity (m defaults to n).

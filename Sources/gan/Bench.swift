@@ -20,8 +20,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Also time N batches of the data pipeline alone (decoding and transforms on the loader's thread), to compare with a training step.")
     var data: Int?
     @OptionGroup var options: ModelOptions
+    @Flag(help: "Under `mpirun -np K` (a gan built with the MPI trait): time data-parallel iterations of --batch-size split over the ranks, the time spent waiting for gradient all-reduces, and the scaling efficiency (the same per-rank iterations without averaging over the time with it).")
+    var distributed = false
+    @Flag(help: "With --distributed: synchronised batch norm.") var syncBn = false
 
     func run() throws {
+        if syncBn && !distributed { throw ToolError("--sync-bn needs --distributed") }
+        if distributed { return try Distributed.run(syncBatchNorm: syncBn, threads: threads) { try runDistributed($0) } }
         let type = try failing { try Zoo.model(named: model) }
         guard iterations > 0, warmup >= 0 else { throw ToolError("--iterations must be positive and --warmup not negative") }
         if let threads {
@@ -43,6 +48,29 @@ struct Bench: ParsableCommand {
             print(String(format: "%@: %.2f ms per iteration (median; %.2f-%.2f over %d cycles of %d), %.1f samples/s, peak RSS %.0f MB, %d threads",
                          type.info.name, result.msPerIteration, result.msMin, result.msMax, result.cycles, result.cycleLength,
                          result.samplesPerSecond, result.peakRSSMB, result.threads))
+        }
+    }
+
+    /// Each rank times its share of --batch-size with the gradients averaged, then alone;
+    /// rank 0 reports.
+    func runDistributed(_ parallel: DataParallel) throws {
+        let type = try failing { try Zoo.model(named: model) }
+        guard iterations > 0, warmup >= 0 else { throw ToolError("--iterations must be positive and --warmup not negative") }
+        let config = try options.resolve(type)
+        let together = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, parallel: parallel) }
+        parallel.averagesGradients = false
+        let alone = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, parallel: parallel) }
+        parallel.averagesGradients = true
+        guard parallel.isRoot else { return }
+        let efficiency = alone.msPerIteration / together.msPerIteration
+        if json {
+            print(String(together.json.dropLast()) + String(format: ",\"ms_per_iter_without_averaging\":%.4f,\"scaling_efficiency\":%.4f}",
+                                                          alone.msPerIteration, efficiency))
+        } else {
+            print(String(format: "%@ over %d ranks: %.2f ms per iteration of %d (median; %.2f-%.2f), %.2f ms of it waiting for all-reduces; "
+                         + "%.2f ms without averaging: scaling efficiency %.0f%%; %.1f samples/s, %d threads per rank",
+                         type.info.name, parallel.size, together.msPerIteration, together.batchSize, together.msMin, together.msMax,
+                         together.communicationMs, alone.msPerIteration, 100 * efficiency, together.samplesPerSecond, together.threads))
         }
     }
 }

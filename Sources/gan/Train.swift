@@ -28,8 +28,19 @@ struct Train: ParsableCommand {
     @Option(help: "Score 1,000 samples every N batches and log the numbers.") var evalInterval: Int?
     @Option(help: .hidden) var dataLimit: Int?
     @Flag(help: "Print only errors.") var quiet = false
+    @Flag(help: "Data-parallel over the ranks of `mpirun -np K` (a gan built with the MPI trait): each rank trains on its share of every --batch-size batch; see docs/DISTRIBUTED.md.")
+    var distributed = false
+    @Flag(help: "With --distributed: batch norm over the whole batch of all ranks instead of each rank's share.") var syncBn = false
 
     func run() throws {
+        guard distributed else {
+            if syncBn { throw ToolError("--sync-bn needs --distributed") }
+            return try train(parallel: nil)
+        }
+        try Distributed.run(syncBatchNorm: syncBn, threads: threads) { try train(parallel: $0) }
+    }
+
+    func train(parallel: DataParallel?) throws {
         let type = try failing { try Zoo.model(named: model) }
         let outURL = URL(fileURLWithPath: out ?? "runs/\(type.info.name)")
         for (name, v) in [("--iterations", iterations), ("--threads", threads), ("--data-limit", dataLimit), ("--log-interval", logInterval),
@@ -48,12 +59,13 @@ struct Train: ParsableCommand {
         run.quiet = quiet
         var config = try options.resolve(type)
         if resume {
-            try failing { try RunFolder.checkNotBusy(outURL) }
+            if parallel?.isRoot ?? true { try failing { try RunFolder.checkNotBusy(outURL) } }
             let resumed = try ResumedRun(outURL, type)
             config = try resumed.config(checking: options, type)
             run = try resumed.options(self, out: outURL)
             if let message = resumed.note, !quiet { note(message) }
         }
+        run.parallel = parallel
         if let threads { GANRuntime.setThreads(threads) }
         GANRuntime.exitWhenOutOfMemory("\(type.info.name) with these sizes does not fit in memory; use a smaller --img-size, --latent-dim or --batch-size")
         let trainer = Trainer(model: type.init(config: config, seed: run.seed), options: run)

@@ -18,8 +18,6 @@ public func dropout2d(_ x: Tensor, p: Float, training: Bool, generator: RandomGe
 
 /// 1/(1-p) where kept (uniform draw >= p), 0 where dropped; all zeros when p == 1.
 public func dropoutMask(shape: [Int], p: Float, generator: RandomGenerator) -> Tensor {
-    let mask = Tensor.uninitialized(shape)
     let scale: Float = p < 1 ? 1 / (1 - p) : 0
-    generator.fillDropoutMask(mask.storage.pointer, count: mask.count, p: p, scale: scale)
-    return mask
+    return Tensor.drawn(shape) { generator.fillDropoutMask($0, count: $1, p: p, scale: scale) }
 }

@@ -13,43 +13,66 @@ public struct BenchmarkResult: Sendable {
     public let samplesPerSecond: Double
     public let peakRSSMB: Double
     public let threads: Int
+    /// Data-parallel runs: the ranks, and the median time per iteration spent waiting for
+    /// gradient all-reduces that backward did not hide.
+    public var ranks = 1
+    public var communicationMs: Double = 0
 
     public var json: String {
-        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"threads\":%d}",
+        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"threads\":%d",
                model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, threads)
+            + (ranks > 1 ? String(format: ",\"ranks\":%d,\"communication_ms\":%.4f", ranks, communicationMs) : "") + "}"
     }
 }
 
 public enum Benchmark {
     public static func run(_ type: any GANModel.Type, config: ModelConfig, iterations: Int, warmup: Int,
-                           seed: UInt64 = 0) throws -> BenchmarkResult {
+                           seed: UInt64 = 0, parallel: DataParallel? = nil) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
         try checkBatchSize(model)
+        parallel?.prepare(model)
         let bs = config.common.batchSize
         let cycle = Swift.max(1, model.iterationsPerCycle)
         // A few whole batches read once and reused, so the timing is the model's alone.
         let data = try TrainingData(type, config: config).batches(batchSize: bs, seed: seed, limit: Swift.max(bs * 4, 256))
         let batches = try (0..<Swift.min(4, Swift.max(1, data.count / bs))).map { try data.batch($0, epoch: 0) }
+        try parallel?.check(model, batchSize: bs, examples: bs)
+        let shard = parallel?.shard(of: bs)
+        let local = shard.map { s in batches.map { $0.slice(s.start..<(s.start + s.count)) } } ?? batches
         var batchIndex = 0
         func step(_ done: Int) throws {
-            _ = try model.trainStep(batches[batchIndex % batches.count], batchesDone: done)
+            let batch = local[batchIndex % local.count]
+            if let parallel, let shard {
+                _ = try parallel.step(shard) { try model.trainStep(batch, batchesDone: done) }
+            } else {
+                _ = try model.trainStep(batch, batchesDone: done)
+            }
             batchIndex += 1
         }
         for i in 0..<warmup { try step(i) }
         let cycles = (iterations + cycle - 1) / cycle
-        var perBatch: [Double] = []
+        var perBatch: [Double] = [], waits: [Double] = []
         var done = warmup
         for _ in 0..<cycles {
-            let start = DispatchTime.now().uptimeNanoseconds
+            parallel?.barrier()   // every rank times the same cycle
+            let start = DispatchTime.now().uptimeNanoseconds, waited = parallel?.communicationSeconds ?? 0
             for _ in 0..<cycle { try step(done); done += 1 }
             let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
             perBatch.append(ns / 1e6 / Double(cycle))
+            waits.append(((parallel?.communicationSeconds ?? 0) - waited) * 1e3 / Double(cycle))
+        }
+        func medianOf(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         let sorted = perBatch.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        return BenchmarkResult(model: type.info.name, batchSize: bs, msPerIteration: median, msMin: sorted.first!, msMax: sorted.last!,
-                               cycles: cycles, cycleLength: cycle, samplesPerSecond: Double(bs) / (median / 1000),
+        let middle = medianOf(perBatch)
+        var result = BenchmarkResult(model: type.info.name, batchSize: bs, msPerIteration: middle, msMin: sorted.first!, msMax: sorted.last!,
+                               cycles: cycles, cycleLength: cycle, samplesPerSecond: Double(bs) / (middle / 1000),
                                peakRSSMB: Double(MemoryUsage.peakResidentBytes()) / 1_048_576, threads: GANRuntime.threads)
+        result.ranks = parallel?.size ?? 1
+        result.communicationMs = medianOf(waits)
+        return result
     }
 }
 

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var evalInterval: Int?
     /// Print nothing but errors.
     public var quiet = false
+    /// Train data-parallel with these ranks (`gan train --distributed`): rank 0 alone
+    /// prints, writes pictures, metrics and checkpoints.
+    public var parallel: DataParallel?
 
     public init(out: URL) { self.out = out }
 }
@@ -94,17 +97,23 @@ public final class Trainer {
         // so a bad --data-dir or a batch that cannot fit changes nothing.
         let data = try TrainingData(type(of: model), config: model.config)
             .batches(batchSize: common.batchSize, seed: options.seed, limit: options.dataLimit)
-        let examples = model.progressExamples > 0 ? try data.examples(model.progressExamples) : nil
+        let parallel = options.parallel, isRoot = parallel?.isRoot ?? true
+        try parallel?.check(model, batchSize: common.batchSize, examples: data.count)
+        let examples = model.progressExamples > 0 && isRoot ? try data.examples(model.progressExamples) : nil
         try MemoryCheck.check(model, data: data, seed: options.seed)
-        let folder = try RunFolder(options.out, resume: options.resume, model: info.name)
+        let folder = isRoot ? try RunFolder(options.out, resume: options.resume, model: info.name) : nil
         let resumeCommand = "gan train \(info.name) --out \(options.out.path) --resume"
 
         // Where to start: the beginning, or the newest complete checkpoint.
         var epoch = 0, batch = 0, batchesDone = 0
         var notes: [String] = []
-        if folder.startsOver { notes.append("note: \(options.out.path) holds a run that stopped before its first checkpoint; starting it over") }
+        if folder?.startsOver == true { notes.append("note: \(options.out.path) holds a run that stopped before its first checkpoint; starting it over") }
         if options.resume {
+            // Rank 0 first (it sets damaged checkpoints aside), then the others read the same one.
+            if !isRoot { parallel?.barrier() }
             let (_, manifest, skipped) = try Checkpoint.restoreNewest(model, in: checkpointsDirectory)
+            if isRoot { parallel?.barrier() }
+            try parallel?.checkSamePosition(manifest.batchesDone)
             guard manifest.seed == options.seed else {
                 throw CheckpointError("the checkpoint was trained with seed \(manifest.seed), not \(options.seed); a resumed run keeps its seed")
             }
@@ -115,21 +124,27 @@ public final class Trainer {
 
         let perEpoch = data.batchesPerEpoch
         let total = options.iterations ?? common.nEpochs * perEpoch
-        let metrics: MetricsLog
+        parallel?.prepare(model)
+        let metrics: MetricsLog?
         do {
-            try FileManager.default.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
-            try writeConfig(total: total)
-            metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
-                                     resumeAfter: options.resume ? batchesDone : nil)
+            if isRoot {
+                try FileManager.default.createDirectory(at: options.out.appendingPathComponent("images"), withIntermediateDirectories: true)
+                try writeConfig(total: total)
+                metrics = try MetricsLog(url: options.out.appendingPathComponent("metrics.jsonl"),
+                                         resumeAfter: options.resume ? batchesDone : nil)
+            } else {
+                metrics = nil
+            }
         } catch {
             throw RunFolderError("cannot write into \(options.out.path): \(DurableFile.describe(error))")
         }
+        let quiet = options.quiet || !isRoot
         let progress = ProgressReporter(totalBatches: total, batchesPerEpoch: perEpoch, nEpochs: common.nEpochs,
                                         logInterval: options.logInterval, startBatch: batchesDone)
-        func say(_ text: String) { if !options.quiet { progress.message(text) } }
-        for note in notes { Console.error(note + "\n") }
+        func say(_ text: String) { if !quiet { progress.message(text) } }
+        for note in notes where isRoot { Console.error(note + "\n") }
         if options.resume { say("Resuming \(info.name) from batch \(batchesDone) (epoch \(epoch), batch \(batch)).") }
-        say("Training \(info.name) (\(info.citation)) on \(data.summary), \(total) iterations; writing to \(options.out.path)")
+        say("Training \(info.name) (\(info.citation)) on \(data.summary)\(parallel.map { " over \($0.size) ranks" } ?? ""), \(total) iterations; writing to \(options.out.path)")
 
         interrupts.start()
         defer { interrupts.stop() }
@@ -148,29 +163,38 @@ public final class Trainer {
                 model.epochStarted(epoch)
             }
             let asked = Date()
-            let next: TrainingBatch
+            var next: TrainingBatch
             do {
                 next = try data.batch(batch, epoch: epoch)
             } catch {
                 // A bad file stops the run where it stands; what was trained so far is kept.
-                if !options.quiet { progress.finishLine() }
-                if batchesDone > 0 { try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch, metrics: metrics) }
+                if !quiet { progress.finishLine() }
+                if batchesDone > 0, let metrics { try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch, metrics: metrics) }
                 throw TrainingDataError(message: "\(error)", batchesDone: batchesDone, resume: resumeCommand)
             }
             dataWait += Date().timeIntervalSince(asked)
-            let losses = try model.trainStep(next, batchesDone: batchesDone)
+            var losses: Losses
+            var signal = interrupts.signalReceived
+            if let parallel {
+                let shard = parallel.shard(of: next.count)
+                next = next.slice(shard.start..<(shard.start + shard.count))
+                let local = try parallel.step(shard) { try model.trainStep(next, batchesDone: batchesDone) }
+                (losses, signal) = parallel.agree(losses: local, shard: shard, signal: signal)
+            } else {
+                losses = try model.trainStep(next, batchesDone: batchesDone)
+            }
             // Everything is checked before a step whose weights are written, a share otherwise.
             let done = batchesDone + 1
-            let writes = done == total || interrupts.signalReceived != nil
+            let writes = done == total || signal != nil
                 || (common.sampleInterval > 0 && done % common.sampleInterval == 0)
                 || (options.checkpointInterval > 0 && done % options.checkpointInterval == 0)
             let weights = writes ? watched.firstNonFinite() : watched.nextNonFinite()
             let nonFinite = losses.first(where: { !$0.value.isFinite }).map { "the loss \($0.name) became \($0.value) at iteration \(done)" }
                 ?? weights.map { "the \($0.network) weights \($0.tensor) became non-finite by iteration \(done)" }
             if let nonFinite {
-                if !options.quiet { progress.finishLine() }
+                if !quiet { progress.finishLine() }
                 let last = (try? Checkpoint.resolve(checkpointsDirectory.path))?.path ?? "none was written yet"
-                Console.error("error: \(nonFinite) (epoch \(epoch), batch \(batch)); training stopped. The last good checkpoint: \(last)\n")
+                if isRoot { Console.error("error: \(nonFinite) (epoch \(epoch), batch \(batch)); training stopped. The last good checkpoint: \(last)\n") }
                 return .diverged(loss: nonFinite, batchesDone: batchesDone)
             }
             let current = (epoch, batch)
@@ -178,15 +202,19 @@ public final class Trainer {
             batch += 1
             lastLosses = losses
             var extra: [(String, Double)] = []
-            if let every = options.evalInterval, every > 0, batchesDone % every == 0, let evaluator {
+            if let every = options.evalInterval, every > 0, batchesDone % every == 0, isRoot, let evaluator {
                 extra = try evaluator.evaluate(model)
             }
             let position = (epoch: epoch, batch: batch)
+            guard let metrics else {
+                if let signal { return .interrupted(batchesDone: batchesDone, signal: signal) }
+                continue
+            }
             do {
                 try metrics.log(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses,
                                 seconds: Date().timeIntervalSince(start), extra: extra)
-                if !options.quiet { progress.update(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses) }
-                if !extra.isEmpty, !options.quiet {
+                if !quiet { progress.update(epoch: current.0, batch: current.1, batchesDone: batchesDone, losses: losses) }
+                if !extra.isEmpty, !quiet {
                     say("eval at \(batchesDone): " + extra.map { "\($0.0) \(String(format: "%.4g", $0.1))" }.joined(separator: "  "))
                 }
                 if common.sampleInterval > 0, batchesDone % common.sampleInterval == 0 {
@@ -196,11 +224,11 @@ public final class Trainer {
                     try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch, metrics: metrics)
                 }
             } catch {
-                if !options.quiet { progress.finishLine() }
+                if !quiet { progress.finishLine() }
                 throw writeFailure(error, batchesDone: batchesDone, total: total, position: position, metrics: metrics, resume: resumeCommand)
             }
-            if let sig = interrupts.signalReceived {
-                if !options.quiet { progress.finishLine() }
+            if let sig = signal {
+                if !quiet { progress.finishLine() }
                 do {
                     try saveCheckpoint(batchesDone: batchesDone, epoch: position.epoch, batch: position.batch, metrics: metrics)
                     try LossCurve.write(series: metrics.series, title: "\(info.name) losses", to: options.out.appendingPathComponent("loss_curve.svg"))
@@ -214,7 +242,8 @@ public final class Trainer {
                 return .interrupted(batchesDone: batchesDone, signal: sig)
             }
         }
-        if !options.quiet { progress.finishLine() }
+        if !quiet { progress.finishLine() }
+        guard let metrics else { return .finished(batchesDone: batchesDone) }
         do {
             try saveCheckpoint(batchesDone: batchesDone, epoch: epoch, batch: batch, metrics: metrics)
             try saveProgress(batchesDone: batchesDone, metrics: metrics, examples: examples)

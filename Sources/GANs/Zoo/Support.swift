@@ -6,6 +6,7 @@ import NN
 /// Clears the gradients, back-propagates `loss` and steps the optimiser.
 @inline(__always)
 func optimize(_ optimizer: Optimizer, _ loss: Tensor) throws {
+    if let (parallel, weight) = DataParallel.active { return try parallel.optimize(optimizer, loss, weight: weight) }
     optimizer.zeroGrad()
     // Each parameter is updated as soon as its gradient is complete, and the gradient
     // dropped: a network's gradients never all exist at once (clustergan's G and E hold

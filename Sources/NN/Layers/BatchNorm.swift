@@ -20,6 +20,9 @@ public class BatchNorm: Module {
     /// input: wgan's generator on its critic's noise) sets 2 for that pass, so the running
     /// statistics, and every sample drawn in evaluation mode, stay the reference's.
     public var updatesPerForward = 1
+    /// The ranks of a data-parallel run whose batches this layer normalises together in
+    /// training (`gan train --sync-bn`); nil: this process's batch alone.
+    public var synchronisation: Collective?
 
     init(_ numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, inputRanks: Set<Int>) {
         self.numFeatures = numFeatures
@@ -46,6 +49,11 @@ public class BatchNorm: Module {
         }
         // Batch statistics when training or when no running statistics are kept.
         let useBatchStats = isTraining || runningMean == nil
+        // Only in training: every rank trains, but pictures are drawn by rank 0 alone.
+        if isTraining, let group = synchronisation {
+            return synchronisedBatchNorm(input, runningMean: runningMean, runningVar: runningVar,
+                                         weight: weight, bias: bias, momenta: momenta, eps: eps, group: group)
+        }
         return batchNorm(input, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                          training: useBatchStats, momenta: momenta, eps: eps)
     }
