@@ -232,7 +232,7 @@ final class RunSafetyTests: XCTestCase {
         try fill(disk, leaving: 24_576)
         let r = try Gan.run(["train", "gan", "--out", out.path, "--resume", "--iterations", "100000", "--checkpoint-interval", "100000", "--log-interval", "1", "--quiet"])
         XCTAssertEqual(r.status, 1, r.stderr)
-        XCTAssertTrue(r.stderr.hasPrefix("Error: cannot write \(out.path)/") && r.stderr.contains("No space left on device"), r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("Error: cannot write \(out.path)/metrics.jsonl: No space left on device"), r.stderr)
         XCTAssertTrue(r.stderr.contains("the last checkpoint is \(out.path)/checkpoints/00000002; make room, then resume with"), r.stderr)
         XCTAssertEqual(try manifest(out).batchesDone, 2)
         // No half line: every line of metrics.jsonl is a whole record.
