@@ -51,7 +51,7 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$work/$t/" -print_final_stats=1 corpus "$OLDPWD/Fuzz/Corpus/$t") > "$log" 2>&1
     status=$?
     set -e
-    seconds=$(( $(date +%s) - start ))
+    elapsed=$(( $(date +%s) - start ))
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
     finding=""
@@ -61,11 +61,11 @@ for t in "${targets[@]}"; do
         artifact=$(ls "$work/$t"/{crash,leak,timeout,oom,slow-unit}-* 2>/dev/null | head -1 || true)
         echo "fuzz-$t: FAILED after ${executions:-?} executions: $finding (reproducer: ${artifact:-none}; log: $log)" >&2
     else
-        echo "fuzz-$t: ${executions:-0} executions in ${seconds} s, coverage ${coverage:-0} edges, nothing found"
+        echo "fuzz-$t: ${executions:-0} executions in ${elapsed} s, coverage ${coverage:-0} edges, nothing found"
     fi
     crashes=0 note=""
     if [ $status -ne 0 ]; then crashes=1; note=", \"finding\": \"$(echo "$finding" | tr -d '"\\')\""; fi
-    entries+=("\"$t\": {\"executions\": ${executions:-0}, \"seconds\": $seconds, \"coverage_edges\": ${coverage:-0}, \"crashes\": $crashes$note}")
+    entries+=("\"$t\": {\"executions\": ${executions:-0}, \"seconds\": $elapsed, \"coverage_edges\": ${coverage:-0}, \"crashes\": $crashes$note}")
 done
 
 if [ "$record" = 1 ] && [ "$runs" != 0 ]; then
