@@ -12,6 +12,16 @@ final class FuzzFindingsTests: XCTestCase {
         }
     }
 
+    /// fuzz-imagefolder: 263 bytes of JPEG claiming 378 million pixels, whose scan data ends at
+    /// a marker, decoded (padded with grey) to a 1.1 GB image; now an error, like a cut file.
+    func testAJPEGWhoseDataEndsEarlyIsAnErrorNotAGigabyteOfGrey() throws {
+        let bytes = [UInt8](try XCTUnwrap(Data(base64Encoded: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsMEgsZEw8UHRofHh3/MSAiLCMcNB8nOT04GDIhHCEyMjQ0NDQBAAAyGh8eODI8LjM0sv/bAEMBCQkJDAsMGA0NGDIFIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMv/Y/z0yMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCJAAKBADASIAAhEBAxEB/8QAHwAAAQUBAQEAAQEAAQAAAAAAAAECAwAAAAAAAAAAAAAAAAAAAAAAAAD3+Pn6/9oADAMBAAIRAxEAPwCPxm5tfEUPAAAAAAAAAHP/2Ss=")))
+        XCTAssertEqual(bytes.count, 263)
+        XCTAssertThrowsError(try Image(decoding: bytes, file: "x.jpg")) { error in
+            XCTAssertEqual((error as? DataError)?.problem, "bad JPEG: truncated JPEG data (it ends before the image is complete)", "\(error)")
+        }
+    }
+
     /// Foundation's Data(contentsOf:) and String(contentsOf:) leak 4 KB per empty file
     /// (found by fuzz-runfiles on an empty metrics.jsonl); FileIO.read, which the run files
     /// are read with, does not.
