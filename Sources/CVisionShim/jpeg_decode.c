@@ -25,10 +25,12 @@ static void on_jpeg_error(j_common_ptr cinfo) {
 }
 
 static void on_jpeg_message(j_common_ptr cinfo, int level) {
-    // level -1 is a warning about corrupt data; only a truncated file is fatal here.
-    if (level == -1 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    // level -1 is a warning about corrupt data; only an image whose data ends early (the
+    // file, or the scan at a marker) is fatal here: libjpeg would pad it, so a few hundred
+    // bytes claiming 20000 x 20000 pixels would become a gigabyte of grey.
+    if (level == -1 && (cinfo->err->msg_code == JWRN_JPEG_EOF || cinfo->err->msg_code == JWRN_HIT_MARKER)) {
         jpeg_failure *failure = (jpeg_failure *)cinfo->err;
-        snprintf(failure->message, SG_MESSAGE_SIZE, "truncated JPEG data (file ends before the image is complete)");
+        snprintf(failure->message, SG_MESSAGE_SIZE, "truncated JPEG data (it ends before the image is complete)");
         longjmp(failure->jump, 1);
     }
 }

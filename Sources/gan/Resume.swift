@@ -5,6 +5,7 @@
 // option must repeat the run's value.
 import Foundation
 import GANs
+import Vision
 
 struct ResumedRun {
     let manifest: CheckpointManifest
@@ -22,7 +23,7 @@ struct ResumedRun {
         }
         self.manifest = manifest
         let file = out.appendingPathComponent("config.json")
-        if let data = try? Data(contentsOf: file), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        if let bytes = try? FileIO.read(file), let obj = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] {
             saved = obj
             note = nil
         } else {

@@ -122,12 +122,8 @@ struct Sample: ParsableCommand {
             }
             source = content
         }
-        let parts = source.split(whereSeparator: { $0 == "," || $0.isWhitespace })
-        var out: [Int] = []
-        for p in parts {
-            guard let v = Int(p) else { throw ToolError("--labels: '\(p)' is not an integer label") }
-            out.append(v)
-        }
+        let out: [Int]
+        do { out = try LabelList.parse(source) } catch { throw ToolError(error.message) }
         guard !out.isEmpty else { throw ToolError("--labels: no labels in '\(text)'") }
         return out
     }

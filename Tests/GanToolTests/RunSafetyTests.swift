@@ -176,7 +176,8 @@ final class RunSafetyTests: XCTestCase {
         }
     }
 
-    func testAFullDiskStopsWithAMessageAndKeepsTheLastCheckpoint() throws {
+    /// A 40 MB tmpfs, unmounted when the test ends however it ends; skips where mounting is not permitted.
+    func smallDisk() throws -> URL {
         let disk = try temporaryFolder(self).appendingPathComponent("disk")
         try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
         let mount = Process()
@@ -187,16 +188,27 @@ final class RunSafetyTests: XCTestCase {
         mount.waitUntilExit()
         guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a small tmpfs here (needs root): the full-disk test is skipped") }
         addTeardownBlock {
+            // Lazily, so a process still holding a file in it cannot keep it mounted.
             let umount = Process()
             umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-            umount.arguments = [disk.path]
+            umount.arguments = ["-l", disk.path]
             try? umount.run()
             umount.waitUntilExit()
         }
-        // Room for one dcgan checkpoint (14 MB) but not two.
+        return disk
+    }
+
+    /// Fills `disk` with a file that leaves `bytes` free.
+    func fill(_ disk: URL, leaving bytes: Int) throws {
         let attributes = try FileManager.default.attributesOfFileSystem(forPath: disk.path)
         let free = try XCTUnwrap(attributes[.systemFreeSize] as? Int)
-        try Data(count: free - 19_000_000).write(to: disk.appendingPathComponent("filler"))
+        try Data(count: free - bytes).write(to: disk.appendingPathComponent("filler"))
+    }
+
+    func testAFullDiskStopsWithAMessageAndKeepsTheLastCheckpoint() throws {
+        let disk = try smallDisk()
+        // Room for one dcgan checkpoint (14 MB) but not two.
+        try fill(disk, leaving: 19_000_000)
         let out = disk.appendingPathComponent("run")
         let settings = ["--checkpoint-interval", "2", "--batch-size", "8", "--data-limit", "24", "--sample-interval", "0", "--quiet"]
         let r = try Gan.run(["train", "dcgan", "--iterations", "6", "--out", out.path] + settings)
@@ -209,6 +221,28 @@ final class RunSafetyTests: XCTestCase {
         let resumed = try Gan.run(["train", "dcgan", "--out", out.path, "--resume", "--quiet"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try manifest(out).batchesDone, 6)
+    }
+
+    func testAFullDiskDuringAMetricsAppendStopsWithAMessageAndKeepsTheLastCheckpoint() throws {
+        let disk = try smallDisk()
+        let out = disk.appendingPathComponent("run")
+        XCTAssertEqual(try Gan.run(["train", "gan", "--iterations", "2", "--checkpoint-interval", "2", "--out", out.path] + tiny).status, 0)
+        // Six pages: the resumed run's rewritten metrics and config fit, a few pages of
+        // appended metrics lines, then the disk is full (a checkpoint would need 17 MB).
+        try fill(disk, leaving: 24_576)
+        let r = try Gan.run(["train", "gan", "--out", out.path, "--resume", "--iterations", "100000", "--checkpoint-interval", "100000", "--log-interval", "1", "--quiet"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("Error: cannot write \(out.path)/metrics.jsonl: No space left on device"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("the last checkpoint is \(out.path)/checkpoints/00000002; make room, then resume with"), r.stderr)
+        XCTAssertEqual(try manifest(out).batchesDone, 2)
+        // No half line: every line of metrics.jsonl is a whole record.
+        let metrics = try lines(out.appendingPathComponent("metrics.jsonl"))
+        XCTAssertGreaterThan(metrics.count, 2)
+        for line in metrics { XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(line.utf8)), String(line)) }
+        // The checkpoint is whole: it loads (two of gan's 24 MB checkpoints do not fit this disk).
+        try FileManager.default.removeItem(at: disk.appendingPathComponent("filler"))
+        let sampled = try Gan.run(["sample", "gan", "--checkpoint", out.path, "--out", disk.appendingPathComponent("x.png").path])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
     }
 
     func testSmallerFaultsGiveOneSentence() throws {

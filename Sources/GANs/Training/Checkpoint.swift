@@ -6,6 +6,7 @@
 import Autograd
 import Foundation
 import NN
+import Vision
 
 public struct CheckpointManifest: Codable, Equatable, Sendable {
     public var format = 1
@@ -182,7 +183,7 @@ public enum Checkpoint {
     public static func readManifest(_ checkpoint: URL) throws -> CheckpointManifest {
         let file = checkpoint.appendingPathComponent(manifestName)
         do {
-            return try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: file))
+            return try JSONDecoder().decode(CheckpointManifest.self, from: Data(try FileIO.read(file)))
         } catch {
             throw CheckpointError("\(file.path): not a readable SwiftGAN checkpoint manifest (\(error))")
         }

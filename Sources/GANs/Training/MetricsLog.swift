@@ -2,6 +2,7 @@
 // loss series kept in memory for the loss-curve picture. A failed append (a full disk) is
 // cut back off, so the file never ends in half a line.
 import Foundation
+import Vision
 
 public final class MetricsLog {
     public let url: URL
@@ -16,8 +17,8 @@ public final class MetricsLog {
     public init(url: URL, resumeAfter keepThrough: Int?) throws {
         self.url = url
         var kept: [String] = []
-        if let keepThrough, let text = try? String(contentsOf: url, encoding: .utf8) {
-            for line in text.split(separator: "\n") {
+        if let keepThrough, let bytes = try? FileIO.read(url) {
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
                 guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let done = obj["batches_done"] as? Int else { continue }
                 if done <= keepThrough { kept.append(String(line)) }

@@ -50,10 +50,11 @@ public struct CelebADataset: Dataset {
 }
 
 /// The parsed `list_attr_celeba.txt`.
-struct CelebAAttributeTable {
-    var names: [String] = []
-    var fileNames: [String] = []
-    var values: [[Int8]] = []
+public struct CelebAAttributeTable {
+    public private(set) var names: [String] = []
+    public private(set) var fileNames: [String] = []
+    /// Row i holds fileNames[i]'s attributes, 1 or -1.
+    public private(set) var values: [[Int8]] = []
 
     init(contentsOf url: URL) throws {
         let bytes: [UInt8]
@@ -62,23 +63,28 @@ struct CelebAAttributeTable {
         } catch let error as DataError where error.kind == .unreadable {
             throw DataError(.unreadable, file: url.path, "missing attribute file (CelebA needs list_attr_celeba.txt beside the image folder)")
         }
+        try self.init(parsing: bytes, file: url.path)
+    }
+
+    /// Parses the file's bytes; `file` names it in errors.
+    public init(parsing bytes: [UInt8], file: String) throws {
         let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
         guard lines.count >= 2, let declared = Int(lines[0].trimmingCharacters(in: .whitespaces)) else {
-            throw DataError(.corrupt, file: url.path, "line 1 must be the number of images, line 2 the attribute names")
+            throw DataError(.corrupt, file: file, "line 1 must be the number of images, line 2 the attribute names")
         }
         names = lines[1].split(separator: " ").map(String.init)
-        guard !names.isEmpty else { throw DataError(.corrupt, file: url.path, "line 2 names no attributes") }
+        guard !names.isEmpty else { throw DataError(.corrupt, file: file, "line 2 names no attributes") }
         for (offset, line) in lines.dropFirst(2).enumerated() {
             let fields = line.split(separator: " ")
             guard fields.count == names.count + 1 else {
-                throw DataError(.corrupt, file: url.path,
+                throw DataError(.corrupt, file: file,
                                 "line \(offset + 3) has \(fields.count - 1) values, expected \(names.count)")
             }
             var row = [Int8]()
             row.reserveCapacity(names.count)
             for field in fields.dropFirst() {
                 guard field == "1" || field == "-1" else {
-                    throw DataError(.corrupt, file: url.path, "line \(offset + 3): value '\(field)' is not 1 or -1")
+                    throw DataError(.corrupt, file: file, "line \(offset + 3): value '\(field)' is not 1 or -1")
                 }
                 row.append(field == "1" ? 1 : -1)
             }
@@ -86,7 +92,7 @@ struct CelebAAttributeTable {
             values.append(row)
         }
         guard fileNames.count == declared else {
-            throw DataError(.mismatch, file: url.path, "line 1 declares \(declared) images but \(fileNames.count) rows follow")
+            throw DataError(.mismatch, file: file, "line 1 declares \(declared) images but \(fileNames.count) rows follow")
         }
     }
 }

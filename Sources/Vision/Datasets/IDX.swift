@@ -22,7 +22,15 @@ public struct IDXArray: Sendable {
             let o = 4 + 4 * d
             dims.append(Int(UInt32(data[o]) << 24 | UInt32(data[o + 1]) << 16 | UInt32(data[o + 2]) << 8 | UInt32(data[o + 3])))
         }
-        let expected = dims.reduce(1, *)
+        // A product that overflows cannot match the file: checked without trapping.
+        var expected = 1
+        for d in dims {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow else {
+                throw DataError(.corrupt, file: file, "IDX header's dimensions \(dims.map(String.init).joined(separator: "x")) are too large to be the file's contents")
+            }
+            expected = product
+        }
         guard data.count - headerSize == expected else {
             throw DataError(.mismatch, file: file,
                             "IDX header says \(dims.map(String.init).joined(separator: "x")) = \(expected) bytes of data, but the file holds \(data.count - headerSize)")
@@ -31,10 +39,13 @@ public struct IDXArray: Sendable {
         bytes = Array(data[headerSize...])
     }
 
-    /// Reads an IDX file, gzipped or not (detected from its bytes).
+    /// Parses IDX bytes, gzipped or not (detected from its bytes).
+    public init(decoding data: [UInt8], file: String) throws {
+        try self.init(parsing: Gzip.isGzip(data) ? try Gzip.inflate(data, file: file) : data, file: file)
+    }
+
+    /// Reads an IDX file, gzipped or not.
     public init(contentsOf url: URL) throws {
-        var data = try FileIO.read(url)
-        if Gzip.isGzip(data) { data = try Gzip.inflate(data, file: url.path) }
-        try self.init(parsing: data, file: url.path)
+        try self.init(decoding: try FileIO.read(url), file: url.path)
     }
 }
