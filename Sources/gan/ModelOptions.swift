@@ -63,6 +63,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
     @Flag(help: "Train only the task classifier, on the source images: the source-only baseline (pixelda).") var sourceOnly = false
     @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
+    @Option(help: "Weight of the attribute classification losses (stargan).") var lambdaCls: Double?
+    @Option(help: "Weight of the reconstruction L1 loss (stargan).") var lambdaRec: Double?
+    @Option(help: "Stride-2 convs of the critic (stargan).") var nStrided: Int?
+    @Option(help: "Channels of the encoders' first layer (unit).") var dim: Int?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -115,6 +119,10 @@ struct ModelOptions: ParsableArguments {
         o["lambda-task"] = lambdaTask
         if sourceOnly { o["source-only"] = 1 }
         if paperSharing { o["paper-sharing"] = 1 }
+        o["lambda-cls"] = lambdaCls
+        o["lambda-rec"] = lambdaRec
+        o["n-strided"] = nStrided.map(Double.init)
+        o["dim"] = dim.map(Double.init)
         return o
     }
 
