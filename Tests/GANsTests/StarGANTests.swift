@@ -8,16 +8,6 @@ import XCTest
 /// batch 2, one residual block, on the shared CelebA faces and their attributes; the
 /// reference's sizes for parameter counts and parity.
 final class StarGANTests: XCTestCase {
-    /// The shared CelebA: `../shared/data/celeba` from the package root.
-    static func celeba() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for up in ["../shared/data/celeba", "../../shared/data/celeba"] {
-            let dir = root.appendingPathComponent(up).standardizedFileURL
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("list_attr_celeba.txt").path) { return dir.path }
-        }
-        throw XCTSkip("the CelebA dataset is not in ../shared/data/celeba")
-    }
-
     static func config(_ common: [String: Double] = [:], extra: [String: Double] = [:], directory: String? = nil) throws -> ModelConfig {
         try Zoo.config(for: StarGAN.self, common: common, extra: extra, data: DataOptions(directory: directory))
     }
@@ -25,7 +15,7 @@ final class StarGANTests: XCTestCase {
     /// A quick configuration on the real faces.
     static func smallConfig(nCritic: Int = 5, directory: Bool = true) throws -> ModelConfig {
         try config(["img-size": 32, "batch-size": 2], extra: ["residual-blocks": 1, "n-critic": Double(nCritic), "n-strided": 4],
-                   directory: directory ? try celeba() : nil)
+                   directory: directory ? try sharedData("celeba").path : nil)
     }
 
     /// Fills every state-dict tensor as Scripts/make_unit_stargan_parity.py does (the values
