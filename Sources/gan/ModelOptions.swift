@@ -37,6 +37,8 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
+    @Option(help: "The attributes to condition on, comma-separated names from list_attr_celeba.txt (stargan; default Black_Hair,Blond_Hair,Brown_Hair,Male,Young).")
+    var selectedAttrs: String?
     @Option(help: "Residual blocks in each generator (cyclegan, pixelda).") var nResidualBlocks: Int?
     @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
     @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
@@ -144,7 +146,8 @@ struct ModelOptions: ParsableArguments {
         }
         if let loadSize, loadSize <= 0 { throw ToolError("--load-size must be positive, got \(loadSize)") }
         let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        return DataOptions(dataset: dataset?.lowercased(), directory: directory, fit: fitChoice, loadSize: loadSize, flip: flip)
+        let attributes = selectedAttrs.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return DataOptions(dataset: dataset?.lowercased(), directory: directory, fit: fitChoice, loadSize: loadSize, flip: flip, attributes: attributes)
     }
 
     func resolve(_ model: any GANModel.Type) throws -> ModelConfig {

@@ -178,6 +178,35 @@ final class StarGANTests: XCTestCase {
         XCTAssertEqual(try copy.edit(faces, attributes: ["Blond_Hair", "Male"]).scalars, edited.scalars)
     }
 
+    /// --selected-attrs: any attributes of the file, one channel and one logit each; the hair
+    /// group holds whichever hair colours are among them; unknown names get the file's list.
+    func testSelectedAttributesChooseTheConditioning() throws {
+        let names = ["Eyeglasses", "Gray_Hair", "Smiling", "Black_Hair"]
+        let config = try Zoo.config(for: StarGAN.self, common: ["img-size": 32, "batch-size": 2],
+                                    extra: ["residual-blocks": 0, "n-strided": 4],
+                                    data: DataOptions(directory: try sharedData("celeba").path, attributes: names))
+        let model = StarGAN(config: config, seed: 0)
+        XCTAssertEqual(model.attributeNames, names)
+        XCTAssertEqual(model.G.model[0].parameters()[0].shape, [64, 3 + 4, 7, 7])
+        XCTAssertEqual(model.D.out2.weight.shape, [4, 512, 2, 2])
+        XCTAssertEqual(StarGAN.hairGroup(names), [1, 3])
+        let batch = try TrainingData(StarGAN.self, config: config).batches(batchSize: 2, seed: 0).batch(0, epoch: 0)
+        XCTAssertEqual(batch.attributes?.shape, [2, 4])
+        XCTAssertTrue(try model.trainStep(batch, batchesDone: 0).allSatisfy { $0.value.isFinite })
+
+        var wrong = config
+        wrong.data.attributes = ["Eyeglasses", "Hat"]
+        XCTAssertThrowsError(try TrainingData(StarGAN.self, config: wrong).batches(batchSize: 2, seed: 0)) {
+            XCTAssertTrue("\($0)".contains("no attribute named 'Hat'; it has: 5_o_Clock_Shadow"), "\($0)")
+        }
+        for bad in [[], ["Male", "Male"]] {
+            XCTAssertThrowsError(try Zoo.config(for: StarGAN.self, common: [:], extra: [:], data: DataOptions(attributes: bad)))
+        }
+        XCTAssertThrowsError(try Zoo.config(for: UNIT.self, common: [:], extra: [:], data: DataOptions(attributes: ["Male"]))) {
+            XCTAssertTrue("\($0)".contains("--selected-attrs applies to"), "\($0)")
+        }
+    }
+
     func testResumeIsIdentical() throws {
         try assertResumeIsIdentical(StarGAN.self, config: try Self.smallConfig(nCritic: 2), iterations: 4)
     }

@@ -58,6 +58,9 @@ public enum Zoo {
             if spec.kind == .int, v != v.rounded() { throw ConfigError("--\(name) takes a whole number, got \(v)") }
             values[name] = v
         }
+        if data.attributes != nil, model.info.data.kind != .attributes {
+            throw ConfigError("--selected-attrs applies to the models that train on attributes (stargan), not \(model.info.name)")
+        }
         if let load = data.loadSize {
             guard load >= c.imgSize else { throw ConfigError("--load-size must be at least --img-size (\(c.imgSize)), got \(load)") }
         }

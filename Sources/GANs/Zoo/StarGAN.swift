@@ -87,10 +87,12 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
     public static let defaultAttributes = ["Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"]
     /// CelebA's hair colours, of which a face has one (the official code's group).
     public static let hairColours: Set<String> = ["Black_Hair", "Blond_Hair", "Brown_Hair", "Gray_Hair"]
-    /// The reference resizes the shorter side to int(1.12 x the image size), then crops.
+    /// The reference resizes the shorter side to int(1.12 x the image size), then crops; the
+    /// attributes are the reference's unless --selected-attrs names others.
     public static func data(for config: ModelConfig) -> DataRequirement {
         var r = info.data
         r.loadSize = Int(Double(config.common.imgSize) * 1.12)
+        r.attributes = config.data.attributes ?? defaultAttributes
         return r
     }
 
@@ -101,6 +103,10 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
             throw ConfigError("stargan needs an image size that is a multiple of \(1 << strided) (its critic halves the image \(strided) times and classifies what is left whole); got \(s)")
         }
         try validateCriticSteps(config)
+        if let names = config.data.attributes {
+            guard !names.isEmpty, !names.contains("") else { throw ConfigError("--selected-attrs needs one or more attribute names, comma-separated") }
+            guard Set(names).count == names.count else { throw ConfigError("--selected-attrs names an attribute twice: \(names.joined(separator: ","))") }
+        }
         guard config.int("residual-blocks") >= 0 else { throw ConfigError("--residual-blocks must not be negative, got \(config.int("residual-blocks"))") }
         for name in ["lambda-cls", "lambda-rec", "lambda-gp"] {
             let v = config.float(name)
