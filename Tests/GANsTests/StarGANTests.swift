@@ -207,8 +207,10 @@ final class StarGANTests: XCTestCase {
         }
     }
 
+    /// Three iterations straight equal one, a checkpoint, and two more: a generator step each
+    /// side of it, the batch after it reporting G's loss carried through the checkpoint.
     func testResumeIsIdentical() throws {
-        try assertResumeIsIdentical(StarGAN.self, config: try Self.smallConfig(nCritic: 2), iterations: 4)
+        try assertResumeIsIdentical(StarGAN.self, config: try Self.smallConfig(nCritic: 2), iterations: 3)
     }
 
     /// Edits name their attributes; wrong names and two hair colours get one clear sentence.

@@ -1,12 +1,12 @@
 // StarGAN: Unified Generative Adversarial Networks for Multi-Domain Image-to-Image Translation — Choi et al., 2018, arXiv:1711.09020
 //
-// Data: CelebA faces (ours are 89x109) with the shorter side resized to int(1.12 x 128) = 143 and a random 128 crop, as the reference (so ours are upsampled).
+// Data: CelebA faces, shorter side resized to int(1.12 x 128) = 143, a random 128 crop, as the reference: at 128 px its critic's six halvings leave the 2x2 map the classifier reads (our 89x109 faces are upsampled).
+// As the reference, which never puts G in eval mode: edits and pictures normalise by each image's own statistics (the running ones are kept, unused).
 // Where we differ from the reference (stargan.py), one line each:
 // - Random target attributes set exactly one of the selected hair colours, as the official code; the reference draws every attribute 0/1, asking for several hair colours at once.
 // - The generator steps on batches where batchesDone % n_critic == 0 (the reference: the batch index within the epoch), as the zoo's other n_critic models.
 // - On a generator batch one pass of G serves the critic (detached) and the generator step; the reference runs G again (its running statistics count the batch twice).
-// - Edits and pictures normalise by each image's own statistics, as the reference, which never puts G in eval mode (the running statistics are kept, unused).
-// - Pictures use fixed faces, centre crops (the reference: random validation faces resized to 128x128).
+// - Pictures use fixed faces, centre crops, from the training images (the reference: random faces of its last 2000, held out, resized to 128x128).
 import Autograd
 import NN
 
