@@ -9,9 +9,10 @@
 import Autograd
 import NN
 
-/// The reference's `Encoder`: a 7x7 stem to 64 channels (IN, LeakyReLU 0.2), two stride-2
-/// 4x4 convs to 256 (IN, ReLU), three residual blocks (`model_blocks`), then the residual
-/// block both encoders share (`shared_block`); its output is the latent mean mu.
+/// The reference's `Encoder`: a 7x7 stem to `dim` channels (IN, LeakyReLU 0.2), stride-2 4x4
+/// convs doubling them (IN, ReLU; 64 -> 256 at the defaults), three residual blocks
+/// (`model_blocks`), then the residual block both encoders share (`shared_block`); its
+/// output is the latent mean mu.
 public final class UNITEncoder: Module {
     public let modelBlocks: Sequential
     public let sharedBlock: ResidualBlock
@@ -33,8 +34,8 @@ public final class UNITEncoder: Module {
 }
 
 /// The reference's `Generator`: the residual block both generators share (`shared_block`),
-/// then three residual blocks, two stride-2 4x4 transposed convs back to 64 channels (IN,
-/// LeakyReLU 0.2) and a 7x7 conv to the image, Tanh (`model_blocks`).
+/// then three residual blocks, stride-2 4x4 transposed convs halving the channels back to
+/// `dim` (IN, LeakyReLU 0.2) and a 7x7 conv to the image, Tanh (`model_blocks`).
 public final class UNITGenerator: Module {
     public let sharedBlock: ResidualBlock
     public let modelBlocks: Sequential
