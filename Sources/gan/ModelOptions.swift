@@ -37,6 +37,8 @@ struct ModelOptions: ParsableArguments {
     var fit: String?
     @Option(help: "Size the shorter side is resized to before cropping to --img-size.") var loadSize: Int?
     @Flag(inversion: .prefixedNo, help: "Random horizontal flips (default: the model's reference).") var flip: Bool?
+    @Option(help: "The attributes to condition on, comma-separated names from list_attr_celeba.txt (stargan; default Black_Hair,Blond_Hair,Brown_Hair,Male,Young).")
+    var selectedAttrs: String?
     @Option(help: "Residual blocks in each generator (cyclegan, pixelda).") var nResidualBlocks: Int?
     @Option(help: "Weight of the cycle-consistency loss (cyclegan).") var lambdaCyc: Double?
     @Option(help: "Weight of the identity loss (cyclegan).") var lambdaId: Double?
@@ -63,6 +65,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
     @Flag(help: "Train only the task classifier, on the source images: the source-only baseline (pixelda).") var sourceOnly = false
     @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
+    @Option(help: "Weight of the attribute classification losses (stargan).") var lambdaCls: Double?
+    @Option(help: "Weight of the reconstruction L1 loss (stargan).") var lambdaRec: Double?
+    @Option(help: "Stride-2 convs of the critic (stargan).") var nStrided: Int?
+    @Option(help: "Channels of the encoders' first layer (unit).") var dim: Int?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -115,6 +121,10 @@ struct ModelOptions: ParsableArguments {
         o["lambda-task"] = lambdaTask
         if sourceOnly { o["source-only"] = 1 }
         if paperSharing { o["paper-sharing"] = 1 }
+        o["lambda-cls"] = lambdaCls
+        o["lambda-rec"] = lambdaRec
+        o["n-strided"] = nStrided.map(Double.init)
+        o["dim"] = dim.map(Double.init)
         return o
     }
 
@@ -136,7 +146,8 @@ struct ModelOptions: ParsableArguments {
         }
         if let loadSize, loadSize <= 0 { throw ToolError("--load-size must be positive, got \(loadSize)") }
         let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        return DataOptions(dataset: dataset?.lowercased(), directory: directory, fit: fitChoice, loadSize: loadSize, flip: flip)
+        let attributes = selectedAttrs.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return DataOptions(dataset: dataset?.lowercased(), directory: directory, fit: fitChoice, loadSize: loadSize, flip: flip, attributes: attributes)
     }
 
     func resolve(_ model: any GANModel.Type) throws -> ModelConfig {

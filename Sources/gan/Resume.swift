@@ -51,7 +51,8 @@ struct ResumedRun {
         let given: [(String, Bool)] = [("--dataset", data.dataset.map { $0 != (resumed.data.dataset ?? type.info.data.defaultDataset) } ?? false),
                                        ("--fit", data.fit.map { $0 != resumed.data.fit } ?? false),
                                        ("--load-size", data.loadSize.map { $0 != resumed.data.loadSize } ?? false),
-                                       ("--flip", data.flip.map { $0 != resumed.data.flip } ?? false)]
+                                       ("--flip", data.flip.map { $0 != resumed.data.flip } ?? false),
+                                       ("--selected-attrs", data.attributes.map { $0 != resumed.data.attributes } ?? false)]
         if let (name, _) = given.first(where: { $0.1 }) {
             throw ToolError("\(name) differs from the run's; a resumed run keeps the options it started with")
         }

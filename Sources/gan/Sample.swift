@@ -26,6 +26,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Image-to-image models: an input image, or a folder of them.") var input: String?
     @Option(help: "Inpainting models: the region to fill, x,y,w,h in pixels of the model's input size.") var mask: String?
     @Option(help: "Super-resolution models: input pixels per side of each tile (memory grows with its square).") var tile = 128
+    @Option(help: "Attribute-editing models (stargan): the target attributes, comma-separated; the others are turned off.") var attributes: String?
     @Option(help: "Class labels: a comma-separated list or a file of them (conditional models).") var labels: String?
     @Option(help: "Latent vectors N x latent_dim as .npy.") var z: String?
     @Option(help: "Images per row of the PNG grid (default: the class count or sqrt(N)).") var nrow: Int?
@@ -72,7 +73,10 @@ struct Sample: ParsableCommand {
                 return r
             }
             guard tile > 0 else { throw ToolError("--tile must be positive, got \(tile)") }
-            let written = try failing { try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL, mask: region, tile: tile) }
+            let targets = attributes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let written = try failing {
+                try Translation.run(instance, input: URL(fileURLWithPath: input), out: outURL, mask: region, tile: tile, attributes: targets)
+            }
             print("Wrote \(written) outputs of \(type.info.name) to \(outURL.path)")
             return
         }

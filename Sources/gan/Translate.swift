@@ -8,8 +8,14 @@ enum Translation {
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
     /// after its input. Returns how many were written.
-    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128) throws -> Int {
+    static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128,
+                    attributes: [String]? = nil) throws -> Int {
         let inpainting = model as? any InpaintingModel
+        let editing = model as? any AttributeEditingModel
+        if let editing, attributes == nil {
+            throw ToolError("\(type(of: editing).info.name) edits faces toward target attributes: give --attributes, a comma-separated list of \(editing.attributeNames.joined(separator: ", "))")
+        }
+        if attributes != nil, editing == nil { throw ToolError("--attributes applies to the attribute-editing models (stargan)") }
         if let inpainting, mask == nil {
             throw ToolError("\(type(of: inpainting).info.name) fills a region of each image: give --mask x,y,w,h (in pixels of its \(model.config.common.imgSize)x\(model.config.common.imgSize) input)")
         }
@@ -59,7 +65,9 @@ enum Translation {
             let chunk = start..<Swift.min(start + 8, files.count)
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
-            let outputs = normalization.unitRange(try inpainting.map { try $0.fill(inputs, region: mask!) } ?? model.translateForOutput(inputs))
+            let translated = try editing.map { try $0.edit(inputs, attributes: attributes!) }
+                ?? inpainting.map { try $0.fill(inputs, region: mask!) } ?? model.translateForOutput(inputs)
+            let outputs = normalization.unitRange(translated)
             guard outputs.allFinite else {
                 throw ToolError("the generator gives NaN or infinite values for \(files[chunk.lowerBound].path) (its run diverged?); no outputs written for it")
             }

@@ -117,14 +117,18 @@ public struct DataOptions: Codable, Equatable, Sendable {
     public var fit: ImageFit?
     public var loadSize: Int?
     public var flip: Bool?
+    /// The attributes of an attribute dataset, in order (stargan's --selected-attrs).
+    public var attributes: [String]?
 
-    public init(dataset: String? = nil, directory: String? = nil, fit: ImageFit? = nil, loadSize: Int? = nil, flip: Bool? = nil) {
+    public init(dataset: String? = nil, directory: String? = nil, fit: ImageFit? = nil, loadSize: Int? = nil, flip: Bool? = nil,
+                attributes: [String]? = nil) {
         self.dataset = dataset
         self.directory = directory
         self.fit = fit
         self.loadSize = loadSize
         self.flip = flip
+        self.attributes = attributes
     }
 
-    enum CodingKeys: String, CodingKey { case dataset, directory = "data_dir", fit, loadSize = "load_size", flip }
+    enum CodingKeys: String, CodingKey { case dataset, directory = "data_dir", fit, loadSize = "load_size", flip, attributes = "selected_attrs" }
 }

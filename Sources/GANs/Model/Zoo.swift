@@ -10,6 +10,7 @@ public enum Zoo {
         Pix2Pix.self, CycleGAN.self, DiscoGAN.self, DualGAN.self,
         CCGAN.self, ContextEncoder.self, SRGAN.self, ESRGAN.self,
         PixelDA.self, CoGAN.self,
+        UNIT.self, StarGAN.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
@@ -56,6 +57,9 @@ public enum Zoo {
             }
             if spec.kind == .int, v != v.rounded() { throw ConfigError("--\(name) takes a whole number, got \(v)") }
             values[name] = v
+        }
+        if data.attributes != nil, model.info.data.kind != .attributes {
+            throw ConfigError("--selected-attrs applies to the models that train on attributes (stargan), not \(model.info.name)")
         }
         if let load = data.loadSize {
             guard load >= c.imgSize else { throw ConfigError("--load-size must be at least --img-size (\(c.imgSize)), got \(load)") }

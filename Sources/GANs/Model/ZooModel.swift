@@ -41,6 +41,13 @@ public final class ModelParts {
         return module
     }
 
+    /// The network `gan sample` runs when it is made of registered ones (unit's encoder and
+    /// generator); not saved on its own but as `generator.safetensors`.
+    public func sampler<M: Module>(_ module: M) -> M {
+        sampler = module
+        return module
+    }
+
     /// An optimiser whose state is saved as `name.safetensors`.
     public func optimizer<O: Optimizer>(_ name: String, _ optimizer: O) -> O {
         optimizers.append((name, optimizer))

@@ -327,6 +327,7 @@ public final class Trainer {
         obj["fit"] = fitting.fit.rawValue
         obj["load_size"] = fitting.loadSize ?? model.config.common.imgSize
         obj["flip"] = fitting.flip
+        if !fitting.attributes.isEmpty { obj["selected_attrs"] = fitting.attributes }
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys])
         try DurableFile.write(data, to: options.out.appendingPathComponent("config.json"))
     }
