@@ -63,6 +63,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the task classifier's loss (pixelda).") var lambdaTask: Double?
     @Flag(help: "Train only the task classifier, on the source images: the source-only baseline (pixelda).") var sourceOnly = false
     @Flag(help: "Share the discriminators' last conv blocks, as the paper (cogan; default their first, as the reference).") var paperSharing = false
+    @Option(help: "Weight of the L1 loss between E(G(A, z)) and z (bicyclegan).") var lambdaLatent: Double?
+    @Option(help: "Weight of the KL divergence of the encoder's posterior from N(0, I) (bicyclegan).") var lambdaKl: Double?
+    @Option(help: "Filters in the encoders' first layer (munit).") var dim: Int?
+    @Option(help: "Downsamplings in the encoders, upsamplings in the decoders (munit).") var nDownsample: Int?
+    @Option(help: "Residual blocks in the content encoders and decoders (munit).") var nResidual: Int?
+    @Option(help: "Weight of the L1 loss of images rebuilt from their own codes (munit).") var lambdaImage: Double?
+    @Option(help: "Weight of the style-code reconstruction loss (munit).") var lambdaStyle: Double?
+    @Option(help: "Weight of the content-code reconstruction loss (munit).") var lambdaContent: Double?
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -115,6 +123,14 @@ struct ModelOptions: ParsableArguments {
         o["lambda-task"] = lambdaTask
         if sourceOnly { o["source-only"] = 1 }
         if paperSharing { o["paper-sharing"] = 1 }
+        o["lambda-latent"] = lambdaLatent
+        o["lambda-kl"] = lambdaKl
+        o["dim"] = dim.map(Double.init)
+        o["n-downsample"] = nDownsample.map(Double.init)
+        o["n-residual"] = nResidual.map(Double.init)
+        o["lambda-image"] = lambdaImage
+        o["lambda-style"] = lambdaStyle
+        o["lambda-content"] = lambdaContent
         return o
     }
 

@@ -10,6 +10,7 @@ public enum Zoo {
         Pix2Pix.self, CycleGAN.self, DiscoGAN.self, DualGAN.self,
         CCGAN.self, ContextEncoder.self, SRGAN.self, ESRGAN.self,
         PixelDA.self, CoGAN.self,
+        BicycleGAN.self, MUNIT.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
