@@ -32,11 +32,13 @@ extension MultimodalTranslation {
         }
     }
 
-    /// Diversity: the mean L1 distance between two outputs for the same input, over all
-    /// pairs of `count` codes and all inputs (0 for a model that ignores its code).
+    /// Diversity: the mean L1 distance between two outputs for the same input, in image
+    /// units ([0, 1]), over all pairs of `count` codes and all inputs (0 for a model that
+    /// ignores its code).
     public func diversity(_ inputs: Tensor, count: Int = 8, generator rng: RandomGenerator) throws(ConfigError) -> Float {
         precondition(count >= 2, "diversity needs at least two codes")
-        let outputs = try outputsPerCode(inputs, count: count, generator: rng)
+        let normalization = Self.data(for: config).normalization
+        let outputs = try outputsPerCode(inputs, count: count, generator: rng).map { normalization.unitRange($0) }
         var total: Float = 0, pairs = 0
         for i in 0..<count {
             for j in (i + 1)..<count {
