@@ -71,6 +71,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the L1 loss of images rebuilt from their own codes (munit).") var lambdaImage: Double?
     @Option(help: "Weight of the style-code reconstruction loss (munit).") var lambdaStyle: Double?
     @Option(help: "Weight of the content-code reconstruction loss (munit).") var lambdaContent: Double?
+    @Flag(help: "Translate the B half of each pair into A (bicyclegan, munit; default A to B, as the reference).") var bToA = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -131,6 +132,7 @@ struct ModelOptions: ParsableArguments {
         o["lambda-image"] = lambdaImage
         o["lambda-style"] = lambdaStyle
         o["lambda-content"] = lambdaContent
+        if bToA { o["b-to-a"] = 1 }
         return o
     }
 

@@ -1,6 +1,6 @@
 // Toward Multimodal Image-to-Image Translation (BicycleGAN) — Zhu et al., 2017, arXiv:1711.11586
 //
-// As the reference: A -> B (edges -> shoes), the code enters as a Linear map to one extra
+// As the reference: A -> B (edges -> shoes; --b-to-a swaps them), the code enters as a Linear map to one extra
 // input channel, the KL term is summed over the batch, BN.8 (the paper intends the default eps).
 // The reference's MultiDiscriminator names its pooling kernel `in_channels` without defining it (its issue #105): here 3, as intended.
 // `translate` uses the zero code (the prior's mean); `gan sample --input` shows 8 codes drawn N(0, 1).
@@ -69,7 +69,8 @@ public final class BicycleGAN: ZooModel, GANModel, MultimodalTranslation {
     public static var options: [OptionSpec] {
         [OptionSpec("lambda-pixel", .float, 10, "Weight of the L1 loss between G(A, E(B)) and B."),
          OptionSpec("lambda-latent", .float, 0.5, "Weight of the L1 loss between E(G(A, z)) and z."),
-         OptionSpec("lambda-kl", .float, 0.01, "Weight of the KL divergence of E's posterior from N(0, I).")]
+         OptionSpec("lambda-kl", .float, 0.01, "Weight of the KL divergence of E's posterior from N(0, I)."),
+         OptionSpec("b-to-a", .flag, 0, "Translate the B half of each pair into the A half (facades: label map -> photo; default A -> B, as the reference).")]
     }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
@@ -96,6 +97,7 @@ public final class BicycleGAN: ZooModel, GANModel, MultimodalTranslation {
     let lambdaPixel: Float
     let lambdaLatent: Float
     let lambdaKL: Float
+    let bToA: Bool
 
     public var codeDim: Int { config.common.latentDim }
 
@@ -115,11 +117,12 @@ public final class BicycleGAN: ZooModel, GANModel, MultimodalTranslation {
         lambdaPixel = config.float("lambda-pixel")
         lambdaLatent = config.float("lambda-latent")
         lambdaKL = config.float("lambda-kl")
+        bToA = config.flag("b-to-a")
         super.init(parts)
     }
 
     public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
-        let (realA, realB) = batch.pair
+        let (realA, realB) = inputAndTarget(batch)
         let n = realA.shape[0], d = codeDim
 
         // cVAE-GAN: B's code, reparameterised, must give B back.
@@ -166,6 +169,12 @@ public final class BicycleGAN: ZooModel, GANModel, MultimodalTranslation {
         try translate(inputs, codes: Tensor.zeros([inputs.shape.first ?? 0, codeDim]))
     }
 
+    /// Domain A is the input, B the target, unless --b-to-a.
+    public func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor) {
+        let (a, b) = batch.pair
+        return bToA ? (b, a) : (a, b)
+    }
+
     public var progressExamples: Int { 8 }
 
     /// The reference's picture: per validation example a row of its input and G's outputs for
@@ -173,7 +182,7 @@ public final class BicycleGAN: ZooModel, GANModel, MultimodalTranslation {
     public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) {
         let c = config.common, count = 8
         guard let examples else { return (Tensor.zeros([1, c.channels, c.imgSize, (1 + count) * c.imgSize]), 1) }
-        let rows = (try? outputRows(examples.pair.a, count: count, generator: RandomGenerator(seed: 0x5A17)))
-        return (rows ?? Tensor.zeros([examples.pair.a.shape[0], c.channels, c.imgSize, (1 + count) * c.imgSize]), 1)
+        let rows = (try? outputRows(inputAndTarget(examples).input, count: count, generator: RandomGenerator(seed: 0x5A17)))
+        return (rows ?? Tensor.zeros([examples.images.shape[0], c.channels, c.imgSize, (1 + count) * c.imgSize]), 1)
     }
 }

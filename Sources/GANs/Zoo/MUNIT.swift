@@ -4,7 +4,7 @@
 // content target detached; LayerNorm with the unbiased std; N(0, 0.02) convs.
 // Styles are drawn N(0, 1) in training and for pictures and `gan sample` (the reference samples pictures from U(-1, 1), off its prior).
 // Data: A and B drawn independently, as the paper (the reference feeds aligned pairs, though no loss uses the pairing, and also trains on test/).
-// `translate` (A -> B) uses the zero style (the prior's mean).
+// `translate` (A -> B; --b-to-a: B -> A) uses the zero style (the prior's mean).
 import Autograd
 import NN
 
@@ -125,7 +125,8 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
          OptionSpec("lambda-image", .float, 10, "Weight of the L1 loss of images rebuilt from their own codes."),
          OptionSpec("lambda-style", .float, 1, "Weight of the L1 loss between a translation's style code and the style drawn."),
          OptionSpec("lambda-content", .float, 1, "Weight of the L1 loss between a translation's content code and its source's."),
-         OptionSpec("decay-epoch", .int, 100, "Epoch from which the learning rate falls linearly to 0 at --n-epochs.")]
+         OptionSpec("decay-epoch", .int, 100, "Epoch from which the learning rate falls linearly to 0 at --n-epochs."),
+         OptionSpec("b-to-a", .flag, 0, "Domain 1 is the B half, so pictures, `gan sample` and `gan eval` translate B into A (default A -> B, as the reference).")]
     }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
@@ -159,6 +160,7 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
     let lambdaImage: Float
     let lambdaStyle: Float
     let lambdaContent: Float
+    let bToA: Bool
 
     public var codeDim: Int { config.common.latentDim }
 
@@ -188,6 +190,7 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
         lambdaImage = config.float("lambda-image")
         lambdaStyle = config.float("lambda-style")
         lambdaContent = config.float("lambda-content")
+        bToA = config.flag("b-to-a")
         super.init(parts)
     }
 
@@ -196,7 +199,7 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
     }
 
     public func trainStep(_ batch: TrainingBatch, batchesDone: Int) throws -> Losses {
-        let (x1, x2) = batch.pair
+        let (x1, x2) = inputAndTarget(batch)
         let n = x1.shape[0], d = codeDim
         let style1 = Tensor.normal([n, d, 1, 1], generator: styles)
         let style2 = Tensor.normal([n, d, 1, 1], generator: styles)
@@ -244,6 +247,12 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
         try translate(inputs, codes: Tensor.zeros([inputs.shape.first ?? 0, codeDim]))
     }
 
+    /// Domain A is the input, B the target, unless --b-to-a.
+    public func inputAndTarget(_ batch: TrainingBatch) -> (input: Tensor, target: Tensor) {
+        let (a, b) = batch.pair
+        return bToA ? (b, a) : (a, b)
+    }
+
     public var progressExamples: Int { 5 }
 
     /// The reference's picture: per validation example a row of its input (A) and 8
@@ -251,7 +260,7 @@ public final class MUNIT: ZooModel, GANModel, MultimodalTranslation {
     public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) {
         let c = config.common, count = 8
         guard let examples else { return (Tensor.zeros([1, c.channels, c.imgSize, (1 + count) * c.imgSize]), 1) }
-        let rows = try? outputRows(examples.pair.a, count: count, generator: RandomGenerator(seed: 0x5A17))
-        return (rows ?? Tensor.zeros([examples.pair.a.shape[0], c.channels, c.imgSize, (1 + count) * c.imgSize]), 1)
+        let rows = try? outputRows(inputAndTarget(examples).input, count: count, generator: RandomGenerator(seed: 0x5A17))
+        return (rows ?? Tensor.zeros([examples.images.shape[0], c.channels, c.imgSize, (1 + count) * c.imgSize]), 1)
     }
 }
