@@ -9,12 +9,17 @@ import XCTest
 /// state-dict keys in the same order, filled by the same formula, on the same formula inputs,
 /// give the same outputs (to 1e-4), in eval mode and, for the batch-normed ones, in train mode.
 final class BicycleGANMUNITParityTests: XCTestCase {
-    /// frac(43758.5453 sin(12.9898 i + 78.233 k)) - 0.5 for i in 0..<n, in Float64 (as the script).
-    static func hashed(_ n: Int, _ k: Int) -> [Double] {
-        (0..<n).map { i in
-            let v = sin(12.9898 * Double(i) + 78.233 * Double(k)) * 43758.5453
-            return v - v.rounded(.down) - 0.5
+    /// offset + scale u_i, u_i = frac(43758.5453 sin(12.9898 i + 78.233 k)) - 0.5 for i in
+    /// 0..<n, in Float64 (as the script), stored as Float.
+    static func hashed(_ n: Int, _ k: Int, scale: Double, offset: Double = 0) -> [Float] {
+        var values = [Float](repeating: 0, count: n)
+        values.withUnsafeMutableBufferPointer { b in
+            for i in 0..<n {
+                let v = sin(12.9898 * Double(i) + 78.233 * Double(k)) * 43758.5453
+                b[i] = Float(offset + scale * (v - v.rounded(.down) - 0.5))
+            }
         }
+        return values
     }
 
     /// The k-th state-dict key: weights 2u / sqrt(fan-in), 1-D tensors 2u, running variances
@@ -24,9 +29,8 @@ final class BicycleGANMUNITParityTests: XCTestCase {
         withoutGrad {
             for (k, name) in dict.names.enumerated() where !name.hasSuffix("num_batches_tracked") {
                 let t = dict[name]!
-                let u = hashed(t.count, k)
                 let scale = t.rank > 1 ? 2 / Double(t.count / t.shape[0]).squareRoot() : 2
-                let values = u.map { Float(name.hasSuffix("running_var") ? 1 + 0.2 * $0 : scale * $0) }
+                let values = name.hasSuffix("running_var") ? hashed(t.count, k, scale: 0.2, offset: 1) : hashed(t.count, k, scale: scale)
                 t.assign(Tensor(shape: t.shape, scalars: values))
             }
         }
@@ -34,7 +38,7 @@ final class BicycleGANMUNITParityTests: XCTestCase {
     }
 
     static func input(_ shape: [Int], _ j: Int) -> Tensor {
-        Tensor(shape: shape, scalars: hashed(shape.reduce(1, *), 1000 + j).map { Float(1.8 * $0) })
+        Tensor(shape: shape, scalars: hashed(shape.reduce(1, *), 1000 + j, scale: 1.8))
     }
 
     /// `net` filled as the fixture's case `name`, run by `forward` on its inputs, in each mode recorded.

@@ -1,9 +1,11 @@
 // Toward Multimodal Image-to-Image Translation (BicycleGAN) — Zhu et al., 2017, arXiv:1711.11586
 //
-// As the reference: A -> B (edges -> shoes; --b-to-a swaps them), the code enters as a Linear map to one extra
+// As the reference: A -> B (edges -> shoes), the code enters as a Linear map to one extra
 // input channel, the KL term is summed over the batch, BN.8 (the paper intends the default eps).
-// The reference's MultiDiscriminator names its pooling kernel `in_channels` without defining it (its issue #105): here 3, as intended.
-// `translate` uses the zero code (the prior's mean); `gan sample --input` shows 8 codes drawn N(0, 1).
+// Differences from the reference, one line each:
+// - The multi-scale discriminators pool with kernel 3: the reference names it `in_channels` without defining it (its issue #105); 3 is the intended value.
+// - --b-to-a translates B into A (facades: label map -> photo).
+// - `translate` uses the zero code (the prior's mean); pictures and `gan sample --input` show 8 codes drawn N(0, 1), the same 8 each time.
 import Autograd
 import NN
 

@@ -2,9 +2,10 @@
 //
 // As the reference: loss weights GAN 1, image 10, style 1, content 1, cycle 0 (off); the
 // content target detached; LayerNorm with the unbiased std; N(0, 0.02) convs.
-// Styles are drawn N(0, 1) in training and for pictures and `gan sample` (the reference samples pictures from U(-1, 1), off its prior).
-// Data: A and B drawn independently, as the paper (the reference feeds aligned pairs, though no loss uses the pairing, and also trains on test/).
-// `translate` (A -> B; --b-to-a: B -> A) uses the zero style (the prior's mean).
+// Differences from the reference, one line each:
+// - Styles are drawn N(0, 1) for pictures and `gan sample` as in training (the reference draws its pictures' from U(-1, 1), off its prior).
+// - A and B are drawn independently, as the paper (the reference feeds aligned pairs, though no loss uses the pairing, and also trains on test/).
+// - --b-to-a makes B the input domain; `translate` uses the zero style (the prior's mean).
 import Autograd
 import NN
 
