@@ -87,5 +87,13 @@ final class MUNITTests: XCTestCase {
 
         for (a, b) in zip(parameterSnapshot(model), parameterSnapshot(try XCTUnwrap(resumed))) { XCTAssertEqual(a.values, b.values, "\(a.name) after resume") }
         XCTAssertEqual(try XCTUnwrap(resumed).translateForOutput(inputs).scalars, out.scalars, "translations after the checkpoint round trip")
+
+        // gan eval: the diversity of 8 outputs for one validation input beside the paired scores.
+        let report = try TranslationEvaluation.run(model, limit: 1)
+        XCTAssertEqual(report.files.count, 1)
+        let diversity = try XCTUnwrap(report.diversity)
+        XCTAssertTrue(diversity > 0 && diversity < 1, "\(diversity)")
+        XCTAssertTrue(report.table.contains("Diversity"), report.table)
+        XCTAssertTrue(report.json.contains("\"diversity\""), report.json)
     }
 }
