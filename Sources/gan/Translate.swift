@@ -12,7 +12,7 @@ enum Translation {
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
     /// after its input (for a multimodal model: the input and its outputs for 8 codes drawn
-    /// N(0, 1), side by side). Returns how many were written.
+    /// N(0, 1), the same 8 for every input, side by side). Returns how many were written.
     static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128) throws -> Int {
         let inpainting = model as? any InpaintingModel
         if let inpainting, mask == nil {
@@ -65,7 +65,7 @@ enum Translation {
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
             let outputs = normalization.unitRange(try inpainting.map { try $0.fill(inputs, region: mask!) }
-                ?? (model as? any MultimodalTranslation)?.outputRows(inputs, count: codesPerInput, generator: rng)
+                ?? (model as? any MultimodalTranslation)?.outputRows(inputs, count: codesPerInput, generator: RandomGenerator(seed: 0))
                 ?? model.translateForOutput(inputs))
             guard outputs.allFinite else {
                 throw ToolError("the generator gives NaN or infinite values for \(files[chunk.lowerBound].path) (its run diverged?); no outputs written for it")
