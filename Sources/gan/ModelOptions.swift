@@ -68,7 +68,15 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight of the attribute classification losses (stargan).") var lambdaCls: Double?
     @Option(help: "Weight of the reconstruction L1 loss (stargan).") var lambdaRec: Double?
     @Option(help: "Stride-2 convs of the critic (stargan).") var nStrided: Int?
-    @Option(help: "Channels of the encoders' first layer (unit).") var dim: Int?
+    @Option(help: "Weight of the L1 loss between E(G(A, z)) and z (bicyclegan).") var lambdaLatent: Double?
+    @Option(help: "Weight of the KL divergence of the encoder's posterior from N(0, I) (bicyclegan).") var lambdaKl: Double?
+    @Option(help: "Channels of the encoders' first layer (unit, munit).") var dim: Int?
+    @Option(help: "Downsamplings in the encoders, upsamplings in the decoders (munit).") var nDownsample: Int?
+    @Option(help: "Residual blocks in the content encoders and decoders (munit).") var nResidual: Int?
+    @Option(help: "Weight of the L1 loss of images rebuilt from their own codes (munit).") var lambdaImage: Double?
+    @Option(help: "Weight of the style-code reconstruction loss (munit).") var lambdaStyle: Double?
+    @Option(help: "Weight of the content-code reconstruction loss (munit).") var lambdaContent: Double?
+    @Flag(help: "Translate the B half of each pair into A (bicyclegan, munit; default A to B, as the reference).") var bToA = false
 
     /// Options the user gave, by kebab-case name.
     var commonOverrides: [String: Double] {
@@ -124,7 +132,15 @@ struct ModelOptions: ParsableArguments {
         o["lambda-cls"] = lambdaCls
         o["lambda-rec"] = lambdaRec
         o["n-strided"] = nStrided.map(Double.init)
+        o["lambda-latent"] = lambdaLatent
+        o["lambda-kl"] = lambdaKl
         o["dim"] = dim.map(Double.init)
+        o["n-downsample"] = nDownsample.map(Double.init)
+        o["n-residual"] = nResidual.map(Double.init)
+        o["lambda-image"] = lambdaImage
+        o["lambda-style"] = lambdaStyle
+        o["lambda-content"] = lambdaContent
+        if bToA { o["b-to-a"] = 1 }
         return o
     }
 

@@ -5,9 +5,14 @@ import GANs
 import Vision
 
 enum Translation {
+    /// The outputs per input of a multimodal model (bicyclegan, munit), each from its own
+    /// code, shown in a row after the input, as the references' pictures.
+    static let codesPerInput = 8
+
     /// Maps the image at `input` (or every image in the folder) through `model` and writes
     /// the outputs as PNG: to `out` for one image, else into the folder `out`, each named
-    /// after its input. Returns how many were written.
+    /// after its input (for a multimodal model: the input and its outputs for 8 codes drawn
+    /// N(0, 1), the same 8 for every input, side by side). Returns how many were written.
     static func run(_ model: any GANModel, input: URL, out: URL, mask: ImageRegion? = nil, tile: Int = 128,
                     attributes: [String]? = nil) throws -> Int {
         let inpainting = model as? any InpaintingModel
@@ -66,7 +71,9 @@ enum Translation {
             let images = try chunk.map { transform.apply(try Image(contentsOf: files[$0]), generator: rng) }
             let inputs = Tensor(shape: [images.count] + images[0].shape, scalars: images.flatMap(\.values))
             let translated = try editing.map { try $0.edit(inputs, attributes: attributes!) }
-                ?? inpainting.map { try $0.fill(inputs, region: mask!) } ?? model.translateForOutput(inputs)
+                ?? inpainting.map { try $0.fill(inputs, region: mask!) }
+                ?? (model as? any MultimodalTranslation)?.outputRows(inputs, count: codesPerInput, generator: RandomGenerator(seed: 0))
+                ?? model.translateForOutput(inputs)
             let outputs = normalization.unitRange(translated)
             guard outputs.allFinite else {
                 throw ToolError("the generator gives NaN or infinite values for \(files[chunk.lowerBound].path) (its run diverged?); no outputs written for it")

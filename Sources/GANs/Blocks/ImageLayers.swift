@@ -16,6 +16,9 @@ public enum ImageNorm: Sendable, Equatable {
     case instanceAffineRunningStats
     /// `BatchNorm2d(C, eps)`: eps 0.8 where the reference writes `BatchNorm2d(C, 0.8)`.
     case batch(eps: Float)
+    /// munit's `AdaptiveInstanceNorm2d`: instance norm with a per-sample scale and shift set
+    /// from a style code.
+    case adaptiveInstance
 
     /// PyTorch's default `BatchNorm2d(C)`.
     public static let batchNorm = ImageNorm.batch(eps: 1e-5)
@@ -28,6 +31,7 @@ public enum ImageNorm: Sendable, Equatable {
         case .instanceAffine: InstanceNorm2d(channels, affine: true)
         case .instanceAffineRunningStats: InstanceNorm2d(channels, affine: true, trackRunningStats: true)
         case .batch(let eps): BatchNorm2d(channels, eps)
+        case .adaptiveInstance: AdaptiveInstanceNorm2d(channels)
         }
     }
 }

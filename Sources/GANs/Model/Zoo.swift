@@ -11,6 +11,7 @@ public enum Zoo {
         CCGAN.self, ContextEncoder.self, SRGAN.self, ESRGAN.self,
         PixelDA.self, CoGAN.self,
         UNIT.self, StarGAN.self,
+        BicycleGAN.self, MUNIT.self,
     ]
 
     public static func model(named name: String) throws(ConfigError) -> any GANModel.Type {
