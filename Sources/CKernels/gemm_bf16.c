@@ -33,7 +33,47 @@ float ck_bf16_round(float x) {
     return r;
 }
 
+#ifdef CK_X86
+#include <immintrin.h>
+
 static inline uint32_t pair(float even, float odd) { return bf16_bits(even) | bf16_bits(odd) << 16; }
+
+// Both rounding helpers below use vcvtneps2bf16, which rounds exactly as bf16_bits (the
+// tests compare with ck_bf16_round); the packers run only with the bf16 micro-kernel, so
+// the CPU has AVX512_BF16.
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16")))
+
+// dst[j] = pair(e[j], o[j]) for j < n (<= 16): two rows of 16 floats into 16 pairs.
+BF16_TARGET static inline void pairs_of_rows(const float *e, const float *o, int n, uint32_t *dst) {
+    __mmask16 m = n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+    __m256i lo = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, e));
+    __m256i hi = o ? (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, o)) : _mm256_setzero_si256();
+    __m512i v = _mm512_or_si512(_mm512_cvtepu16_epi32(lo), _mm512_slli_epi32(_mm512_cvtepu16_epi32(hi), 16));
+    _mm512_mask_storeu_epi32(dst, m, v);
+}
+
+// The 16 pairs of k = 2q, 2q+1 (q < 16) of one row of 32 floats along k: consecutive floats
+// rounded to consecutive bfloat16 are the pairs.
+BF16_TARGET static inline __m512i pairs_along_row(const float *row) {
+    return (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(row + 16), _mm512_loadu_ps(row));
+}
+
+// d[q*width + r] = pair(row r at k = 2q, 2q + 1) for rows r < rows (rows contiguous along k,
+// ld floats apart), q < pairs, k < kc: 16 pairs of a row at a time, transposed through a
+// small buffer in L1.
+BF16_TARGET static void pack_rows_along_k(const float *src, long ld, int rows, long kc, int width, uint32_t *d) {
+    long pairs = (kc + 1) / 2, full = kc / 32 * 16;
+    uint32_t tmp[32 * 16] __attribute__((aligned(64)));
+    for (long q0 = 0; q0 < full; q0 += 16) {
+        for (int r = 0; r < rows; r++) _mm512_store_si512(tmp + r * 16, pairs_along_row(src + r * ld + 2 * q0));
+        for (int q = 0; q < 16; q++)
+            for (int r = 0; r < rows; r++) d[(q0 + q) * width + r] = tmp[r * 16 + q];
+    }
+    for (long q = full; q < pairs; q++) {
+        long p = 2 * q;
+        for (int r = 0; r < rows; r++) d[q * width + r] = pair(src[r * ld + p], p + 1 < kc ? src[r * ld + p + 1] : 0.0f);
+    }
+}
 
 // op(A)[i0:i0+mc, p0:p0+kc] as 12-row panels of pairs, zero padded to 12 rows and to an
 // even k.
@@ -43,17 +83,17 @@ void ck_pack_a_bf16(int ta, const float *a, long lda, long i0, long p0, long mc,
     for (long ir = 0; ir < mc; ir += MR, dst += MR * kc) {
         uint32_t *d = (uint32_t *)dst;
         int mr = (int)(mc - ir < MR ? mc - ir : MR);
-        for (long q = 0; q < pairs; q++) {
-            long p = p0 + 2 * q;
-            int odd = 2 * q + 1 < kc;
-            for (int r = 0; r < MR; r++) {
-                if (r >= mr) { d[q * MR + r] = 0; continue; }
-                long i = i0 + ir + r;
-                float e = ta ? a[p * lda + i] : a[i * lda + p];
-                float o = odd ? (ta ? a[(p + 1) * lda + i] : a[i * lda + p + 1]) : 0.0f;
-                d[q * MR + r] = pair(e, o);
+        if (ta) {
+            // Rows of A^T are contiguous in i: two k rows make a panel row of pairs.
+            for (long q = 0; q < pairs; q++) {
+                const float *e = a + (p0 + 2 * q) * lda + i0 + ir;
+                pairs_of_rows(e, 2 * q + 1 < kc ? e + lda : NULL, mr, d + q * MR);
             }
+        } else {
+            pack_rows_along_k(a + (i0 + ir) * lda + p0, lda, mr, kc, MR, d);
         }
+        for (long q = 0; q < pairs; q++)
+            for (int r = mr; r < MR; r++) d[q * MR + r] = 0;
     }
 }
 
@@ -64,27 +104,20 @@ void ck_pack_b_bf16(int tb, const float *b, long ldb, long p0, long j0, long kc,
     for (long jr = 0; jr < nc; jr += NR, dst += NR * kc) {
         uint32_t *d = (uint32_t *)dst;
         int nr = (int)(nc - jr < NR ? nc - jr : NR);
-        for (long q = 0; q < pairs; q++) {
-            long p = p0 + 2 * q;
-            int odd = 2 * q + 1 < kc;
-            uint32_t *dq = d + q * NR;
-            if (!tb) {
-                // Two rows of B, contiguous in j: a loop the compiler vectorises.
-                const float *e = b + p * ldb + j0 + jr, *o = odd ? e + ldb : NULL;
-                for (int j = 0; j < nr; j++) dq[j] = pair(e[j], o ? o[j] : 0.0f);
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    const float *row = b + (j0 + jr + j) * ldb + p;
-                    dq[j] = pair(row[0], odd ? row[1] : 0.0f);
-                }
+        if (tb) {
+            pack_rows_along_k(b + (j0 + jr) * ldb + p0, ldb, nr, kc, NR, d);
+        } else {
+            for (long q = 0; q < pairs; q++) {
+                const float *e = b + (p0 + 2 * q) * ldb + j0 + jr, *o = 2 * q + 1 < kc ? e + ldb : NULL;
+                pairs_of_rows(e, o, nr < 16 ? nr : 16, d + q * NR);
+                if (nr > 16) pairs_of_rows(e + 16, o ? o + 16 : NULL, nr - 16, d + q * NR + 16);
             }
-            for (int j = nr; j < NR; j++) dq[j] = 0;
         }
+        for (long q = 0; q < pairs; q++)
+            for (int j = nr; j < NR; j++) d[q * NR + j] = 0;
     }
 }
 
-#ifdef CK_X86
-#include <immintrin.h>
 
 #define DP(R0, R1, OFF) "vbroadcastss " #OFF "(%[a]), %%zmm26\n\t" \
     "vdpbf16ps %%zmm24, %%zmm26, %%zmm" #R0 "\n\t" "vdpbf16ps %%zmm25, %%zmm26, %%zmm" #R1 "\n\t"

@@ -44,13 +44,17 @@ void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, f
 void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr, const float *bias);
 // Packs the full 12-row panels of a non-transposed A; returns the number of rows done.
 long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
-// bfloat16 products, float32 sums (gemm_bf16.c): the micro-kernel needs AVX512_BF16; the
-// packers (plain C) write the pair panels it reads, laid out as the float32 panels.
+// bfloat16 products, float32 sums (gemm_bf16.c), on AVX512_BF16: the micro-kernel and the
+// packers that write the pair panels it reads, laid out as the float32 panels.
 void ck_microkernel_bf16(long kc, const float *a, const float *b, float *c, long ldc,
                          float alpha, float beta, int mr, int nr);
-#endif
 void ck_pack_a_bf16(int ta, const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
 void ck_pack_b_bf16(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
+#else
+// No bf16 ISA elsewhere, so the driver never packs for it.
+static inline void ck_pack_a_bf16(int ta, const float *a, long lda, long i0, long p0, long mc, long kc, float *dst) {}
+static inline void ck_pack_b_bf16(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst) {}
+#endif
 void ck_microkernel_portable(long kc, const float *a, const float *b, float *c, long ldc,
                              float alpha, float beta, int mr, int nr);
 

@@ -71,6 +71,29 @@ final class GemmBF16Tests: XCTestCase {
         XCTAssertEqual(ck_bf16_round(Float.greatestFiniteMagnitude), .infinity)
     }
 
+    /// The vectorised packers round as ck_bf16_round does: C = op(A) times a one-hot op(B)
+    /// (and the other way round) reads back each packed value exactly.
+    func testPackingRoundsAsReference() {
+        var values: [Float] = [1 + 0x1p-8, 1 + 0x1p-7 + 0x1p-8, -(1 + 0x1p-8), 3 + 0x1p-7, 0x1p-130, -0x1p-140,
+                               Float.leastNormalMagnitude, 65504.5, -1e30, 0, -0.0]
+        var rng = LCG(4)
+        while values.count < 64 { values.append(rng.next() * 1000) }
+        let k = 64, n = 64
+        var eye = [Float](repeating: 0, count: k * n)
+        for i in 0..<k { eye[i * n + i] = 1 }
+        let want = values.map { ck_bf16_round($0) }
+        for t in 0..<2 {
+            // A = values as one row (stored as a row or as a column), B = identity
+            var c = [Float](repeating: .nan, count: n)
+            bf16 { ck_sgemm(Int32(t), Int32(t), 1, n, k, 1, values, t == 1 ? 1 : k, eye, n, 0, &c, n) }
+            XCTAssertEqual(c.map(\.bitPattern), want.map { $0 + 0 }.map(\.bitPattern), "A packed, trans \(t)")
+            // A = identity, B = values as one column (stored as a column or as a row)
+            c = [Float](repeating: .nan, count: k)
+            bf16 { ck_sgemm(Int32(t), Int32(t), k, 1, k, 1, eye, n, values, t == 1 ? k : 1, 0, &c, 1) }
+            XCTAssertEqual(c.map(\.bitPattern), want.map { $0 + 0 }.map(\.bitPattern), "B packed, trans \(t)")
+        }
+    }
+
     func testOddSizesAllTransposes() {
         for t in 0..<4 {
             for m in [1, 7, 13, 33] { for n in [1, 7, 33] { for k in [1, 2, 7, 33] {
