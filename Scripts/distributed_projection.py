@@ -71,6 +71,32 @@ def main():
                         cells.append(f"{t_c / plain:.0%} / {t_c / overlapped:.0%} ({t_ar * 1000:.0f} ms)")
                     print(f"| {label} | {b} | {name} | " + " | ".join(cells) + " |")
 
+    summary(per_image)
+
+
+def summary(per_image):
+    """Where each model stops scaling: the first K at which efficiency with overlap falls
+    below 50% at per-rank batch 1, and the smallest per-rank batch (of 1, 2, 4, ..., 64)
+    that keeps 90% at K = 64, on nodes 1x, 10x and 100x as fast as the measured one."""
+    print("\nWhere scaling stops (with overlap): first K below 50% efficiency at per-rank batch 1 /"
+          " smallest per-rank batch keeping 90% at K=64.\n")
+    print("| model | node | " + " | ".join(LINKS) + " |")
+    print("|---|---|" + "---|" * len(LINKS))
+    for model, params in PARAMETERS.items():
+        t1 = per_image.get(model)
+        if t1 is None:
+            continue
+        for speed in (1, 10, 100):
+            cells = []
+            for bw in LINKS.values():
+                eff = lambda b, k: b * t1 / speed / step(b * t1 / speed, params, k, bw)[1]
+                stop = next((k for k in range(2, 65) if eff(1, k) < 0.5), None)
+                batch = next((b for b in (1, 2, 4, 8, 16, 32, 64) if eff(b, 64) >= 0.9), None)
+                cells.append(f"{'K=' + str(stop) if stop else 'not within 64'} / "
+                             f"{'batch ' + str(batch) if batch else 'more than 64'}")
+            label = "measured" if speed == 1 else f"{speed}x faster"
+            print(f"| {model} | {label} | " + " | ".join(cells) + " |")
+
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ public final class MPICommunicator: Collective {
     /// Starts MPI for this process (once); only the calling thread will use it. Errors of
     /// MPI end every rank (its default handler), so no rank waits for a dead one.
     public init() {
+        cmpi_keep_heap_for_buffers()
         var provided: Int32 = 0
         MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
         comm = cmpi_comm_world()

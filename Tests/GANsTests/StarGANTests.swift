@@ -51,7 +51,7 @@ final class StarGANTests: XCTestCase {
         XCTAssertEqual(data.defaultDataset, "celeba")
         XCTAssertEqual(data.attributes, ["Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"])
         XCTAssertEqual(data.fit, .randomCrop)
-        XCTAssertEqual(data.loadSize, 143, "int(1.12 * 128)")
+        XCTAssertEqual(TrainingData.transformSettings(data, config: config).loadSize, 143, "int(1.12 * 128)")
         XCTAssertTrue(data.flip)
         XCTAssertEqual(try Zoo.model(named: "stargan").info.name, "stargan")
 

@@ -39,7 +39,7 @@ final class UNITTests: XCTestCase {
         XCTAssertEqual(data.kind, .unpaired)
         XCTAssertEqual(data.defaultDataset, "apple2orange")
         XCTAssertEqual(data.fit, .randomCrop)
-        XCTAssertEqual(data.loadSize, 286, "int(256 * 1.12)")
+        XCTAssertEqual(TrainingData.transformSettings(data, config: config).loadSize, 286, "int(256 * 1.12)")
         XCTAssertTrue(data.flip)
         XCTAssertEqual(try Zoo.model(named: "unit").info.name, "unit")
 

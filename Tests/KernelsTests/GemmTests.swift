@@ -93,6 +93,23 @@ final class GemmTests: XCTestCase {
         }
     }
 
+    /// A non-transposed B is read in place by products of at most 64 rows and packed into
+    /// panels by taller ones; both must give the same numbers (the same FMA per k, in k
+    /// order): the first 64 rows of a 128-row product equal the 64-row product of those rows.
+    func testBReadInPlaceEqualsPackedB() {
+        for isa in isas() {
+            _ = ck_gemm_set_isa(isa)
+            for (n, k, ldb) in [(96, 300, 96), (1024, 64, 1024), (70, 33, 80)] {
+                var rng = LCG(7)
+                let a = rng.array(128 * k), b = rng.array(k * ldb)
+                var tall = [Float](repeating: 0, count: 128 * n), thin = [Float](repeating: 0, count: 64 * n)
+                ck_sgemm(0, 0, 128, n, k, 1, a, k, b, ldb, 0, &tall, n)
+                ck_sgemm(0, 0, 64, n, k, 1, a, k, b, ldb, 0, &thin, n)
+                XCTAssertEqual(Array(tall[0..<(64 * n)]), thin, "\(String(cString: ck_gemm_isa_name())) n=\(n) k=\(k) ldb=\(ldb)")
+            }
+        }
+    }
+
     /// X W^T with a thin X reads W in place and transposes tiles of C^T on the way out; it
     /// must give bitwise the packed route's numbers (the same FMA per k, in k order, the
     /// same sums across K blocks), at every thread count, for ragged m, n and k.

@@ -38,6 +38,27 @@ extension Tensor {
         return out.recorded("all_reduce_sum", [self]) { g in [g.allReduceSum(over: group)] }
     }
 
+    /// The tensors' elements one after another, each times `scale`, in one flat tensor whose
+    /// sum over the ranks `startAllReduceSumInPlace` can then take (a gradient bucket). Its
+    /// storage comes from the buffer pool, so a step's buckets reuse the last step's memory.
+    public static func bucket(of parts: [Tensor], scale: Float) -> Tensor {
+        let count = parts.reduce(0) { $0 + $1.count }
+        let out = Tensor(shape: [count], storage: TensorStorage(uninitializedCount: count))
+        var offset = 0
+        for part in parts {
+            let src = part.storage.pointer, dst = out.storage.pointer + offset
+            for i in 0..<part.count { dst[i] = src[i] * scale }
+            offset += part.count
+        }
+        return out
+    }
+
+    /// Starts replacing the elements by their sum over all ranks; the tensor must stay
+    /// untouched until the request completes.
+    public func startAllReduceSumInPlace(over group: Collective) -> CollectiveRequest {
+        group.startAllReduceSum(storage.buffer)
+    }
+
     /// Replaces the elements by rank `root`'s (parameters and buffers at the start of a
     /// distributed run), outside any graph.
     public func broadcastInPlace(from root: Int, over group: Collective) {

@@ -64,7 +64,11 @@ public struct DataRequirement: Sendable {
     /// The filter images are resized with (torchvision's Resize is bilinear; the zoo's image
     /// models resize as PIL's bicubic where their references give it).
     public var resizeFilter: ResizeFilter
-    /// The size the shorter side is resized to before cropping (nil: the image size).
+    /// The shorter side is resized to int(loadScale x the image size) before cropping (the
+    /// references of cyclegan, unit and stargan: 1.12), unless `--load-size` gives a size.
+    public var loadScale: Double
+    /// The size the shorter side is resized to before cropping, once the user's options are
+    /// applied (`TrainingData.transformSettings`).
     public var loadSize: Int?
     /// Random horizontal flips (shared by both images of a pair).
     public var flip: Bool
@@ -82,14 +86,14 @@ public struct DataRequirement: Sendable {
     /// inpainting models' held-out faces); pictures and `gan eval` use them.
     public var heldOut: Int
 
-    public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, resizeFilter: ResizeFilter = .bicubic, loadSize: Int? = nil, flip: Bool = false,
+    public init(_ kind: DataKind, dataset: String, fit: ImageFit = .stretch, resizeFilter: ResizeFilter = .bicubic, loadScale: Double = 1, flip: Bool = false,
                 normalization: PixelNormalization = .symmetric, trainSplits: [String] = ["train"], attributes: [String] = [],
                 scaleFactor: Int = 4, holeSize: Int = 0, centredHole: Bool = false, heldOut: Int = 0) {
         self.kind = kind
         defaultDataset = dataset
         self.fit = fit
         self.resizeFilter = resizeFilter
-        self.loadSize = loadSize
+        self.loadScale = loadScale
         self.flip = flip
         self.normalization = normalization
         self.trainSplits = trainSplits

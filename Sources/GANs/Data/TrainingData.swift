@@ -67,7 +67,7 @@ public struct TrainingData {
     public static func transformSettings(_ requirement: DataRequirement, config: ModelConfig) -> DataRequirement {
         var r = requirement
         r.fit = config.data.fit ?? r.fit
-        r.loadSize = config.data.loadSize ?? r.loadSize
+        r.loadSize = config.data.loadSize ?? Int(Double(config.common.imgSize) * r.loadScale)
         r.flip = config.data.flip ?? r.flip
         return r
     }

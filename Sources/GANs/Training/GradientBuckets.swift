@@ -8,7 +8,7 @@ import Foundation
 
 final class GradientBuckets {
     private struct Bucket {
-        let buffer: UnsafeMutableBufferPointer<Float>
+        let sums: Tensor
         let members: [(parameter: Tensor, offset: Int)]
         let request: CollectiveRequest
     }
@@ -53,19 +53,16 @@ final class GradientBuckets {
 
     private func launch() {
         guard !filling.isEmpty else { return }
-        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: fillingCount)
+        let sums = Tensor.bucket(of: filling.map(\.gradient), scale: scale)
         var members: [(parameter: Tensor, offset: Int)] = []
         var offset = 0
         for (p, g) in filling {
-            g.withUnsafeElements { src in
-                for i in 0..<src.count { buffer[offset + i] = src[i] * scale }
-            }
             members.append((p, offset))
             offset += g.count
         }
         filling.removeAll(keepingCapacity: true)
         fillingCount = 0
-        inFlight.append(Bucket(buffer: buffer, members: members, request: group.startAllReduceSum(buffer)))
+        inFlight.append(Bucket(sums: sums, members: members, request: sums.startAllReduceSumInPlace(over: group)))
     }
 
     /// Delivers the buckets at the front whose all-reduce is done (testing also lets
@@ -78,12 +75,13 @@ final class GradientBuckets {
     }
 
     private func complete(_ bucket: Bucket) {
-        for (p, offset) in bucket.members {
-            let g = Tensor(shape: p.shape) { dst in
-                dst.baseAddress!.update(from: bucket.buffer.baseAddress! + offset, count: dst.count)
+        bucket.sums.withUnsafeElements { sums in
+            for (p, offset) in bucket.members {
+                let g = Tensor(shape: p.shape) { dst in
+                    dst.baseAddress!.update(from: sums.baseAddress! + offset, count: dst.count)
+                }
+                deliver(p, g)
             }
-            deliver(p, g)
         }
-        bucket.buffer.deallocate()
     }
 }

@@ -71,7 +71,7 @@ public final class CycleGAN: ZooModel, GANModel {
     public static let info = ModelInfo(
         name: "cyclegan", title: "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks",
         citation: "Zhu et al., 2017, arXiv:1703.10593",
-        data: DataRequirement(.unpaired, dataset: "monet2photo", fit: .randomCrop, flip: true),
+        data: DataRequirement(.unpaired, dataset: "monet2photo", fit: .randomCrop, loadScale: 1.12, flip: true),
         architecture: .conv, output: .translation)
 
     public static var defaults: CommonOptions { CommonOptions(batchSize: 1, imgSize: 256, channels: 3, sampleInterval: 100) }
@@ -85,13 +85,6 @@ public final class CycleGAN: ZooModel, GANModel {
 
     /// Stored generated images per domain.
     public static let poolSize = 50
-
-    /// The reference resizes the shorter side to int(1.12 x the image size), then crops.
-    public static func data(for config: ModelConfig) -> DataRequirement {
-        var r = info.data
-        r.loadSize = Int(Double(config.common.imgSize) * 1.12)
-        return r
-    }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
         let s = config.common.imgSize

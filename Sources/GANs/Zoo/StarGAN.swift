@@ -69,7 +69,7 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
         name: "stargan",
         title: "StarGAN: Unified Generative Adversarial Networks for Multi-Domain Image-to-Image Translation",
         citation: "Choi et al., 2018, arXiv:1711.09020",
-        data: DataRequirement(.attributes, dataset: "celeba", fit: .randomCrop, flip: true, attributes: defaultAttributes),
+        data: DataRequirement(.attributes, dataset: "celeba", fit: .randomCrop, loadScale: 1.12, flip: true, attributes: defaultAttributes),
         architecture: .conv, output: .translation)
 
     public static var defaults: CommonOptions { CommonOptions(batchSize: 16, imgSize: 128, channels: 3, sampleInterval: 400) }
@@ -87,11 +87,9 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
     public static let defaultAttributes = ["Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"]
     /// CelebA's hair colours, of which a face has one (the official code's group).
     public static let hairColours: Set<String> = ["Black_Hair", "Blond_Hair", "Brown_Hair", "Gray_Hair"]
-    /// The reference resizes the shorter side to int(1.12 x the image size), then crops; the
-    /// attributes are the reference's unless --selected-attrs names others.
+    /// The attributes are the reference's unless --selected-attrs names others.
     public static func data(for config: ModelConfig) -> DataRequirement {
         var r = info.data
-        r.loadSize = Int(Double(config.common.imgSize) * 1.12)
         r.attributes = config.data.attributes ?? defaultAttributes
         return r
     }

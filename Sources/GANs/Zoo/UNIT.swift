@@ -81,7 +81,7 @@ public final class UNIT: ZooModel, GANModel {
     public static let info = ModelInfo(
         name: "unit", title: "Unsupervised Image-to-Image Translation Networks",
         citation: "Liu et al., 2017, arXiv:1703.00848",
-        data: DataRequirement(.unpaired, dataset: "apple2orange", fit: .randomCrop, flip: true),
+        data: DataRequirement(.unpaired, dataset: "apple2orange", fit: .randomCrop, loadScale: 1.12, flip: true),
         architecture: .conv, output: .translation)
 
     public static var defaults: CommonOptions { CommonOptions(batchSize: 1, lr: 0.0001, imgSize: 256, channels: 3, sampleInterval: 100) }
@@ -94,13 +94,6 @@ public final class UNIT: ZooModel, GANModel {
     /// The reference's loss weights: GAN, KL of the encodings, reconstruction, KL of the
     /// re-encoded translations, cycle.
     public static let lambdas: (gan: Float, kl: Float, id: Float, klTranslated: Float, cycle: Float) = (10, 0.1, 100, 0.1, 100)
-
-    /// The reference resizes the shorter side to int(1.12 x the image size), then crops.
-    public static func data(for config: ModelConfig) -> DataRequirement {
-        var r = info.data
-        r.loadSize = Int(Double(config.common.imgSize) * 1.12)
-        return r
-    }
 
     public static func validate(_ config: ModelConfig) throws(ConfigError) {
         let s = config.common.imgSize
