@@ -236,7 +236,7 @@ def main():
         with open(os.path.join(theirs, "reference.json")) as f:
             done = json.load(f)
         record(dict(common, side="PyTorch-GAN script", seed=seed, seconds=done["seconds"], **evaluate(a.gan, a.model, theirs, a.eval_n),
-                    command=f"implementations/{a.model}/{a.model}.py {' '.join(spec['args'])} ({spec['trained_on']}, torch seed {seed})",
+                    command=" ".join([f"implementations/{a.model}/{a.model}.py"] + spec["args"] + [f"({spec['trained_on']}, torch seed {seed})"]),
                     batches_run=done["iterations"]), a.results)
         if a.picture and seed == a.seeds[0] and a.model == "pix2pix":
             picture(a.gan, a.model, ours, theirs, data, a.picture)

@@ -32,6 +32,9 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
+        if classifier != nil, !isAttributeEditingRun() {
+            throw ToolError("--classifier applies to runs of an attribute-editing model (stargan); \(path) is not one")
+        }
         if let report = try failing({ try domainReport() }) {
             print(report)
             return
@@ -89,6 +92,13 @@ struct Eval: ParsableCommand {
         default:
             return nil
         }
+    }
+
+    /// Whether PATH is a run of an attribute-editing model (stargan).
+    func isAttributeEditingRun() -> Bool {
+        guard let folder = try? Checkpoint.resolve(path), let manifest = try? Checkpoint.readManifest(folder),
+              let type = try? Zoo.model(named: manifest.model) else { return false }
+        return type is any AttributeEditingModel.Type
     }
 
     /// The model of PATH when it is a run of an image-to-image model (scored against its

@@ -29,6 +29,9 @@ final class UNITStarGANToolTests: GanToolTestCase {
         let refused = try gan(["sample", "unit", "--checkpoint", run.path, "--input", input.path, "--attributes", "Male", "--out", out.path])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--attributes applies to the attribute-editing models"), refused.stderr)
+        let noClassifier = try gan(["eval", run.path, "--classifier", input.path])
+        XCTAssertNotEqual(noClassifier.status, 0)
+        XCTAssertTrue(noClassifier.stderr.contains("--classifier applies to runs of an attribute-editing model (stargan)"), noClassifier.stderr)
     }
 
     func testStarGANEditsARealPhotograph() throws {
