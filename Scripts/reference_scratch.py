@@ -32,11 +32,12 @@ def split_pairs(folder, target, splits=None):
                 image.crop((w // 2, 0, w, h)).save(os.path.join(target, split, "B", file))
 
 
-def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None):
+def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None, files=()):
     """Lays out `scratch` for implementations/MODEL/MODEL.py and returns the folder to run it
     in. data: NAME=FOLDER specs linked as data/NAME; aliases: NEW=OLD, a split also linked
     under another name (facades has no val/: val=test); unpaired: NAME=FOLDER of A|B pairs
-    split into data/NAME/SPLIT/A and B; splits: the only splits to expose (None: all)."""
+    split into data/NAME/SPLIT/A and B; splits: the only splits to expose (None: all);
+    files: NAME=FILE, a file also linked into data/NAME (stargan's attribute list beside its faces)."""
     work = os.path.join(scratch, "implementations", model)
     os.makedirs(work)
     os.makedirs(os.path.join(scratch, "data"))
@@ -54,6 +55,9 @@ def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None):
     for spec in unpaired:
         name, folder = spec.split("=", 1)
         split_pairs(folder, os.path.join(scratch, "data", name), splits)
+    for spec in files:
+        name, file = spec.split("=", 1)
+        os.symlink(os.path.abspath(file), os.path.join(scratch, "data", name, os.path.basename(file)))
     with open(os.path.join(scratch, "sitecustomize.py"), "w") as f:
         f.write(TORCHVISION_OPS)
     return work
