@@ -33,6 +33,7 @@ public enum Benchmark {
                            seed: UInt64 = 0, parallel: DataParallel? = nil) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
         try checkBatchSize(model)
+        try model.prepareToTrain()   // what a step needs besides the data (srgan's VGG19), as training loads it
         parallel?.prepare(model)
         let bs = config.common.batchSize
         let cycle = Swift.max(1, model.iterationsPerCycle)
