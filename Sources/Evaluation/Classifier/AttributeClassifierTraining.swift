@@ -15,23 +15,15 @@ public enum AttributeClassifierTraining {
         let model = AttributeClassifier(attributes: train.attributes, generator: RandomGenerator(seed: options.seed))
         let optimizer = Adam(parameters: model.parameters(), learningRate: options.learningRate)
         let shuffler = RandomGenerator(seed: options.seed &+ 1), mirror = RandomGenerator(seed: options.seed &+ 2)
-        let perEpoch = (train.count + options.batchSize - 1) / options.batchSize
         for epoch in 0..<options.epochs {
             model.train()
-            let order = shuffler.permutation(train.count)
-            var lossSum = 0.0, batches = 0
-            for start in stride(from: 0, to: order.count, by: options.batchSize) {
-                let (x, y) = train.batch(order[start..<Swift.min(start + options.batchSize, order.count)])
-                let loss = binaryCrossEntropyWithLogits(model(mirrored(x, generator: mirror)), y)
-                optimizer.zeroGrad()
-                try loss.backward()
-                optimizer.step()
-                lossSum += Double(loss.item())
-                batches += 1
-                onBatch(batches, perEpoch, loss.item())
+            let meanLoss = try ClassifierTraining.epoch(shuffler.permutation(train.count), batchSize: options.batchSize,
+                                                        optimizer: optimizer, onBatch: onBatch) { batch in
+                let (x, y) = train.batch(batch)
+                return binaryCrossEntropyWithLogits(model(mirrored(x, generator: mirror)), y)
             }
             model.eval()
-            report(epoch + 1, lossSum / Double(max(batches, 1)), try model.accuracy(test.images, labels: test.labels))
+            report(epoch + 1, meanLoss, try model.accuracy(test.images, labels: test.labels))
             optimizer.learningRate *= options.decayPerEpoch
         }
         model.eval()
