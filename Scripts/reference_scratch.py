@@ -15,6 +15,20 @@ for _op in ("nms", "qnms"):
     _torchvision_ops.define(_op + "(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
 """
 
+# ccgan.py applies `weights_init_normal` without defining or importing it (the reference's
+# issue #159) and stops at once; the N(0, 0.02) initialisation of its sibling scripts, made
+# a builtin, lets it run unchanged.
+CCGAN_INIT = """import builtins
+def _normal_init(module):
+    kind = type(module).__name__
+    if "Conv" in kind:
+        torch.nn.init.normal_(module.weight.data, 0.0, 0.02)
+    elif "BatchNorm2d" in kind:
+        torch.nn.init.normal_(module.weight.data, 1.0, 0.02)
+        torch.nn.init.constant_(module.bias.data, 0.0)
+builtins.weights_init_normal = _normal_init
+"""
+
 
 def split_pairs(folder, target, splits=None):
     """Each split's A|B images as two folders of halves, A (left) and B (right)."""
@@ -32,11 +46,12 @@ def split_pairs(folder, target, splits=None):
                 image.crop((w // 2, 0, w, h)).save(os.path.join(target, split, "B", file))
 
 
-def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None):
+def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None, files=()):
     """Lays out `scratch` for implementations/MODEL/MODEL.py and returns the folder to run it
     in. data: NAME=FOLDER specs linked as data/NAME; aliases: NEW=OLD, a split also linked
     under another name (facades has no val/: val=test); unpaired: NAME=FOLDER of A|B pairs
-    split into data/NAME/SPLIT/A and B; splits: the only splits to expose (None: all)."""
+    split into data/NAME/SPLIT/A and B; splits: the only splits to expose (None: all);
+    files: NAME=FILE, a file also linked into data/NAME (stargan's attribute list beside its faces)."""
     work = os.path.join(scratch, "implementations", model)
     os.makedirs(work)
     os.makedirs(os.path.join(scratch, "data"))
@@ -54,6 +69,11 @@ def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None):
     for spec in unpaired:
         name, folder = spec.split("=", 1)
         split_pairs(folder, os.path.join(scratch, "data", name), splits)
+    for spec in files:
+        name, file = spec.split("=", 1)
+        os.symlink(os.path.abspath(file), os.path.join(scratch, "data", name, os.path.basename(file)))
     with open(os.path.join(scratch, "sitecustomize.py"), "w") as f:
         f.write(TORCHVISION_OPS)
+        if model == "ccgan":
+            f.write(CCGAN_INIT)
     return work

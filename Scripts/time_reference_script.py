@@ -10,12 +10,14 @@ peak resident memory of the script and its loader workers.
 
 The script runs unchanged in a scratch folder where `../../data/NAME` (the path the
 reference's scripts read) points at the given dataset folder; each progress line it prints
-is timestamped, and it is stopped after warm-up + timed batches. Prints one JSON object.
+is timestamped, and it is stopped after warm-up + timed progress lines (a line every
+n_critic batches in dualgan and stargan: the time is divided by the batches between lines).
+Prints one JSON object.
 The reference checkout comes from $PYTORCH_GAN (default: the mirror Scripts/reference_models.py uses).
 
 The scratch folder is laid out by Scripts/reference_scratch.py.
 """
-import argparse, json, os, resource, signal, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, resource, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_models import checkout  # noqa: E402
@@ -58,7 +60,7 @@ def main():
             if ch in (b"\r", b"\n"):
                 text = line.decode(errors="replace")
                 if "[Batch" in text or "[Epoch" in text:
-                    stamps.append(time.monotonic())
+                    stamps.append((time.monotonic(), batch_index(text)))
                 elif text.strip():
                     tail.append(text)
                 line = b""
@@ -68,11 +70,24 @@ def main():
         proc.wait()
     if len(stamps) < a.warmup + 2:
         sys.exit(f"the script printed {len(stamps)} progress lines; its last output:\n" + "\n".join(tail[-20:]))
-    gaps = [b - s for s, b in zip(stamps[a.warmup:], stamps[a.warmup + 1:])]
+    # Scripts with n_critic print every n_critic batches (dualgan, stargan): a gap between
+    # two lines is divided by the batches it covers, read from their "[Batch i/N]".
+    gaps = [(tb - ts) / (ib - is_ if ib is not None and is_ is not None and ib > is_ else 1)
+            for (ts, is_), (tb, ib) in zip(stamps[a.warmup:], stamps[a.warmup + 1:])]
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(json.dumps({"model": a.model, "s_per_batch": statistics.median(gaps), "min": min(gaps),
                       "max": max(gaps), "batches": len(gaps), "peak_rss_mb": rss / 2**20,
                       "threads": a.threads or None, "args": a.args}))
+
+
+def batch_index(line):
+    """The batch a progress line reports, counted over epochs ("[Epoch e/E] [Batch i/N]"),
+    or None where the line does not say."""
+    batch = re.search(r"\[Batch (\d+)/(\d+)\]", line)
+    if not batch:
+        return None
+    epoch = re.search(r"\[Epoch (\d+)/\d+\]", line)
+    return (int(epoch.group(1)) if epoch else 0) * int(batch.group(2)) + int(batch.group(1))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,23 @@
 """Quality of an image-to-image model at equal iterations: our `gan train NAME` against
 PyTorch-GAN's own script (implementations/NAME/NAME.py, executed unchanged), each for the
 same number of batches from the same seed, both scored by `gan eval` on the dataset's
-evaluation pairs (L1, PSNR, SSIM in [0, 1]).
+evaluation pairs (L1, PSNR, SSIM in [0, 1]); stargan on its held-out faces (the attribute
+accuracy of their edits by the shipped CelebA classifier, L1 to the input on [0, 1]).
 
     nice -n 10 python3 Scripts/translation_quality.py pix2pix --iterations 400 --seeds 0 1 2 \\
         [--data ../shared/data/facades] [--gan .build/release/gan] [--out /tmp/quality] \\
         [--results docs/image_zoo_results.jsonl] [--picture docs/images/pix2pix_quality.png]
+    nice -n 10 python3 Scripts/translation_quality.py stargan --iterations 200 --seeds 0 \\
+        --data ../shared/data/celeba --eval-n 200 [--results docs/image_zoo_results.jsonl]
 
 The reference's generator is scored by our network: its state dict is written as
 safetensors (PyTorch's names, which ours keep) into a copy of our run's checkpoint of the same
 seed, and `gan eval` runs on that copy; both networks are in eval mode there, so where their
 dropout sits does not matter. The reference trains on train/ only here: its dataset class
 also adds test/ to the training images, which would score it on pairs it trained on, so its
-scratch data folder exposes train/ and, as val/, the test pairs it pictures from.
+scratch data folder exposes train/ and, as val/, the test pairs it pictures from. stargan's
+reference reads data/img_align_celeba/ (the faces and list_attr_celeba.txt) and holds out the
+last 2000 faces itself, as ours does.
 
 Each side prints one JSON line (the format of docs/image_zoo_results.jsonl) and, with
 --results, appends it there. --picture draws, for the first test pairs, input | ours |
@@ -41,8 +46,16 @@ from reference_models import checkout  # noqa: E402
 
 # Per model: the reference's generator variable scored, our network file it replaces, and the
 # script's options that select the dataset.
+# Also per model: the scratch data folder (reference_scratch.prepare's arguments from the data
+# folder) and the numbers of `gan eval --json` recorded.
 MODELS = {
-    "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"]},
+    "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"],
+                "scratch": lambda data: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
+    "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
+                "scratch": lambda data: {"data": [f"img_align_celeba={data}/img_align_celeba"],
+                                         "files": [f"img_align_celeba={data}/list_attr_celeba.txt"]},
+                "scores": ("n", "accuracy", "l1", "edit_accuracy", "input_accuracy"), "trained_on": "all but the last 2000 faces"},
 }
 
 
@@ -95,7 +108,7 @@ def run_reference(model, data, iterations, seed, weights_out):
     spec = MODELS[model]
     impl = os.path.join(checkout(), "implementations", model)
     scratch = tempfile.mkdtemp(prefix=f"{model}-reference-")
-    work = reference_scratch.prepare(scratch, model, [f"facades={data}"], ["val=test"], splits=["train"])
+    work = reference_scratch.prepare(scratch, model, **spec["scratch"](data))
     declared = {}   # keeps the library object, and with it the declared schemas, alive
     exec(reference_scratch.TORCHVISION_OPS, declared)
     torch.manual_seed(seed)
@@ -128,10 +141,11 @@ def latest_checkpoint(run):
     return os.path.realpath(os.path.join(run, "checkpoints", "latest"))
 
 
-def evaluate(gan, path):
-    out = subprocess.run([gan, "eval", path, "--json"], check=True, capture_output=True, text=True).stdout
+def evaluate(gan, model, path, n=None):
+    out = subprocess.run([gan, "eval", path, "--json"] + (["--n", str(n)] if n else []),
+                         check=True, capture_output=True, text=True).stdout
     report = json.loads(out)
-    return {k: report[k] for k in ("split", "n", "l1", "psnr", "ssim")}
+    return {k: report[k] for k in MODELS[model]["scores"]}
 
 
 def record(line, results):
@@ -181,7 +195,8 @@ def main():
     ap.add_argument("--gan", default=os.path.join(ROOT, ".build", "release", "gan"))
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "translation-quality"))
     ap.add_argument("--results", help="append each JSON line to this file")
-    ap.add_argument("--picture", help="write input | ours | reference | target of the first seed here")
+    ap.add_argument("--picture", help="write input | ours | reference | target of the first seed here (pix2pix)")
+    ap.add_argument("--eval-n", type=int, help="score only the first N evaluation pairs or held-out faces")
     ap.add_argument("--reference-weights", help=argparse.SUPPRESS)   # child mode: run the reference only
     a = ap.parse_args()
     data = os.path.abspath(a.data)
@@ -202,7 +217,7 @@ def main():
             took = round(time.time() - started, 1)
         else:
             took = None
-        record(dict(common, side="ours", seed=seed, seconds=took, **evaluate(a.gan, ours),
+        record(dict(common, side="ours", seed=seed, seconds=took, **evaluate(a.gan, a.model, ours, a.eval_n),
                     command=f"gan train {a.model} --iterations {a.iterations} --seed {seed}"), a.results)
 
         theirs = os.path.join(a.out, f"{a.model}-reference-{seed}")
@@ -220,10 +235,10 @@ def main():
             os.rename(scratch, theirs)
         with open(os.path.join(theirs, "reference.json")) as f:
             done = json.load(f)
-        record(dict(common, side="PyTorch-GAN script", seed=seed, seconds=done["seconds"], **evaluate(a.gan, theirs),
-                    command=f"implementations/{a.model}/{a.model}.py {' '.join(spec['args'])} (train/ only, torch seed {seed})",
+        record(dict(common, side="PyTorch-GAN script", seed=seed, seconds=done["seconds"], **evaluate(a.gan, a.model, theirs, a.eval_n),
+                    command=" ".join([f"implementations/{a.model}/{a.model}.py"] + spec["args"] + [f"({spec['trained_on']}, torch seed {seed})"]),
                     batches_run=done["iterations"]), a.results)
-        if a.picture and seed == a.seeds[0]:
+        if a.picture and seed == a.seeds[0] and a.model == "pix2pix":
             picture(a.gan, a.model, ours, theirs, data, a.picture)
 
 

@@ -28,6 +28,11 @@
 #define TARGET_WIDTH 256
 #define MAX_COLS (160L * 1024L)   // floats in one tile's im2col buffer (640 KB, L2 is 1 MB)
 #define MIN_SLICE_FLOPS 8.0e6
+// Floats of weight-gradient partials one backward pass may hold: a layer whose weight is
+// huge beside its activations (context_encoder's 4000-channel bottleneck, 131 MB) sums in
+// one slice, where the product itself is split over both cores, instead of holding four
+// partial copies of it.
+#define MAX_PARTIAL_FLOATS (16L * 1024L * 1024L)
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -444,6 +449,7 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;
     if (s > p.tiles) s = p.tiles;
+    if (s * wsize > MAX_PARTIAL_FLOATS) s = MAX_PARTIAL_FLOATS / wsize;
     p.slices = s < 1 ? 1 : s;
     build_map(&p);
     if (p.slices == 1) { backward_weight_slice(&p, 0); free(p.map); return; }

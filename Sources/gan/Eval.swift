@@ -6,7 +6,7 @@ import GANs
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), an image-to-image run against its test pairs (L1, PSNR, SSIM), a super-resolution run on Set5/Set14 (PSNR, SSIM on Y, next to bicubic), an inpainting run on its held-out faces (L1, PSNR in the hole, next to the mean face), or a two-domain run (pixelda: task accuracy on MNIST-M's test split; cogan: each domain's samples and the pairs' agreement).",
+        abstract: "Score samples against MNIST (Fréchet distance, classifier score, coverage, precision/recall), an image-to-image run against its test pairs (L1, PSNR, SSIM), a super-resolution run on Set5/Set14 (PSNR, SSIM on Y, next to bicubic), an inpainting run on its held-out faces (L1, PSNR in the hole, next to the mean face), an attribute-editing run (stargan: the attribute accuracy of its edits of held-out faces by the shipped CelebA classifier, L1 to the input), or a two-domain run (pixelda: task accuracy on MNIST-M's test split; cogan: each domain's samples and the pairs' agreement).",
         discussion: """
             PATH is a run folder or checkpoint (N samples are drawn from its latest checkpoint; \
             conditional models are asked for the digits 0-9 in turn and also get label accuracy), \
@@ -27,14 +27,27 @@ struct Eval: ParsableCommand {
     @Option(help: "Image-to-image runs: the split of the paired dataset to score (default val/, else test/).") var split: String?
     @Option(help: "Super-resolution runs: a folder of benchmark images (repeatable; default Set5 and Set14 from data/).")
     var benchmark: [String] = []
+    @Option(help: "Attribute-editing runs: the attribute classifier's weights (default: the shipped one; `gan train-classifier --celeba` makes others).")
+    var classifier: String?
 
     func run() throws {
         if let count, count <= 0 { throw ToolError("--n must be positive, got \(count)") }
+        if classifier != nil, !isAttributeEditingRun() {
+            throw ToolError("--classifier applies to runs of an attribute-editing model (stargan); \(path) is not one")
+        }
         if let report = try failing({ try domainReport() }) {
             print(report)
             return
         }
         if let model = try failing({ try translationRun() }) {
+            if let editing = model as? any AttributeEditingModel {
+                let judge = try failing {
+                    try classifier.map { try AttributeClassifier.load(from: URL(fileURLWithPath: $0)) } ?? AttributeClassifier.shipped()
+                }
+                let report = try failing { try AttributeEvaluation.run(editing, classifier: judge, limit: count) }
+                print(json ? report.json : report.table)
+                return
+            }
             if let enlarging = model as? any SuperResolutionModel {
                 let folders = benchmark.isEmpty ? SuperResolutionEvaluation.standardBenchmarks() : benchmark.map { URL(fileURLWithPath: $0) }
                 let report = try failing { try SuperResolutionEvaluation.run(enlarging, benchmarks: folders) }
@@ -79,6 +92,13 @@ struct Eval: ParsableCommand {
         default:
             return nil
         }
+    }
+
+    /// Whether PATH is a run of an attribute-editing model (stargan).
+    func isAttributeEditingRun() -> Bool {
+        guard let folder = try? Checkpoint.resolve(path), let manifest = try? Checkpoint.readManifest(folder),
+              let type = try? Zoo.model(named: manifest.model) else { return false }
+        return type is any AttributeEditingModel.Type
     }
 
     /// The model of PATH when it is a run of an image-to-image model (scored against its

@@ -45,6 +45,20 @@ final class RestorationToolTests: GanToolTestCase {
         XCTAssertEqual(first["n"] as? Int, 1)
     }
 
+    /// `gan bench` loads what training loads before the first step: srgan's VGG19, or the
+    /// sentence saying it is missing.
+    func testBenchLoadsTheVGG19LikeTraining() throws {
+        let common = ["bench", "srgan", "--data-dir", try sharedData("BSDS500").path, "--img-size", "32", "--batch-size", "2",
+                      "--n-residual-blocks", "1", "--iterations", "1", "--warmup", "0", "--json"]
+        let refused = try gan(common)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("srgan's perceptual loss needs ImageNet-trained VGG19 weights"), refused.stderr)
+        let timed = try gan(common + ["--vgg19", try SuperResolutionModelTests.randomVGG19()])
+        XCTAssertEqual(timed.status, 0, timed.stderr)
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(timed.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(obj["model"] as? String, "srgan")
+    }
+
     func testAnInpaintingModelFillsAGivenRegion() throws {
         let faces = try sharedData("celeba")
         let run = work.appendingPathComponent("context_encoder")

@@ -1,4 +1,5 @@
 import Autograd
+import Evaluation
 import Foundation
 import NN
 import XCTest
@@ -211,6 +212,56 @@ final class StarGANTests: XCTestCase {
     /// side of it, the batch after it reporting G's loss carried through the checkpoint.
     func testResumeIsIdentical() throws {
         try assertResumeIsIdentical(StarGAN.self, config: try Self.smallConfig(nCritic: 2), iterations: 3)
+    }
+
+    /// gan eval's scoring after three iterations: four held-out faces, each edited once per
+    /// attribute and judged by the shipped classifier; the numbers are fractions of 4 (of 20
+    /// over all edits), the L1 is that of the edits `edit(_:targets:)` makes; a classifier
+    /// that lacks the run's attributes is refused in one sentence.
+    func testEvaluationJudgesEditsOfHeldOutFaces() throws {
+        let config = try Self.smallConfig()
+        let data = try TrainingData(StarGAN.self, config: config)
+        let source = try data.batches(batchSize: 2, seed: 1)
+        let model = StarGAN(config: config, seed: 2)
+        for i in 0..<3 { _ = try model.trainStep(try source.batch(i, epoch: 0), batchesDone: i) }
+        let heldOut = try data.heldOutFaces()
+        XCTAssertEqual(heldOut.count, 2000)
+        XCTAssertEqual(heldOut.files.first?.lastPathComponent, "008001.jpg")
+        XCTAssertEqual(heldOut.count, CelebAFaces.heldOut, "stargan and its classifier hold out the same faces")
+
+        let classifier = try AttributeClassifier.shipped()
+        let report = try AttributeEvaluation.run(model, classifier: classifier, limit: 4)
+        XCTAssertEqual(report.faces, 4)
+        XCTAssertEqual(report.attributes, StarGAN.defaultAttributes)
+        for (values, per) in [(report.editAccuracy, 4.0), (report.targetAccuracy, 20.0), (report.inputAccuracy, 4.0)] {
+            XCTAssertEqual(values.count, 5)
+            XCTAssertTrue(values.allSatisfy { (0...1).contains($0) && ($0 * per).rounded() == $0 * per }, "\(values)")
+        }
+        XCTAssertTrue(report.editL1.allSatisfy { $0 > 0 && $0 < 1 }, "\(report.editL1)")
+
+        // Recomputed here: the classifier on the inputs, and the gender flips' L1 on [0, 1].
+        let examples = try (0..<4).map { try heldOut.example(at: $0, generator: RandomGenerator(seed: 0)) }
+        let faces = Tensor(shape: [4, 3, 32, 32], scalars: examples.flatMap { $0.images[0].values })
+        XCTAssertEqual(report.inputAccuracy, try classifier.accuracy(faces, labels: examples.map(\.labels)))
+        let flips = Tensor(shape: [4, 5], scalars: examples.flatMap { model.singleEdits(of: $0.labels)[3] })
+        let edited = try model.edit(faces, targets: flips)
+        XCTAssertEqual(report.editL1[3], Double(((edited - faces).abs() / 2).mean().item()), accuracy: 1e-5)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
+        XCTAssertEqual(json["n"] as? Int, 4)
+        XCTAssertEqual((json["edit_accuracy"] as? [String: Double])?["Male"], report.editAccuracy[3])
+        XCTAssertTrue(report.table.contains("4 held-out faces"), report.table)
+
+        XCTAssertThrowsError(try AttributeEvaluation.run(model, classifier: AttributeClassifier(attributes: ["Male", "Smiling"]), limit: 1)) {
+            XCTAssertEqual("\($0)", "the attribute classifier predicts Male,Smiling, but this stargan run edits Black_Hair,Blond_Hair,Brown_Hair,Male,Young: train one for them with `gan train-classifier --celeba --attributes Black_Hair,Blond_Hair,Brown_Hair,Male,Young --out FILE` and give it with --classifier FILE")
+        }
+    }
+
+    /// Each attribute's edit: a hair colour set with the rest of the group off, anything else flipped.
+    func testSingleEditsFlipEachAttribute() throws {
+        let model = StarGAN(config: try Self.smallConfig(directory: false), seed: 0)
+        XCTAssertEqual(model.singleEdits(of: [1, 0, 0, 1, 0]),
+                       [[1, 0, 0, 1, 0], [0, 1, 0, 1, 0], [0, 0, 1, 1, 0], [1, 0, 0, 0, 0], [1, 0, 0, 1, 1]])
+        XCTAssertThrowsError(try model.edit(Tensor.zeros([2, 3, 32, 32]), targets: Tensor.zeros([2, 4])))
     }
 
     /// Edits name their attributes; wrong names and two hair colours get one clear sentence.

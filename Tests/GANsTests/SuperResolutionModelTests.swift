@@ -21,11 +21,9 @@ final class SuperResolutionModelTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-vgg19-\(UUID().uuidString).safetensors").path
         try SafeTensors.write(dict, to: path)
         vggFile = path
+        // Other test classes use it too, so it goes when the test process ends.
+        atexit { if let file = SuperResolutionModelTests.vggFile { unlink(file) } }
         return path
-    }
-
-    override class func tearDown() {
-        if let vggFile { try? FileManager.default.removeItem(atPath: vggFile) }
     }
 
     static func config<M: GANModel>(_ type: M.Type, _ extra: [String: Double] = [:], vgg: Bool = true) throws -> ModelConfig {

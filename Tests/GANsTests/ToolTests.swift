@@ -229,7 +229,8 @@ final class ToolTests: GanToolTestCase {
         let r = try gan(["bench", "gan", "--iterations", "2", "--warmup", "1", "--batch-size", "8", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        for key in ["ms_per_iter", "samples_per_s", "peak_rss_mb"] { XCTAssertNotNil(obj[key] as? Double, key) }
+        for key in ["ms_per_iter", "samples_per_s", "peak_rss_mb", "peak_tensor_mb"] { XCTAssertNotNil(obj[key] as? Double, key) }
+        XCTAssertLessThanOrEqual(obj["peak_tensor_mb"] as? Double ?? .infinity, obj["peak_rss_mb"] as? Double ?? 0, "live tensors are part of the resident memory")
     }
 }
 

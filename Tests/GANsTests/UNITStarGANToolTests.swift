@@ -1,5 +1,6 @@
 // `gan train` and `gan sample --input` for unit (a facade label map translated into a photo)
 // and stargan (a CelebA photograph edited toward named attributes), at small sizes.
+import Evaluation
 import Foundation
 import Vision
 import XCTest
@@ -28,6 +29,9 @@ final class UNITStarGANToolTests: GanToolTestCase {
         let refused = try gan(["sample", "unit", "--checkpoint", run.path, "--input", input.path, "--attributes", "Male", "--out", out.path])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--attributes applies to the attribute-editing models"), refused.stderr)
+        let noClassifier = try gan(["eval", run.path, "--classifier", input.path])
+        XCTAssertNotEqual(noClassifier.status, 0)
+        XCTAssertTrue(noClassifier.stderr.contains("--classifier applies to runs of an attribute-editing model (stargan)"), noClassifier.stderr)
     }
 
     func testStarGANEditsARealPhotograph() throws {
@@ -36,7 +40,7 @@ final class UNITStarGANToolTests: GanToolTestCase {
         let trained = try gan(["train", "stargan", "--data-dir", celeba.path, "--img-size", "32", "--n-strided", "4", "--residual-blocks", "1",
                                "--batch-size", "2", "--iterations", "1", "--sample-interval", "1", "--out", run.path])
         XCTAssertEqual(trained.status, 0, trained.stderr)
-        XCTAssertTrue(trained.stdout.contains("10000 faces"), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains("8000 faces (2000 more held out)"), trained.stdout)
         // 10 rows of a face and its 5 edits.
         let picture = try Image(contentsOf: run.appendingPathComponent("images/1.png"))
         XCTAssertEqual([picture.width, picture.height], [6 * 34 + 2, 10 * 34 + 2])
@@ -57,5 +61,23 @@ final class UNITStarGANToolTests: GanToolTestCase {
         let none = try gan(["sample", "stargan", "--checkpoint", run.path, "--input", face.path, "--out", out.path])
         XCTAssertNotEqual(none.status, 0)
         XCTAssertTrue(none.stderr.contains("give --attributes"), none.stderr)
+
+        // gan eval: two held-out faces, five edits each, judged by the shipped classifier.
+        let scored = try gan(["eval", run.path, "--n", "2", "--json"])
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any], scored.stdout)
+        XCTAssertEqual(report["n"] as? Int, 2)
+        XCTAssertEqual((report["edit_accuracy"] as? [String: Double])?.keys.sorted(), StarGAN.defaultAttributes)
+        let accuracy = try XCTUnwrap(report["accuracy"] as? Double), l1 = try XCTUnwrap(report["l1"] as? Double)
+        XCTAssertTrue((0...1).contains(accuracy) && (accuracy * 10).rounded() == accuracy * 10, "\(accuracy)")
+        XCTAssertTrue(l1 > 0 && l1 < 1, "\(l1)")
+        let table = try gan(["eval", run.path, "--n", "1"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("1 held-out faces, each edited once per attribute"), table.stdout)
+        let other = work.appendingPathComponent("other.safetensors")
+        try AttributeClassifier(attributes: ["Male", "Smiling"]).save(to: other, metadata: [:])
+        let mismatched = try gan(["eval", run.path, "--n", "1", "--classifier", other.path])
+        XCTAssertNotEqual(mismatched.status, 0)
+        XCTAssertTrue(mismatched.stderr.contains("the attribute classifier predicts Male,Smiling, but this stargan run edits"), mismatched.stderr)
     }
 }

@@ -24,28 +24,35 @@ public enum ClassifierTraining {
         let model = MNISTClassifier(generator: RandomGenerator(seed: options.seed))
         let optimizer = Adam(parameters: model.parameters(), learningRate: options.learningRate)
         let shuffler = RandomGenerator(seed: options.seed &+ 1)
-        let perEpoch = (train.count + options.batchSize - 1) / options.batchSize
         for epoch in 0..<options.epochs {
             model.train()
-            let order = shuffler.permutation(train.count)
-            var lossSum = 0.0, batches = 0
-            var start = 0
-            while start < order.count {
-                let end = Swift.min(start + options.batchSize, order.count)
-                let (x, y) = train.batch(order[start..<end])
-                let loss = crossEntropy(model(x), targets: y)
-                optimizer.zeroGrad()
-                try loss.backward()
-                optimizer.step()
-                lossSum += Double(loss.item())
-                batches += 1
-                onBatch(batches, perEpoch, loss.item())
-                start = end
+            let meanLoss = try Self.epoch(shuffler.permutation(train.count), batchSize: options.batchSize,
+                                          optimizer: optimizer, onBatch: onBatch) { batch in
+                let (x, y) = train.batch(batch)
+                return crossEntropy(model(x), targets: y)
             }
-            report(epoch + 1, lossSum / Double(batches), model.accuracy(images: test.images, labels: test.labels))
+            report(epoch + 1, meanLoss, model.accuracy(images: test.images, labels: test.labels))
             optimizer.learningRate *= options.decayPerEpoch
         }
         model.eval()
         return model
+    }
+
+    /// One epoch of optimiser steps over the examples in `order`, `batchSize` at a time
+    /// (`loss` gives a batch's loss from its indices); returns the mean loss.
+    static func epoch(_ order: [Int], batchSize: Int, optimizer: Optimizer, onBatch: (Int, Int, Float) -> Void,
+                      loss: (ArraySlice<Int>) -> Tensor) throws -> Double {
+        let perEpoch = (order.count + batchSize - 1) / batchSize
+        var lossSum = 0.0, batches = 0
+        for start in stride(from: 0, to: order.count, by: batchSize) {
+            let batchLoss = loss(order[start..<Swift.min(start + batchSize, order.count)])
+            optimizer.zeroGrad()
+            try batchLoss.backward()
+            optimizer.step()
+            lossSum += Double(batchLoss.item())
+            batches += 1
+            onBatch(batches, perEpoch, batchLoss.item())
+        }
+        return lossSum / Double(Swift.max(batches, 1))
     }
 }

@@ -140,8 +140,9 @@ public struct TrainingData {
             return loader(dataset, evaluation, "images of each domain") { TrainingBatch(images: $0.images[0], imagesB: $0.images[1]) }
         case .attributes:
             guard format == .celeba else { throw unsuitable("\(format.rawValue) data") }
-            return loader(try CelebADataset(root: root, attributes: r.attributes, transform: train),
-                          try CelebADataset(root: root, attributes: r.attributes, transform: fixed), "faces") {
+            let kept = try CelebADataset(root: root, attributes: r.attributes, transform: train).split(heldOut: r.heldOut).kept
+            let heldOut = try heldOutFaces()
+            return loader(kept, heldOut, kept.count == heldOut.count ? "faces" : "faces (\(heldOut.count) more held out)") {
                 TrainingBatch(images: $0.images[0], attributes: $0.labels)
             }
         case .superResolution:
@@ -189,6 +190,14 @@ public struct TrainingData {
     public func heldOutImages() throws -> [URL] {
         guard let root, let folder = format.imageFolder(root) else { throw unsuitable("\(format.rawValue) data") }
         return try Self.heldOutSplit(folder, last: requirement.heldOut).heldOut
+    }
+
+    /// The held-out faces of an attribute dataset with their attributes, as pictured and as
+    /// `gan eval` edits them (centre crops).
+    public func heldOutFaces() throws -> CelebADataset {
+        guard let root, format == .celeba else { throw unsuitable("\(format.rawValue) data") }
+        return try CelebADataset(root: root, attributes: requirement.attributes, transform: transform(random: false))
+            .split(heldOut: requirement.heldOut).heldOut
     }
 
     /// pix2pix sets picture and evaluate on val/, or test/ where there is no val/.

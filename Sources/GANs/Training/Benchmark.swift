@@ -12,6 +12,9 @@ public struct BenchmarkResult: Sendable {
     public let cycleLength: Int
     public let samplesPerSecond: Double
     public let peakRSSMB: Double
+    /// The most the live tensors held at once: what the model needs, beside what the
+    /// process keeps (buffers cached for reuse, the runtime, the data).
+    public let peakTensorMB: Double
     public let threads: Int
     public var precision = Precision.fp32
     /// Data-parallel runs: the ranks, and the median time per iteration spent waiting for
@@ -20,8 +23,8 @@ public struct BenchmarkResult: Sendable {
     public var communicationMs: Double = 0
 
     public var json: String {
-        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\"",
-               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, threads, precision.rawValue)
+        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\"",
+               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads, precision.rawValue)
             + (ranks > 1 ? String(format: ",\"ranks\":%d,\"communication_ms\":%.4f", ranks, communicationMs) : "") + "}"
     }
 }
@@ -31,6 +34,7 @@ public enum Benchmark {
                            seed: UInt64 = 0, precision: Precision = .fp32, parallel: DataParallel? = nil) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
         try checkBatchSize(model)
+        try model.prepareToTrain()   // what a step needs besides the data (srgan's VGG19), as training loads it
         parallel?.prepare(model)
         let bs = config.common.batchSize
         let cycle = Swift.max(1, model.iterationsPerCycle)
@@ -70,7 +74,8 @@ public enum Benchmark {
         let middle = medianOf(perBatch)
         var result = BenchmarkResult(model: type.info.name, batchSize: bs, msPerIteration: middle, msMin: sorted.first!, msMax: sorted.last!,
                                cycles: cycles, cycleLength: cycle, samplesPerSecond: Double(bs) / (middle / 1000),
-                               peakRSSMB: Double(MemoryUsage.peakResidentBytes()) / 1_048_576, threads: GANRuntime.threads)
+                               peakRSSMB: Double(MemoryUsage.peakResidentBytes()) / 1_048_576,
+                               peakTensorMB: Double(MemoryStats.peakTensorBytes) / 1_048_576, threads: GANRuntime.threads)
         result.ranks = parallel?.size ?? 1
         result.precision = precision
         result.communicationMs = medianOf(waits)

@@ -1,12 +1,12 @@
 // StarGAN: Unified Generative Adversarial Networks for Multi-Domain Image-to-Image Translation — Choi et al., 2018, arXiv:1711.09020
 //
-// Data: CelebA faces, shorter side resized to int(1.12 x 128) = 143, a random 128 crop, as the reference: at 128 px its critic's six halvings leave the 2x2 map the classifier reads (our 89x109 faces are upsampled).
+// Data: CelebA faces, shorter side resized to int(1.12 x 128) = 143, a random 128 crop, as the reference: at 128 px its critic's six halvings leave the 2x2 map the classifier reads (our 89x109 faces are upsampled); as the reference, the last 2000 faces are held out of training (pictures and `gan eval` use them).
 // As the reference, which never puts G in eval mode: edits and pictures normalise by each image's own statistics (the running ones are kept, unused).
 // Where we differ from the reference (stargan.py), one line each:
 // - Random target attributes set exactly one of the selected hair colours, as the official code; the reference draws every attribute 0/1, asking for several hair colours at once.
 // - The generator steps on batches where batchesDone % n_critic == 0 (the reference: the batch index within the epoch), as the zoo's other n_critic models.
 // - On a generator batch one pass of G serves the critic (detached) and the generator step; the reference runs G again (its running statistics count the batch twice).
-// - Pictures use fixed faces, centre crops, from the training images (the reference: random faces of its last 2000, held out, resized to 128x128).
+// - Pictures use fixed held-out faces, centre crops (the reference: random ones of them, resized to 128x128).
 import Autograd
 import NN
 
@@ -57,6 +57,10 @@ public protocol AttributeEditingModel: GANModel {
     var attributeNames: [String] { get }
     /// `images` ([N, C, S, S] in [-1, 1]) with the named attributes on and the others off.
     func edit(_ images: Tensor, attributes: [String]) throws(ConfigError) -> Tensor
+    /// `images` [N, C, S, S] toward `targets` [N, k] (0/1 per attribute, in `attributeNames`' order).
+    func edit(_ images: Tensor, targets: Tensor) throws(ConfigError) -> Tensor
+    /// The k single edits of a face with attributes `own` (one per attribute), as pictured and evaluated.
+    func singleEdits(of own: [Float]) -> [[Float]]
 }
 
 /// One ResNet generator G(x, c) for every attribute combination c and one critic with an
@@ -69,7 +73,8 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
         name: "stargan",
         title: "StarGAN: Unified Generative Adversarial Networks for Multi-Domain Image-to-Image Translation",
         citation: "Choi et al., 2018, arXiv:1711.09020",
-        data: DataRequirement(.attributes, dataset: "celeba", fit: .randomCrop, loadScale: 1.12, flip: true, attributes: defaultAttributes),
+        data: DataRequirement(.attributes, dataset: "celeba", fit: .randomCrop, loadScale: 1.12, flip: true, attributes: defaultAttributes,
+                              heldOut: 2000),
         architecture: .conv, output: .translation)
 
     public static var defaults: CommonOptions { CommonOptions(batchSize: 16, imgSize: 128, channels: 3, sampleInterval: 400) }
@@ -240,6 +245,29 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
         return generate(images, attributes: Tensor(shape: [n, row.count], scalars: Array((0..<n).map { _ in row }.joined())))
     }
 
+    public func edit(_ images: Tensor, targets: Tensor) throws(ConfigError) -> Tensor {
+        try checkTranslationInput(images, model: Self.info.name, shape: config.imageShape)
+        guard targets.shape == [images.shape[0], attributeNames.count] else {
+            throw ConfigError("stargan: \(images.shape[0]) faces need [\(images.shape[0]), \(attributeNames.count)] targets, got \(targets.shape)")
+        }
+        return generate(images, attributes: targets)
+    }
+
+    /// Per attribute: the face with that hair colour (the rest of the group off) or with the
+    /// attribute flipped, as the official code's test edits.
+    public func singleEdits(of own: [Float]) -> [[Float]] {
+        let group = Self.hairGroup(attributeNames)
+        return attributeNames.indices.map { i in
+            var row = own
+            if group.contains(i) {
+                for j in group { row[j] = j == i ? 1 : 0 }
+            } else {
+                row[i] = 1 - row[i]
+            }
+            return row
+        }
+    }
+
     public func translate(_ inputs: Tensor) throws(ConfigError) -> Tensor {
         throw ConfigError("stargan edits faces toward target attributes: give --attributes, a comma-separated list of \(attributeNames.joined(separator: ", "))")
     }
@@ -252,20 +280,10 @@ public final class StarGAN: ZooModel, GANModel, AttributeEditingModel {
     public func progressGrid(examples: TrainingBatch?) -> (images: Tensor, rows: Int) {
         let c = config.common, k = attributeNames.count
         guard let examples, let labels = examples.attributes else { return (Tensor.zeros([1 + k] + config.imageShape), 1 + k) }
-        let group = Self.hairGroup(attributeNames)
         var rows: [Tensor] = []
         for e in 0..<examples.count {
             let face = examples.images.slice(dim: 0, start: e, end: e + 1)
-            let own = labels.slice(dim: 0, start: e, end: e + 1).scalars
-            let edits = (0..<k).flatMap { i -> [Float] in
-                var row = own
-                if group.contains(i) {
-                    for j in group { row[j] = j == i ? 1 : 0 }
-                } else {
-                    row[i] = 1 - row[i]
-                }
-                return row
-            }
+            let edits = Array(singleEdits(of: labels.slice(dim: 0, start: e, end: e + 1).scalars).joined())
             let faces = face.expand(to: [k, c.channels, c.imgSize, c.imgSize])
             rows += [face, generate(faces, attributes: Tensor(shape: [k, k], scalars: edits))]
         }

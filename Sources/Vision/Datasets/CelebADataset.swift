@@ -40,6 +40,24 @@ public struct CelebADataset: Dataset {
         self.transform = transform
     }
 
+    private init(files: [URL], attributes: [[Float]], attributeNames: [String], transform: ImageTransform) {
+        self.files = files
+        self.attributes = attributes
+        self.attributeNames = attributeNames
+        self.transform = transform
+    }
+
+    /// The faces but the last `last` (in the list's order), and those last ones: all of them
+    /// for both when there are no more than `last` (stargan and its attribute classifier
+    /// train on the first part and are evaluated on the second, as the reference holds out its last 2000).
+    public func split(heldOut last: Int) -> (kept: CelebADataset, heldOut: CelebADataset) {
+        guard last > 0, count > last else { return (self, self) }
+        func part(_ range: Range<Int>) -> CelebADataset {
+            CelebADataset(files: Array(files[range]), attributes: Array(attributes[range]), attributeNames: attributeNames, transform: transform)
+        }
+        return (part(0..<(count - last)), part((count - last)..<count))
+    }
+
     public var count: Int { files.count }
 
     public func source(of index: Int) -> String { files[index].path }
