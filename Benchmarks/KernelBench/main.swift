@@ -3,6 +3,9 @@
 // to PyTorch on the same cases and prints the comparison table.
 //
 //   swift run -c release kernel-bench [--threads N] [--filter TEXT] [--seconds S] [--clock cpu]
+//                                     [--precision fp32|bf16]
+//
+// --precision bf16 runs the products in bfloat16 with float32 sums (CPUs with AVX512_BF16).
 //
 // --clock cpu times with the calling thread's CPU clock instead of the wall clock: with
 // one thread that is far less disturbed by other processes on a shared machine (the
@@ -24,6 +27,7 @@ func now() -> Double {
 var threads = Int(ck_get_threads())
 var filter = ""
 var budget = 0.25   // seconds of timing per case
+var precision = "fp32"
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -31,10 +35,14 @@ while let a = args.popFirst() {
     case "--filter": filter = args.popFirst() ?? ""
     case "--seconds": budget = Double(args.popFirst() ?? "") ?? budget
     case "--clock": clockID = args.popFirst() == "cpu" ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
+    case "--precision": precision = args.popFirst() ?? ""
     default: print("unknown argument \(a)"); exit(2)
     }
 }
 ck_set_threads(Int32(threads))
+guard precision == "fp32" || (precision == "bf16" && ck_set_precision(Int32(CK_PRECISION_BF16)) == 1) else {
+    print("--precision \(precision): use fp32, or bf16 on a CPU with AVX512_BF16"); exit(2)
+}
 
 /// Best time per call: repeats the body in batches until `budget` seconds are spent.
 @MainActor func bestTime(_ body: () -> Void) -> Double {
@@ -62,7 +70,7 @@ func buffer(_ n: Int, seed: UInt32 = 1) -> UnsafeMutablePointer<Float> {
 @MainActor func report(_ name: String, _ kind: String, _ params: [(String, Int)], work: Double, unit: String, seconds: Double) {
     let ps = params.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
     let rate = work / seconds / 1e9
-    print("{\"name\": \"\(name)\", \"kind\": \"\(kind)\", \"params\": {\(ps)}, \"work\": \(work), \"unit\": \"\(unit)\", \"seconds\": \(seconds), \"rate\": \(rate), \"threads\": \(threads)}")
+    print("{\"name\": \"\(name)\", \"kind\": \"\(kind)\", \"params\": {\(ps)}, \"work\": \(work), \"unit\": \"\(unit)\", \"seconds\": \(seconds), \"rate\": \(rate), \"threads\": \(threads), \"precision\": \"\(precision)\"}")
 }
 
 @MainActor func want(_ name: String) -> Bool { filter.isEmpty || name.contains(filter) }

@@ -27,7 +27,30 @@ static const ck_gemm_isa isa_portable = {CK_MR_PORTABLE, CK_NR_PORTABLE, ck_micr
 #ifdef CK_X86
 static const ck_gemm_isa isa_avx2 = {CK_MR_AVX2, CK_NR_AVX2, ck_microkernel_avx2, "avx2", NULL};
 static const ck_gemm_isa isa_avx512 = {CK_MR_AVX512, CK_NR_AVX512, ck_microkernel_avx512, "avx512", ck_microkernel_avx512_strided};
+static const ck_gemm_isa isa_bf16 = {CK_MR_AVX512, CK_NR_AVX512, ck_microkernel_bf16, "avx512_bf16", NULL, 1};
 #endif
+
+// The calling thread's product precision (ck_set_precision); the pool hands it to the
+// workers with each job, so a product's tiles use one precision wherever they run.
+static _Thread_local int thread_precision = CK_PRECISION_FP32;
+
+int ck_bf16_supported(void) {
+#ifdef CK_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+#else
+    return 0;
+#endif
+}
+
+int ck_set_precision(int precision) {
+    if (precision == CK_PRECISION_BF16 && !ck_bf16_supported()) return 0;
+    if (precision != CK_PRECISION_FP32 && precision != CK_PRECISION_BF16) return 0;
+    thread_precision = precision;
+    return 1;
+}
+
+int ck_get_precision(void) { return thread_precision; }
 
 static _Atomic(const ck_gemm_isa *) forced_isa;   // set by tests and benchmarks
 
@@ -41,6 +64,9 @@ static const ck_gemm_isa *best_isa(void) {
 }
 
 static const ck_gemm_isa *current_isa(void) {
+#ifdef CK_X86
+    if (thread_precision == CK_PRECISION_BF16) return &isa_bf16;   // set only where supported
+#endif
     const ck_gemm_isa *f = atomic_load(&forced_isa);
     if (f) return f;
     static _Atomic(const ck_gemm_isa *) cached;
@@ -210,10 +236,12 @@ static void gemm_serial(const ck_gemm_isa *isa, int ta, int tb, long rows, long 
             long kc = k - pc < KC ? k - pc : KC;
             float be = pc == 0 ? beta : 1.0f;
             long direct = in_place_columns(isa, tb, rows, nc);
-            if (direct < nc) pack_b(tb, b, ldb, pc, jc + direct, kc, nc - direct, NR, bufB);
+            if (isa->bf16) ck_pack_b_bf16(tb, b, ldb, pc, jc, kc, nc, bufB);
+            else if (direct < nc) pack_b(tb, b, ldb, pc, jc + direct, kc, nc - direct, NR, bufB);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                pack_a(ta, a, lda, ic, pc, mc, kc, MR, bufA);
+                if (isa->bf16) ck_pack_a_bf16(ta, a, lda, ic, pc, mc, kc, bufA);
+                else pack_a(ta, a, lda, ic, pc, mc, kc, MR, bufA);
                 run_block(isa, mc, nc, kc, bufA, b + pc * ldb + jc, ldb, direct, bufB, alpha, be,
                           c + ic * ldc + jc, ldc);
             }
@@ -234,7 +262,8 @@ void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long ld
     long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
     for (long pc = 0; pc < k; pc += KC) {
         long kc = k - pc < KC ? k - pc : KC;
-        pack_a(trans_a, a, lda, 0, pc, m, kc, isa->mr, dst + pc * mpad);
+        if (isa->bf16) ck_pack_a_bf16(trans_a, a, lda, 0, pc, m, kc, dst + pc * mpad);
+        else pack_a(trans_a, a, lda, 0, pc, m, kc, isa->mr, dst + pc * mpad);
     }
 }
 
@@ -256,7 +285,8 @@ void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float al
             // A plain row-major B (ck_gemm_pack_b_matrix, not transposed) is read in place.
             const ck_matrix *bm = pack_b_fn == ck_gemm_pack_b_matrix ? b_ctx : NULL;
             long direct = bm ? in_place_columns(isa, bm->trans, m, nc) : 0;
-            if (direct < nc) pack_b_fn(b_ctx, pc, jc + direct, kc, nc - direct, NR, bufB);
+            if (isa->bf16) ck_pack_b_bf16(bm->trans, bm->data, bm->ld, pc, jc, kc, nc, bufB);
+            else if (direct < nc) pack_b_fn(b_ctx, pc, jc + direct, kc, nc - direct, NR, bufB);
             const float *ablock = a_packed + pc * mpad;
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;

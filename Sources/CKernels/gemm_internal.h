@@ -22,6 +22,7 @@ typedef struct {
     ck_microkernel kernel;
     const char *name;
     ck_microkernel_strided strided;
+    int bf16;              // panels hold bfloat16 pairs along k (gemm_bf16.c), not floats
 } ck_gemm_isa;
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -43,6 +44,16 @@ void ck_tile_nt_accumulate(long kc, const float *w, long ldw, const float *xt, f
 void ck_tile_nt_store(const float *tot, float *c, long ldc, int mr, int nr, const float *bias);
 // Packs the full 12-row panels of a non-transposed A; returns the number of rows done.
 long ck_pack_a_avx512(const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
+// bfloat16 products, float32 sums (gemm_bf16.c), on AVX512_BF16: the micro-kernel and the
+// packers that write the pair panels it reads, laid out as the float32 panels.
+void ck_microkernel_bf16(long kc, const float *a, const float *b, float *c, long ldc,
+                         float alpha, float beta, int mr, int nr);
+void ck_pack_a_bf16(int ta, const float *a, long lda, long i0, long p0, long mc, long kc, float *dst);
+void ck_pack_b_bf16(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
+#else
+// No bf16 ISA elsewhere, so the driver never packs for it.
+static inline void ck_pack_a_bf16(int ta, const float *a, long lda, long i0, long p0, long mc, long kc, float *dst) {}
+static inline void ck_pack_b_bf16(int tb, const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst) {}
 #endif
 void ck_microkernel_portable(long kc, const float *a, const float *b, float *c, long ldc,
                              float alpha, float beta, int mr, int nr);
@@ -55,7 +66,8 @@ size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k);
 void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
                     long k, float *dst);
 // Packs op(B)[p0:p0+kc, j0:j0+nc] as ck_gemm's B panels: NR-column panels, k-major,
-// zero padded to NR columns (panel jr/NR at dst + jr*kc).
+// zero padded to NR columns (panel jr/NR at dst + jr*kc). A bf16 ISA packs B itself and
+// takes only ck_gemm_pack_b_matrix.
 typedef void (*ck_pack_b_fn)(void *ctx, long p0, long j0, long kc, long nc, int nr, float *dst);
 // The ck_pack_b_fn for an ordinary matrix (ctx: a ck_matrix).
 typedef struct { int trans; const float *data; long ld; } ck_matrix;

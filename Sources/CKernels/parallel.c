@@ -51,6 +51,7 @@ static ck_task_fn job_fn;
 static void *job_ctx;
 static long job_n;
 static int job_threads;
+static int job_precision;   // the caller's ck_get_precision(), for the workers
 
 static _Thread_local int inside_pool;
 static int backoff_left, backoff_len = 4;   // guarded by pool_busy
@@ -142,6 +143,7 @@ static void *worker_main(void *arg) {
         void *ctx = job_ctx;
         long n = job_n;
         int threads = job_threads;
+        ck_set_precision(job_precision);
         pthread_mutex_unlock(&pool_mu);
         if (index + 1 < threads) run_chunks(seen, fn, ctx, n);
     }
@@ -197,6 +199,7 @@ void ck_parallel_for(long n, ck_task_fn fn, void *ctx) {
     job_ctx = ctx;
     job_n = n;
     job_threads = threads;
+    job_precision = ck_get_precision();
     atomic_store(&done_count, 0);
     unsigned gen = atomic_load(&generation) + 1;
     atomic_store(&ticket, (uint64_t)gen << 32);

@@ -16,6 +16,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Untimed iterations first.") var warmup = 3
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Matrix products and convolutions in fp32 or bf16 (see `gan train --help`).") var precision = Precision.fp32
     @Flag(help: "Print one JSON object instead of a sentence.") var json = false
     @Option(help: "Also time N batches of the data pipeline alone (decoding and transforms on the loader's thread), to compare with a training step.")
     var data: Int?
@@ -36,7 +37,8 @@ struct Bench: ParsableCommand {
         if let data, data <= 0 { throw ToolError("--data must be positive, got \(data)") }
         let config = try options.resolve(type)
         let rate = try data.map { n in try failing { try Benchmark.dataRate(type, config: config, batches: n, seed: seed) } }
-        let result = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed) }
+        let precision = try checked(self.precision)
+        let result = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, precision: precision) }
         if let rate {
             print(json ? rate.json : String(format: "data: %.1f batches/s (%.2f ms per batch of %d) from %@: %.1fx faster than a training iteration",
                                             rate.batchesPerSecond, rate.msPerBatch, rate.batchSize, rate.summary,
@@ -45,9 +47,9 @@ struct Bench: ParsableCommand {
         if json {
             print(result.json)
         } else {
-            print(String(format: "%@: %.2f ms per iteration (median; %.2f-%.2f over %d cycles of %d), %.1f samples/s, peak RSS %.0f MB (tensors %.0f MB), %d threads",
+            print(String(format: "%@: %.2f ms per iteration (median; %.2f-%.2f over %d cycles of %d), %.1f samples/s, peak RSS %.0f MB (tensors %.0f MB), %d threads, %@",
                          type.info.name, result.msPerIteration, result.msMin, result.msMax, result.cycles, result.cycleLength,
-                         result.samplesPerSecond, result.peakRSSMB, result.peakTensorMB, result.threads))
+                         result.samplesPerSecond, result.peakRSSMB, result.peakTensorMB, result.threads, precision.rawValue))
         }
     }
 
@@ -57,9 +59,10 @@ struct Bench: ParsableCommand {
         let type = try failing { try Zoo.model(named: model) }
         guard iterations > 0, warmup >= 0 else { throw ToolError("--iterations must be positive and --warmup not negative") }
         let config = try options.resolve(type)
-        let together = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, parallel: parallel) }
+        let precision = try checked(self.precision)
+        let together = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, precision: precision, parallel: parallel) }
         parallel.averagesGradients = false
-        let alone = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, parallel: parallel) }
+        let alone = try failing { try Benchmark.run(type, config: config, iterations: iterations, warmup: warmup, seed: seed, precision: precision, parallel: parallel) }
         parallel.averagesGradients = true
         guard parallel.isRoot else { return }
         let efficiency = alone.msPerIteration / together.msPerIteration

@@ -3,6 +3,7 @@
 // limit of its config.json. Only what does not change the run's numbers may be given anew
 // (--iterations, --n-epochs, the intervals, --threads, --quiet, --data-dir); any other
 // option must repeat the run's value.
+import Autograd
 import Foundation
 import GANs
 import Vision
@@ -80,6 +81,12 @@ struct ResumedRun {
         run.checkpointInterval = train.checkpointInterval ?? saved["checkpoint_interval"] as? Int ?? run.checkpointInterval
         run.logInterval = train.logInterval ?? saved["log_interval"] as? Int ?? run.logInterval
         run.evalInterval = train.evalInterval ?? saved["eval_interval"] as? Int
+        // Runs from before --precision were float32.
+        let savedPrecision = (saved["precision"] as? String).flatMap(Precision.init(rawValue:)) ?? .fp32
+        if let p = train.precision, p != savedPrecision {
+            throw ToolError("--precision \(p) differs from the run's (\(savedPrecision)); a resumed run keeps the options it started with")
+        }
+        run.precision = try checked(savedPrecision)
         return run
     }
 }

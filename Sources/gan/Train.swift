@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 import Foundation
 import Evaluation
 import GANs
@@ -24,6 +25,8 @@ struct Train: ParsableCommand {
     @Option(help: "Batches between checkpoints (0: only at the end; default 1000).") var checkpointInterval: Int?
     @Flag(help: "Continue the run in --out from its newest complete checkpoint, with the settings it started with.") var resume = false
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @Option(help: "Matrix products and convolutions in fp32, or bf16 (bfloat16 products, float32 sums and weights; CPUs with AVX512_BF16). Default fp32; kept on --resume.")
+    var precision: Precision?
     @Option(help: "Batches between plain progress lines when the output is not a terminal (default 100).") var logInterval: Int?
     @Option(help: "Score 1,000 samples every N batches and log the numbers.") var evalInterval: Int?
     @Option(help: .hidden) var dataLimit: Int?
@@ -57,6 +60,7 @@ struct Train: ParsableCommand {
         run.dataLimit = dataLimit
         run.evalInterval = evalInterval
         run.quiet = quiet
+        run.precision = try checked(precision ?? .fp32)
         var config = try options.resolve(type)
         if resume {
             if parallel?.isRoot ?? true { try failing { try RunFolder.checkNotBusy(outURL) } }

@@ -36,6 +36,16 @@ void ck_sgemm_reference(int trans_a, int trans_b, long m, long n, long k, float 
 enum { CK_ISA_AUTO = 0, CK_ISA_PORTABLE = 1, CK_ISA_AVX2 = 2, CK_ISA_AVX512 = 3 };
 int ck_gemm_set_isa(int isa);
 const char *ck_gemm_isa_name(void);
+// Product precision of the calling thread (and of the pool's work for its calls): float32,
+// or bfloat16 inputs with float32 sums (AVX512_BF16's vdpbf16ps) for every packed-GEMM
+// product, the convolutions lowered to it included. Setting bf16 returns 0 (and changes
+// nothing) on a CPU without AVX512_BF16; ck_bf16_supported says beforehand.
+enum { CK_PRECISION_FP32 = 0, CK_PRECISION_BF16 = 1 };
+int ck_bf16_supported(void);
+int ck_set_precision(int precision);
+int ck_get_precision(void);
+// x rounded to bfloat16 (nearest even; denormals to zero) as the bf16 packing rounds it.
+float ck_bf16_round(float x);
 
 // ---- Thread pool (parallel.c) -----------------------------------------------
 // Runs fn(ctx, i) for i in [0, n) on up to ck_get_threads() threads (the caller is one of

@@ -16,21 +16,22 @@ public struct BenchmarkResult: Sendable {
     /// process keeps (buffers cached for reuse, the runtime, the data).
     public let peakTensorMB: Double
     public let threads: Int
+    public var precision = Precision.fp32
     /// Data-parallel runs: the ranks, and the median time per iteration spent waiting for
     /// gradient all-reduces that backward did not hide.
     public var ranks = 1
     public var communicationMs: Double = 0
 
     public var json: String {
-        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d",
-               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads)
+        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\"",
+               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads, precision.rawValue)
             + (ranks > 1 ? String(format: ",\"ranks\":%d,\"communication_ms\":%.4f", ranks, communicationMs) : "") + "}"
     }
 }
 
 public enum Benchmark {
     public static func run(_ type: any GANModel.Type, config: ModelConfig, iterations: Int, warmup: Int,
-                           seed: UInt64 = 0, parallel: DataParallel? = nil) throws -> BenchmarkResult {
+                           seed: UInt64 = 0, precision: Precision = .fp32, parallel: DataParallel? = nil) throws -> BenchmarkResult {
         let model = type.init(config: config, seed: seed)
         try checkBatchSize(model)
         try model.prepareToTrain()   // what a step needs besides the data (srgan's VGG19), as training loads it
@@ -47,9 +48,9 @@ public enum Benchmark {
         func step(_ done: Int) throws {
             let batch = local[batchIndex % local.count]
             if let parallel, let shard {
-                _ = try parallel.step(shard) { try model.trainStep(batch, batchesDone: done) }
+                _ = try parallel.step(shard) { try Precision.with(precision) { try model.trainStep(batch, batchesDone: done) } }
             } else {
-                _ = try model.trainStep(batch, batchesDone: done)
+                _ = try Precision.with(precision) { try model.trainStep(batch, batchesDone: done) }
             }
             batchIndex += 1
         }
@@ -76,6 +77,7 @@ public enum Benchmark {
                                peakRSSMB: Double(MemoryUsage.peakResidentBytes()) / 1_048_576,
                                peakTensorMB: Double(MemoryStats.peakTensorBytes) / 1_048_576, threads: GANRuntime.threads)
         result.ranks = parallel?.size ?? 1
+        result.precision = precision
         result.communicationMs = medianOf(waits)
         return result
     }

@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var evalInterval: Int?
     /// Print nothing but errors.
     public var quiet = false
+    /// Precision of the training step's matrix products and convolutions (`--precision`);
+    /// weights, optimiser and everything else stay float32.
+    public var precision = Precision.fp32
     /// Train data-parallel with these ranks (`gan train --distributed`): rank 0 alone
     /// prints, writes pictures, metrics and checkpoints.
     public var parallel: DataParallel?
@@ -178,10 +181,10 @@ public final class Trainer {
             if let parallel {
                 let shard = parallel.shard(of: next.count)
                 next = next.slice(shard.start..<(shard.start + shard.count))
-                let local = try parallel.step(shard) { try model.trainStep(next, batchesDone: batchesDone) }
+                let local = try parallel.step(shard) { try Precision.with(options.precision) { try model.trainStep(next, batchesDone: batchesDone) } }
                 (losses, signal) = parallel.agree(losses: local, shard: shard, signal: signal)
             } else {
-                losses = try model.trainStep(next, batchesDone: batchesDone)
+                losses = try Precision.with(options.precision) { try model.trainStep(next, batchesDone: batchesDone) }
             }
             // Everything is checked before a step whose weights are written, a share otherwise.
             let done = batchesDone + 1
@@ -316,6 +319,7 @@ public final class Trainer {
             "data_dir": model.config.data.directory ?? "default",
             "swiftgan_version": SwiftGAN.version,
             "threads": GANRuntime.threads,
+            "precision": options.precision.rawValue,
         ]
         if let limit = options.dataLimit { obj["data_limit"] = limit }
         if let e = options.evalInterval { obj["eval_interval"] = e }
