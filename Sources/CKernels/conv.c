@@ -258,7 +258,7 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
         ck_set_precision(precision);
         return;
     }
-    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_forward(g, x, w, y); return; }
+    if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_forward(g, x, w, y); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
     build_map(&p);
@@ -373,7 +373,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
         ck_set_precision(precision);
         return;
     }
-    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_data(g, gy, w, gx); return; }
     if (g->batch == 1 && g->groups == 1 && p.nq > 1 && p.cg > 1) { backward_data_by_channels(&p); return; }
     pack_weights(&p, 1);
@@ -443,7 +443,7 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
         ck_set_precision(precision);
         return;
     }
-    if (ck_conv_narrow_suits(g)) { ck_conv_narrow_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_narrow_suits(g, 1)) { ck_conv_narrow_backward_weight(g, x, gy, gw); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);

@@ -127,8 +127,10 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testFewOutputPositionsUseOnePassOverTheWeight() {
-        // a U-Net's innermost levels: 1-8 output positions in the batch, a weight of 256k+
+        // a U-Net's innermost levels: 1-16 output positions in the batch, a weight of 256k+
         check(geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+        // 12 positions: forward and data gradient here, the weight gradient by the GEMM
+        check(geometry(batch: 3, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
         check(geometry(batch: 1, cIn: 128, h: 2, w: 2, cOut: 160, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
         // rows (129 x 3 x 3 = 1161) not a multiple of the register blocks
         check(geometry(batch: 1, cIn: 129, h: 3, w: 3, cOut: 256, kh: 3, kw: 3, stride: (2, 2), pad: (1, 1)))
@@ -137,6 +139,7 @@ final class ConvolutionTests: XCTestCase {
     func testImageScaleRoutesGiveIdenticalResultsForAnyThreadCount() {
         for g in [geometry(batch: 1, cIn: 176, h: 18, w: 18, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 4, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1))] {
             var rng = LCG(7)
             let x = rng.array(g.inputShape.reduce(1, *)), w = rng.array(g.weightShape.reduce(1, *))

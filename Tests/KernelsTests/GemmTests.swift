@@ -81,8 +81,9 @@ final class GemmTests: XCTestCase {
     func testThreadCountsGiveIdenticalResults() {
         // Large enough to be split (n split and m split); tiles compute identically wherever
         // they fall, so the results must be bitwise equal.
-        // (600, 512, 512): a packed A past 1 MB, shared by the threads instead of one per thread.
-        for (m, n, k) in [(256, 512, 256), (1200, 48, 300), (600, 512, 512)] {
+        // (384, 1024, 700): a packed A past 1 MB, shared by the threads instead of one per
+        // thread; (600, 512, 512): taller than wide, so split by rows though n has many tiles.
+        for (m, n, k) in [(256, 512, 256), (1200, 48, 300), (384, 1024, 700), (600, 512, 512)] {
             for t in [0, 3] {
                 let one = withThreads(1) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5) }
                 let two = withThreads(2) { check(t & 1 == 1, t & 2 == 2, m, n, k, beta: 0.5, verify: false) }

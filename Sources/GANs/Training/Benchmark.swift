@@ -21,10 +21,15 @@ public struct BenchmarkResult: Sendable {
     /// gradient all-reduces that backward did not hide.
     public var ranks = 1
     public var communicationMs: Double = 0
+    /// Timed iterations only: allocations the tensor pool could not serve from its cache,
+    /// and the page faults taken (memory handed back and faulted in again), per iteration.
+    public var poolMissesPerIteration: Double = 0
+    public var pageFaultsPerIteration: Double = 0
 
     public var json: String {
-        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\"",
-               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads, precision.rawValue)
+        String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\",\"pool_misses_per_iter\":%.1f,\"page_faults_per_iter\":%.1f",
+               model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads, precision.rawValue,
+               poolMissesPerIteration, pageFaultsPerIteration)
             + (ranks > 1 ? String(format: ",\"ranks\":%d,\"communication_ms\":%.4f", ranks, communicationMs) : "") + "}"
     }
 }
@@ -58,6 +63,7 @@ public enum Benchmark {
         let cycles = (iterations + cycle - 1) / cycle
         var perBatch: [Double] = [], waits: [Double] = []
         var done = warmup
+        let misses0 = MemoryStats.poolMisses, faults0 = MemoryUsage.minorPageFaults()
         for _ in 0..<cycles {
             parallel?.barrier()   // every rank times the same cycle
             let start = DispatchTime.now().uptimeNanoseconds, waited = parallel?.communicationSeconds ?? 0
@@ -66,6 +72,9 @@ public enum Benchmark {
             perBatch.append(ns / 1e6 / Double(cycle))
             waits.append(((parallel?.communicationSeconds ?? 0) - waited) * 1e3 / Double(cycle))
         }
+        let timed = Double(cycles * cycle)
+        let missesPerIteration = Double(MemoryStats.poolMisses - misses0) / timed
+        let faultsPerIteration = Double(MemoryUsage.minorPageFaults() - faults0) / timed
         func medianOf(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -78,6 +87,8 @@ public enum Benchmark {
                                peakTensorMB: Double(MemoryStats.peakTensorBytes) / 1_048_576, threads: GANRuntime.threads)
         result.ranks = parallel?.size ?? 1
         result.precision = precision
+        result.poolMissesPerIteration = missesPerIteration
+        result.pageFaultsPerIteration = faultsPerIteration
         result.communicationMs = medianOf(waits)
         return result
     }
@@ -92,6 +103,13 @@ public enum MemoryUsage {
             return kb * 1024
         }
         return 0
+    }
+
+    /// Minor page faults this process has taken so far (all threads).
+    public static func minorPageFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_minflt
     }
 }
 
