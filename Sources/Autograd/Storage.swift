@@ -55,11 +55,13 @@ public enum MemoryStats {
     /// How far the pool's footprint (live + cached bytes) may pass the live peak: the
     /// headroom that lets a step reuse buffers of other sizes (default 32 MiB).
     public static func setPoolHeadroom(bytes: Int) { ck_pool_set_slack(Swift.max(bytes, 0)) }
-    /// Lets the headroom grow to 1/`headroom` and the cache bound to 1/`cache` of the live
-    /// peak where those are more (0: fixed bounds only, the default): a model whose step
-    /// frees hundreds of megabytes in large buffers then reuses them instead of re-faulting.
-    public static func setPoolPeakShares(headroom: Int, cache: Int) {
-        ck_pool_set_peak_shares(Swift.max(headroom, 0), Swift.max(cache, 0))
+    /// Lets the headroom grow to 1/`headroomShare` of the live peak where that is more (0: the
+    /// fixed headroom only, the default), and with `cacheWithinFootprint` keeps a freed buffer
+    /// cached past the limit wherever live + cached bytes stay within the live peak plus the
+    /// headroom: a model whose step frees hundreds of megabytes in large buffers then reuses
+    /// them at the next step instead of faulting fresh memory in.
+    public static func setPoolPeakPolicy(headroomShare: Int, cacheWithinFootprint: Bool) {
+        ck_pool_set_peak_policy(Swift.max(headroomShare, 0), cacheWithinFootprint ? 1 : 0)
     }
     /// Gives every cached buffer back to the system.
     public static func trimPool() { ck_pool_trim() }

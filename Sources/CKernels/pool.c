@@ -5,8 +5,8 @@
 // Sizes are rounded up to classes of 2^k, 1.25*2^k, 1.5*2^k, 1.75*2^k floats (at most 25%
 // slack). Freed buffers wait on a per-class free list threaded through the buffers
 // themselves. The cached total is bounded (default 1 GiB, SWIFTGAN_POOL_MB or
-// ck_pool_set_limit, or a share of the live peak when that is more): a buffer freed past the
-// bound goes back to the system. And the pool never makes the process bigger than the peak of
+// ck_pool_set_limit; where asked, anything that keeps the footprint within the mark below): a
+// buffer freed past the bound goes back to the system. And the pool never makes the process bigger than the peak of
 // live tensors plus a headroom (the set slack, or a share of the peak): when an allocation
 // misses and live + cached would pass that mark, cached buffers of the largest classes go
 // back to the system first (a step whose buffers differ from the last one's, such as a
@@ -156,24 +156,26 @@ static void *system_resize(void *p, size_t old_bytes, size_t bytes, size_t reque
 }
 
 // How far live + cached may pass the live peak: the set slack, or a share of the peak when
-// that is more (ck_pool_set_peak_shares; the gan tool asks for an eighth). A step's buffers come in many size classes, and which of them are free at
+// that is more (ck_pool_set_peak_policy; the gan tool asks for an eighth). A step's buffers come in many size classes, and which of them are free at
 // one moment differs from which are needed: with a fixed slack of tens of megabytes, a
 // model of large buffers (pix2pix's 16 MB weight gradients) evicted and re-faulted
 // hundreds of megabytes of huge pages every step.
-static size_t headroom_divisor, cache_divisor;   // 0: the fixed bounds only
+static size_t headroom_divisor;   // 0: the fixed slack only
+static int cache_within_mark;     // 0: the set limit only
 
 static size_t footprint_headroom(void) {
     size_t share = headroom_divisor ? peak_live_bytes / headroom_divisor : 0;
     return share > footprint_slack ? share : footprint_slack;
 }
 
-// The bound on cached bytes: the set limit, or a share of the live peak when that is more
-// (ck_pool_set_peak_shares; the gan tool asks for half), so a
-// model whose step frees more than the limit at its end (pix2pix at 256 px) still finds the
-// same buffers at the next step.
-static size_t cache_limit(void) {
-    size_t share = cache_divisor ? peak_live_bytes / cache_divisor : 0;
-    return share > limit_bytes ? share : limit_bytes;
+// Whether a freed buffer of `bytes` stays cached: within the set limit, or (where asked, as
+// the gan tool does) wherever caching it keeps live + cached within the footprint mark. A
+// freed buffer never grows the footprint, so a step's buffers all wait for the next step:
+// with a bound of half the live peak instead, pixelda (548 MB peak) handed sixteen 16 MB
+// buffers back at the end of each step and faulted 226 MB of huge pages in again.
+static int keeps(size_t bytes) {
+    if (cached_bytes + bytes <= limit_bytes) return 1;
+    return cache_within_mark && live_bytes + cached_bytes + bytes <= peak_live_bytes + footprint_headroom();
 }
 
 float *ck_pool_alloc(size_t floats, size_t *capacity) {
@@ -256,7 +258,7 @@ void ck_pool_free(float *p, size_t capacity) {
     size_t bytes = size * sizeof(float);
     pthread_mutex_lock(&mu);
     live_bytes -= bytes;
-    if (c < NCLASSES && cached_bytes + bytes <= cache_limit()) {
+    if (c < NCLASSES && keeps(bytes)) {
         *(void **)p = free_list[c];
         free_list[c] = p;
         cached_bytes += bytes;
@@ -286,11 +288,11 @@ void ck_pool_set_limit(size_t bytes) {
     if (over) ck_pool_trim();
 }
 
-void ck_pool_set_peak_shares(size_t headroom, size_t cache) {
+void ck_pool_set_peak_policy(size_t headroom, int cache_within_footprint) {
     pthread_once(&once, init_limit);
     pthread_mutex_lock(&mu);
     headroom_divisor = headroom;
-    cache_divisor = cache;
+    cache_within_mark = cache_within_footprint != 0;
     pthread_mutex_unlock(&mu);
 }
 

@@ -114,22 +114,30 @@ final class PoolTests: XCTestCase {
         }
     }
 
-    func testHeadroomAndCacheGrowWithTheLivePeakWhereAsked() {
-        // The gan tool's policy: cache up to half the live peak although the limit is 1 MiB.
+    func testCacheFillsTheFootprintWhereAsked() {
+        // The gan tool's policy: every freed buffer stays cached while live + cached bytes
+        // stay within the live peak plus the headroom, although the limit is 1 MiB; past the
+        // mark (here after the peak was restarted below the footprint) a freed buffer beyond
+        // the limit goes back to the system.
         let saved = Int(ck_pool_get_stats().limit_bytes)
         MemoryStats.setPoolLimit(bytes: 1 << 20)
-        MemoryStats.setPoolPeakShares(headroom: 8, cache: 2)
+        MemoryStats.setPoolHeadroom(bytes: 0)
+        MemoryStats.setPoolPeakPolicy(headroomShare: 0, cacheWithinFootprint: true)
         defer {
-            MemoryStats.setPoolPeakShares(headroom: 0, cache: 0)
+            MemoryStats.setPoolPeakPolicy(headroomShare: 0, cacheWithinFootprint: false)
+            MemoryStats.setPoolHeadroom(bytes: 32 << 20)
             MemoryStats.setPoolLimit(bytes: saved)
         }
         MemoryStats.trimPool()
         MemoryStats.resetPeakTensorBytes()
         let buffer = 2 << 20
         do { _ = (0..<8).map { _ in Tensor.zeros([512, 1024]) } }   // 8 x 2 MiB freed at once
-        let half = MemoryStats.peakTensorBytes / 2
-        XCTAssertEqual(MemoryStats.cachedBytes, min(8 * buffer, half / buffer * buffer))
-        XCTAssertGreaterThanOrEqual(MemoryStats.cachedBytes, 4 * buffer)   // the peak is at least 16 MiB
+        XCTAssertEqual(MemoryStats.cachedBytes, 8 * buffer)
+        MemoryStats.resetPeakTensorBytes()                         // the mark: live bytes now
+        let misses = MemoryStats.poolMisses
+        do { _ = Tensor.zeros([512, 1024]) }                       // served from the cache, then freed past the mark
+        XCTAssertEqual(MemoryStats.poolMisses, misses)
+        XCTAssertEqual(MemoryStats.cachedBytes, 7 * buffer)
         MemoryStats.trimPool()
     }
 }

@@ -118,10 +118,11 @@ ck_pool_stats ck_pool_get_stats(void);
 // Restarts the live-bytes peak (and with it the pool's footprint mark) at the current live bytes.
 void ck_pool_reset_peak(void);
 // How far live + cached bytes may pass the live peak before cached buffers are evicted (default 32 MiB).
-// Lets the footprint headroom and the cache bound grow to peak/headroom and peak/cache live
-// bytes when those are more than the set ones (0: fixed bounds only, the default).
-void ck_pool_set_peak_shares(size_t headroom, size_t cache);
 void ck_pool_set_slack(size_t bytes);
+// Lets the footprint headroom grow to peak/headroom live bytes when that is more than the
+// slack (0: the slack only, the default), and with cache_within_footprint a freed buffer stay
+// cached past the limit wherever live + cached stays within the live peak plus headroom.
+void ck_pool_set_peak_policy(size_t headroom, int cache_within_footprint);
 // Serves allocations above `threshold_bytes` from mmap so their memory returns to the
 // system when freed (glibc otherwise raises its threshold and keeps freed memory).
 void ck_release_large_frees(size_t threshold_bytes);

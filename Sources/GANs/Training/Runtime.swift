@@ -8,17 +8,17 @@ public enum GANRuntime {
     public static func setThreads(_ n: Int) { Threading.setThreadCount(n) }
 
     /// Memory policy of the tool: freed large buffers go back to the system, and the
-    /// tensor buffer pool keeps at most 256 MB of freed buffers for reuse, or half the live
-    /// peak when that is more (unless SWIFTGAN_POOL_MB says otherwise), never letting live +
-    /// cached bytes pass the peak of live bytes by more than its headroom (32 MB or an eighth
-    /// of the peak: a step's buffers of many sizes are then reused; without it began takes 4x
-    /// the page faults, and pix2pix re-faulted 370 MB of huge pages every step).
+    /// tensor buffer pool keeps 256 MB of freed buffers for reuse (unless SWIFTGAN_POOL_MB
+    /// says otherwise), more wherever live + cached bytes stay within the peak of live bytes
+    /// plus a headroom, and never lets them pass that mark (headroom 32 MB or an eighth of the
+    /// peak: a step's buffers of many sizes are then reused; without it began takes 4x the
+    /// page faults, and pix2pix re-faulted 370 MB of huge pages every step).
     public static func configureMemory() {
         MemoryStats.returnLargeFreesToSystem()
         if ProcessInfo.processInfo.environment["SWIFTGAN_POOL_MB"] == nil {
             MemoryStats.setPoolLimit(bytes: 256 << 20)
         }
-        MemoryStats.setPoolPeakShares(headroom: 8, cache: 2)
+        MemoryStats.setPoolPeakPolicy(headroomShare: 8, cacheWithinFootprint: true)
     }
 
     /// From now on an allocation that cannot be served — the system refuses it, or it would
