@@ -13,7 +13,9 @@ pictures are written), and mnistm.MNISTM (the IDX files `gan data mnistm` writes
 runs with its default options (batch 64, lr 2e-4, betas 0.5/0.999, lambda_task 0.1); it is
 stopped after --iterations batches (its progress lines are counted), then its classifier is
 scored on the MNIST-M and MNIST test splits, transformed as in training. Prints one JSON line
-(the format of docs/image_zoo_results.jsonl).
+(the format of docs/image_zoo_results.jsonl), with the median seconds between the script's
+progress lines after the first three (one line per batch: its speed as its users see it, data
+loading included; compare `gan bench pixelda`).
 
 Needs torch, numpy and PIL (not dependencies of the package).
 """
@@ -23,6 +25,8 @@ import gzip
 import json
 import os
 import random
+import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -149,11 +153,12 @@ def main():
     sys.modules.update(stand_ins(mnist_dir, mnistm_dir))
 
     script = os.path.join(checkout(), "implementations", "pixelda", "pixelda.py")
-    done = 0
+    done, stamps = 0, []
 
     def counting_print(*values, **kwargs):
         nonlocal done
         if values and str(values[0]).startswith("[Epoch"):
+            stamps.append(time.monotonic())
             done += 1
             if done % 100 == 0:
                 sys.stderr.write(f"{done} {values[0]}\n")
@@ -174,6 +179,7 @@ def main():
     finally:
         os.chdir(cwd)
     seconds = time.time() - started
+    intervals = [b - a for a, b in zip(stamps[3:], stamps[4:])]
     classifier = namespace["classifier"]
     transform = namespace["transforms"]
     target = Digits(mnistm_dir, False, Compose([Resize(32), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))]), 4)
@@ -184,6 +190,8 @@ def main():
         "target_accuracy": accuracy(classifier, target), "target_n": len(target),
         "source_accuracy": accuracy(classifier, source), "source_n": len(source),
         "seconds": round(seconds, 1), "threads": args.threads,
+        "s_per_iteration": round(statistics.median(intervals), 4) if intervals else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "script": "PyTorch-GAN implementations/pixelda/pixelda.py via Scripts/run_reference_pixelda.py",
     }))
