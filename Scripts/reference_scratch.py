@@ -29,6 +29,44 @@ def _normal_init(module):
 builtins.weights_init_normal = _normal_init
 """
 
+# cogan.py imports the reference's mnistm.py (beside it, so first on the path), which downloads
+# a pickle of another MNIST-M. This stand-in, put in sys.modules by the sitecustomize before
+# the script starts, reads the IDX files `gan data mnistm` writes from the same root (link
+# them with --data mnistm=FOLDER) and hands out (PIL RGB image, label) as the original does.
+MNISTM_STAND_IN = """import gzip, os
+import numpy as np
+import torch.utils.data
+from PIL import Image
+
+
+def _idx(root, name):
+    path = os.path.join(root, name)
+    path = path if os.path.exists(path) else path + ".gz"
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+        data = f.read()
+    dims = [int.from_bytes(data[4 + 4 * k: 8 + 4 * k], "big") for k in range(data[3])]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * data[3]).reshape(dims)
+
+
+class MNISTM(torch.utils.data.Dataset):
+    def __init__(self, root, mnist_root="data", train=True, transform=None, target_transform=None, download=False):
+        prefix = "train" if train else "t10k"
+        self.images = _idx(root, prefix + "-images-idx4-ubyte")
+        self.labels = _idx(root, prefix + "-labels-idx1-ubyte")
+        self.transform, self.target_transform = transform, target_transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        img, target = Image.fromarray(self.images[index], mode="RGB"), int(self.labels[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+"""
+
 
 def split_pairs(folder, target, splits=None):
     """Each split's A|B images as two folders of halves, A (left) and B (right)."""
@@ -76,4 +114,7 @@ def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None, files
         f.write(TORCHVISION_OPS)
         if model == "ccgan":
             f.write(CCGAN_INIT)
+        if model == "cogan":
+            f.write("import sys as _sys, types as _types\n_mnistm = _types.ModuleType('mnistm')\n"
+                    f"exec({MNISTM_STAND_IN!r}, _mnistm.__dict__)\n_sys.modules['mnistm'] = _mnistm\n")
     return work

@@ -7,6 +7,8 @@ peak resident memory of the script and its loader workers.
         --alias val=test [--batches 12] [--warmup 3] [--threads 2] [-- SCRIPT ARGS ...]
     python3 Scripts/time_reference_script.py cyclegan --unpaired facades=../shared/data/facades \
         --batches 4 -- --dataset_name facades
+    python3 Scripts/time_reference_script.py cogan --data mnist=MNIST_ROOT --data mnistm=MNISTM_FOLDER
+        (MNIST_ROOT holds MNIST/raw/ as torchvision reads it; MNISTM_FOLDER what `gan data mnistm` writes)
 
 The script runs unchanged in a scratch folder where `../../data/NAME` (the path the
 reference's scripts read) points at the given dataset folder; each progress line it prints
