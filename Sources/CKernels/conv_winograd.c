@@ -36,7 +36,13 @@ typedef struct {
     long slices;
 } wino;
 
-static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, long pw) {
+// A forward chunk spans at least this many tiles where the tensor has them: its 16 GEMMs'
+// columns are its tiles, and a chunk of one tile row at a deep layer (4 tiles at 8x8)
+// filled an eighth of the 32-column micro-tile. The weight gradient keeps the smaller
+// chunks: there the tiles are the GEMMs' depth, and its sums follow the chunks.
+#define MIN_FORWARD_TILES 32
+
+static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, long pw, int forward) {
     memset(p, 0, sizeof *p);
     p->n = n; p->ci = ci; p->h = h; p->w = w; p->co = co; p->ph = ph; p->pw = pw;
     p->oh = h + 2 * ph - 2;
@@ -48,6 +54,7 @@ static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, lon
     long c = ci > co ? ci : co;
     long want = 65536 / (16 * c);
     long rows = want / p->tw;
+    if (forward && rows * p->tw < MIN_FORWARD_TILES) rows = (MIN_FORWARD_TILES + p->tw - 1) / p->tw;
     p->chunk = (rows < 1 ? 1 : rows) * p->tw;
     p->chunks = (p->tiles + p->chunk - 1) / p->chunk;
 }
@@ -247,7 +254,7 @@ static void run_forward(wino *p, const float *w, int flip) {
 
 void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
     wino p;
-    plan(&p, g->batch, g->c_in, g->h, g->w, g->c_out, g->pad_h, g->pad_w);
+    plan(&p, g->batch, g->c_in, g->h, g->w, g->c_out, g->pad_h, g->pad_w, 1);
     p.x = x; p.y = y;
     run_forward(&p, w, 0);
 }
@@ -255,7 +262,7 @@ void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const f
 // gx = the stride-1 convolution of gy, padded by 2 - pad, with w'[c][o] = rot180(w[o][c]).
 void ck_conv_winograd_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx) {
     wino p;
-    plan(&p, g->batch, g->c_out, g->out_h, g->out_w, g->c_in, 2 - g->pad_h, 2 - g->pad_w);
+    plan(&p, g->batch, g->c_out, g->out_h, g->out_w, g->c_in, 2 - g->pad_h, 2 - g->pad_w, 1);
     p.x = gy; p.y = gx;
     run_forward(&p, w, 1);
 }
@@ -280,7 +287,7 @@ static void weight_slice(void *ctx, long s) {
 
 void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw) {
     wino p;
-    plan(&p, g->batch, g->c_in, g->h, g->w, g->c_out, g->pad_h, g->pad_w);
+    plan(&p, g->batch, g->c_in, g->h, g->w, g->c_out, g->pad_h, g->pad_w, 0);
     p.x = x; p.gy = gy;
     double flops = 2.0 * 16 * (double)p.co * (double)p.ci * (double)p.tiles;
     long s = (long)(flops / MIN_SLICE_FLOPS);
