@@ -303,7 +303,9 @@ def main():
             "`CycleGANTests`, `DiscoGANTests`, `DualGANTests`). `gan eval RUN` scores a run on its "
             "dataset's test pairs (L1, PSNR, SSIM). Per batch, measured back to back with the reference scripts "
             "on an Intel Xeon: discogan runs 2.1x, pix2pix 1.56x and cyclegan 1.15x faster than its script, and "
-            "dualgan (its critic's gradient penalty) at 0.8-1.0x of its script's speed (PERFORMANCE.md).", ""]
+            "dualgan (its critic's gradient penalty) at 0.8-1.0x of its script's speed; on an AMD EPYC Zen 2 (AVX2, "
+            "no AVX-512) the lead is mostly gone: discogan 1.33x, pix2pix 0.99x, cyclegan 0.98x, dualgan 0.94x "
+            "(PERFORMANCE.md).", ""]
     out += translation_quality_section()
     out += ["", "## Inpainting and super-resolution", "",
             "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
