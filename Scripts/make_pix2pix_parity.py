@@ -5,6 +5,7 @@ networks (implementations/pix2pix/models.py of a checkout, imported by reference
     python3 Scripts/make_pix2pix_parity.py            # both parts
     python3 Scripts/make_pix2pix_parity.py forward    # only "forward" (no Swift needed)
     python3 Scripts/make_pix2pix_parity.py steps      # only "steps"
+    python3 Scripts/make_pix2pix_parity.py steps-on-this-cpu   # add this CPU kind's float32 runs
 
 forward: the reference's GeneratorUNet and Discriminator with every state-dict tensor set by
 `fill` below (a formula of the key's position and the element's index, so the Swift test
@@ -20,7 +21,8 @@ which follows the reference's pix2pix.py: G (LSGAN + 100 L1) then D (0.5 (real +
 Adam 2e-4 (0.5, 0.999), with the dropout layers in eval mode (ours: the same in the test).
 Stored: the four losses per step and a few parameter sums after the last step, of a float64
 run (the reference) and of four float32 runs (2 threads and 1, each with oneDNN's convolutions
-and with PyTorch's own im2col ones): float32 rounding alone moves
+and with PyTorch's own im2col ones), on an AVX-512 CPU, and four more added on an AVX2 one
+(`steps-on-this-cpu`): float32 rounding alone moves
 PyTorch's own losses by ~3e-4 at step 1 and by several per cent by step 8 (one image per
 step, instance norm down to 2x2 and Adam's sign-like first steps amplify it), so the test's
 tolerance at each step is a multiple of that measured spread.
@@ -158,6 +160,24 @@ def run_steps(models, state, batches, dtype, threads):
     return {"losses": losses, "parameter_sums": sums}
 
 
+def export_start():
+    """SwiftGAN's seed-0 weights and the 20 batches, written by the Swift test."""
+    with tempfile.TemporaryDirectory() as export:
+        subprocess.run(["swift", "test", "--filter", "Pix2PixParityTests/testTrainingStepsMatchPyTorch"], cwd=ROOT,
+                       check=True, env=dict(os.environ, SWIFTGAN_PARITY_EXPORT=export))
+        state = {net: read_safetensors(os.path.join(export, f"pix2pix_{net}.safetensors"))
+                 for net in ["generator", "discriminator"]}
+        batches = read_safetensors(os.path.join(export, "pix2pix_batches.safetensors"))
+    return state, batches
+
+
+def float32_runs(models, state, batches, prefix):
+    return {f"{prefix}_2threads": run(models, state, batches, torch.float32, 2),
+            f"{prefix}_1thread": run(models, state, batches, torch.float32, 1),
+            f"{prefix}_2threads_im2col": run(models, state, batches, torch.float32, 2, onednn=False),
+            f"{prefix}_1thread_im2col": run(models, state, batches, torch.float32, 1, onednn=False)}
+
+
 def steps():
     """The reference's 20 steps in float64 (the trajectory without rounding to speak of), and
     in float32 with 2 threads and with 1, each with oneDNN's convolutions and without: how far
@@ -165,12 +185,7 @@ def steps():
     runs sampled that spread too thinly: a change of summation order in our kernels that made
     steps 0-2 closer to float64 still landed 1.15x outside it at step 3."""
     models = load("pix2pix")
-    with tempfile.TemporaryDirectory() as export:
-        subprocess.run(["swift", "test", "--filter", "Pix2PixParityTests/testTrainingStepsMatchPyTorch"], cwd=ROOT,
-                       check=True, env=dict(os.environ, SWIFTGAN_PARITY_EXPORT=export))
-        state = {net: read_safetensors(os.path.join(export, f"pix2pix_{net}.safetensors"))
-                 for net in ["generator", "discriminator"]}
-        batches = read_safetensors(os.path.join(export, "pix2pix_batches.safetensors"))
+    state, batches = export_start()
     out = {"batches": {k: [batches[k].double().sum().item(), (batches[k].double() ** 2).sum().item()]
                        for k in ["input", "target"]}}
     out.update({"steps": STEPS,
@@ -178,11 +193,25 @@ def steps():
                         "parameter_sums: [sum, sum of magnitudes] after the last step; "
                         "batches: [sum, sum of squares] of the 20 inputs and targets"})
     out["float64"] = run(models, state, batches, torch.float64, 2)
-    out["float32_2threads"] = run(models, state, batches, torch.float32, 2)
-    out["float32_1thread"] = run(models, state, batches, torch.float32, 1)
-    out["float32_2threads_im2col"] = run(models, state, batches, torch.float32, 2, onednn=False)
-    out["float32_1thread_im2col"] = run(models, state, batches, torch.float32, 1, onednn=False)
+    out.update(float32_runs(models, state, batches, "float32"))
     return out
+
+
+def steps_on_this_cpu(fixture):
+    """Adds to the stored steps the four float32 runs on this machine's kernels, named by the
+    instruction set PyTorch dispatches to (float32_avx2_*): the float32 spread differs between
+    CPU kinds, and the fixture's first runs were all made on AVX-512. The start and the batches
+    must be the stored ones (their sums are checked), and the float64 reference stays."""
+    stored = fixture["steps"]
+    models = load("pix2pix")
+    state, batches = export_start()
+    for k in ["input", "target"]:
+        now = [batches[k].double().sum().item(), (batches[k].double() ** 2).sum().item()]
+        if any(abs(a - b) > 1e-9 * max(1.0, abs(b)) for a, b in zip(now, stored["batches"][k])):
+            sys.exit(f"the exported {k} batches differ from the fixture's: {now} against {stored['batches'][k]}")
+    capability = torch.backends.cpu.get_cpu_capability().lower()
+    stored.update(float32_runs(models, state, batches, f"float32_{capability}"))
+    return stored
 
 
 def main():
@@ -192,7 +221,10 @@ def main():
         with open(FIXTURE) as f:
             fixture = json.load(f)
     for part in parts:
-        fixture[part] = {"forward": forward, "steps": steps}[part]()
+        if part == "steps-on-this-cpu":
+            fixture["steps"] = steps_on_this_cpu(fixture)
+        else:
+            fixture[part] = {"forward": forward, "steps": steps}[part]()
     with open(FIXTURE, "w") as f:
         json.dump(fixture, f, indent=1)
     print("wrote", FIXTURE, os.path.getsize(FIXTURE), "bytes")
