@@ -118,17 +118,30 @@ def seed_section(results):
             "steps then part ways as any two float orders of summation do, which is why single runs differ."]
 
 
-def translation_quality_section():
-    """Image-to-image runs at equal iterations, ours and PyTorch-GAN's own script, from
-    Scripts/translation_quality.py (records of kind "quality" in docs/image_zoo_results.jsonl):
-    mean over seeds with the range, and the picture of the first seed when there is one."""
-    from statistics import mean
+def quality_runs(models):
+    """The runs of Scripts/translation_quality.py (records of kind "quality" in
+    docs/image_zoo_results.jsonl) of `models`, by (model, iterations) and side."""
     path = os.path.join(ROOT, "docs", "image_zoo_results.jsonl")
     runs = {}
     for line in open(path) if os.path.exists(path) else []:
         r = json.loads(line)
-        if r.get("kind") == "quality":
+        if r.get("kind") == "quality" and r["model"] in models:
             runs.setdefault((r["model"], r["iterations"]), {}).setdefault(r["side"], []).append(r)
+    return runs
+
+
+def mean_and_range(values, fmt):
+    """The mean of `values`, with their range in brackets when there are several."""
+    from statistics import mean
+    spread = f" ({fmt.format(min(values))}-{fmt.format(max(values))})" if len(values) > 1 else ""
+    return fmt.format(mean(values)) + spread
+
+
+def translation_quality_section():
+    """Image-to-image runs at equal iterations, ours and PyTorch-GAN's own script: mean over
+    seeds with the range, and the picture of the first seed when there is one."""
+    from statistics import mean
+    runs = quality_runs(("pix2pix", "cyclegan", "discogan", "dualgan"))
     if not runs:
         return []
     out = ["Quality at equal iterations: our run at the defaults next to PyTorch-GAN's own script run for the same "
@@ -141,9 +154,7 @@ def translation_quality_section():
            "| model | iterations | run | seeds | L1 | PSNR | SSIM | seconds per run |",
            "|---|---|---|---|---|---|---|---|"]
     def cell(rs, key, fmt):
-        v = [r[key] for r in rs]
-        spread = f" ({fmt.format(min(v))}-{fmt.format(max(v))})" if len(v) > 1 else ""
-        return fmt.format(mean(v)) + spread
+        return mean_and_range([r[key] for r in rs], fmt)
     for (model, iterations), sides in sorted(runs.items()):
         for side in ("ours", "PyTorch-GAN script"):
             rs = sides.get(side, [])
@@ -161,6 +172,79 @@ def translation_quality_section():
             caption = (f"{model}, first seed: label map (input) | ours | PyTorch-GAN's script | photo (target), "
                        "on the first test pairs")
             out += [f"![{caption}](images/{model}_quality.png)", "", caption + ".", ""]
+    return out
+
+
+def inpainting_quality_section():
+    """context_encoder and ccgan at equal iterations, ours and PyTorch-GAN's own script, scored
+    inside the centred hole of our held-out faces, next to the mean face; the pictures."""
+    runs = quality_runs(("context_encoder", "ccgan"))
+    if not runs:
+        return ["Trained runs next to the reference scripts' are not yet here.", ""]
+    out = ["Inpainting at equal iterations: our run at the defaults (batch 8) next to PyTorch-GAN's own script run "
+           "for the same number of batches from the same seed, both scored by `gan eval` inside the centred hole "
+           "(64 px for context_encoder, 32 for ccgan) of the 1,000 held-out faces, the reference's generator loaded "
+           "into our network by its parameter names. context_encoder.py trains on its first 6,000 faces (it holds out "
+           "the last 4,000 itself); ccgan.py, which trains on every file, is given all but our held-out 1,000, and "
+           "runs with the N(0, 0.02) initialisation it calls but does not define. Both of ccgan's generators are "
+           "scored on the low-resolution copy of the masked face (ours trains on that; the reference's trains on a copy "
+           "of the whole face, which no user has at test time). \"mean face\" fills the hole with the mean of 2,000 "
+           "training faces. Mean over seeds, range in brackets; L1 in [0, 1] (lower is better), PSNR in dB (higher "
+           "is better). `Scripts/translation_quality.py`, records in `docs/image_zoo_results.jsonl`.", "",
+           "| model | iterations | run | seeds | L1 in the hole | PSNR in the hole | seconds per run |",
+           "|---|---|---|---|---|---|---|"]
+    from statistics import mean
+    for (model, iterations), sides in sorted(runs.items()):
+        for side in ("ours", "PyTorch-GAN script"):
+            rs = sides.get(side, [])
+            if not rs:
+                continue
+            secs = [r["seconds"] for r in rs if r.get("seconds")]
+            out.append(f"| {model} | {iterations} | {'ours' if side == 'ours' else f'PyTorch-GAN {model}.py'} | {len(rs)} | "
+                       f"{mean_and_range([r['l1'] for r in rs], '{:.4f}')} | {mean_and_range([r['psnr'] for r in rs], '{:.2f}')} | "
+                       f"{round(mean(secs)) if secs else ''} |")
+        any_run = next(iter(sides.values()))[0]
+        out.append(f"| {model} | | mean face | | {any_run['mean_face_l1']:.4f} | {any_run['mean_face_psnr']:.2f} | |")
+    out += ["", "Seconds are wall time on a shared machine: not a speed comparison.", ""]
+    for model, _ in sorted(runs):
+        if os.path.exists(os.path.join(ROOT, "docs", "images", f"{model}_quality.png")):
+            caption = (f"{model}, first seed: held-out face with the centred hole (grey) | ours | PyTorch-GAN's script | "
+                       "original")
+            out += [f"![{caption}](images/{model}_quality.png)", "", caption + ".", ""]
+    return out
+
+
+def cogan_quality_section():
+    """cogan at equal iterations, ours and PyTorch-GAN's own script: per domain FD and digits
+    covered, and pair agreement, mean over seeds; the picture of the first seed's pairs."""
+    runs = quality_runs(("cogan",))
+    if not runs:
+        return []
+    out = ["cogan at the reference's defaults (batch 32), ours next to PyTorch-GAN's own `cogan.py` run for the same "
+           "number of batches from the same seed (its MNIST-M import given a stand-in that reads ours), both scored "
+           "by `gan eval` on 1,000 pairs (the reference's generators loaded into our network by their parameter "
+           "names): each domain's FD and digits covered (the MNIST-M side in grayscale, through the MNIST "
+           "classifier's features, so its FD is not comparable with an MNIST one), and the share of pairs whose "
+           "two images the classifier reads as the same digit. Mean over seeds, range in brackets; "
+           "`Scripts/translation_quality.py cogan`, records in `docs/image_zoo_results.jsonl`.", "",
+           "| iterations | run | seeds | agreement | FD MNIST | digits MNIST | FD MNIST-M (gray) | digits MNIST-M (gray) |",
+           "|---|---|---|---|---|---|---|---|"]
+    for (_, iterations), sides in sorted(runs.items()):
+        for side in ("ours", "PyTorch-GAN script"):
+            rs = sides.get(side, [])
+            if not rs:
+                continue
+            one, two = [r["domain1"] for r in rs], [r["domain2_grayscale"] for r in rs]
+            out.append(f"| {iterations} | {'ours' if side == 'ours' else 'PyTorch-GAN cogan.py'} | {len(rs)} | "
+                       f"{mean_and_range([r['agreement'] for r in rs], '{:.3f}')} | "
+                       f"{mean_and_range([d['fd'] for d in one], '{:.1f}')} | {mean_and_range([d['mode_coverage'] for d in one], '{:.1f}')} | "
+                       f"{mean_and_range([d['fd'] for d in two], '{:.1f}')} | {mean_and_range([d['mode_coverage'] for d in two], '{:.1f}')} |")
+    out += ["", "Chance agreement is about 0.1; a few hundred iterations only start the coupling (the reference "
+            "trains 200 epochs of 1,875).", ""]
+    if os.path.exists(os.path.join(ROOT, "docs", "images", "cogan_quality.png")):
+        caption = ("cogan, first seed: eight pairs (MNIST | MNIST-M) from the same noise vectors, ours left, "
+                   "PyTorch-GAN's script right")
+        out += [f"![{caption}](images/cogan_quality.png)", "", caption + ".", ""]
     return out
 
 
@@ -207,21 +291,9 @@ def domain_section():
         out += ["", "These are short runs (200 iterations is a fifth of an epoch) on a shared 2-core machine; rows "
                 "with one seed say what one run gave, not how far apart the implementations are: GAN runs of this "
                 "length differ by seed about as much as by implementation (see the MNIST zoo above).", ""]
-    cogan = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
-    cogan = [r for r in cogan if r.get("model") == "cogan" and "agreement" in r]
-    if cogan:
-        out += ["cogan at the reference's defaults (batch 32), 1,000 pairs scored by `gan eval`: each domain's FD and "
-                "digits covered (the MNIST-M side in grayscale, through the MNIST classifier's features, so its FD "
-                "is not comparable with an MNIST one), and the share of pairs showing the same digit.", "",
-                "| iterations | seed | agreement | FD MNIST | digits MNIST | FD MNIST-M (gray) | digits MNIST-M (gray) |",
-                "|---|---|---|---|---|---|---|"]
-        for r in cogan:
-            out.append(f"| {r['iterations']} | {r['seed']} | {r['agreement']:.3f} | {r['fd_domain1']:.1f} | "
-                       f"{r['coverage_domain1']} | {r['fd_domain2_gray']:.1f} | {r['coverage_domain2_gray']} |")
-        out += ["", "Chance agreement is about 0.1; a few hundred iterations only start the coupling (the reference "
-                "trains 200 epochs of 1,875).", ""]
+    out += cogan_quality_section()
     for m, caption in [("pixelda", "pixelda, the final picture of its seed-0 run above: MNIST test digits (top), their translations (middle), MNIST-M test images (bottom)"),
-                       ("cogan", "cogan, the final picture of the run in the table: pairs of one noise vector, MNIST left, MNIST-M right")]:
+                       ("cogan", "cogan, the final picture of a 300-iteration run of ours: pairs of one noise vector, MNIST left, MNIST-M right")]:
         if os.path.exists(os.path.join(ROOT, "docs", "images", f"{m}.png")):
             out += [f"![{caption}](images/{m}.png)", "", caption + ".", ""]
     return out
@@ -335,8 +407,8 @@ def main():
             "face.jpg --mask x,y,w,h` fills a region (in pixels of the model's 128x128 input). `gan eval RUN` scores "
             "a super-resolution run on Set5 and Set14 (PSNR and SSIM on the Y channel, 4-pixel border cropped, next "
             "to bicubic; SSIM is scikit-image's 7x7 uniform window, not the Gaussian MATLAB one of most papers) and "
-            "an inpainting run on its held-out faces (L1 and PSNR inside the centred hole, next to the mean face). "
-            "Trained runs next to the reference scripts' are not yet here.", ""]
+            "an inpainting run on its held-out faces (L1 and PSNR inside the centred hole, next to the mean face).", ""]
+    out += inpainting_quality_section()
     out += domain_section()
     notes = differences()
     out += ["", "## Where a model differs from the reference, and why", ""]

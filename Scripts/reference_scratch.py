@@ -68,6 +68,25 @@ class MNISTM(torch.utils.data.Dataset):
 """
 
 
+# srgan.py and esrgan.py build torchvision's vgg19(pretrained=True), which fetches ImageNet weights
+# into torch's hub cache, and these machines are offline. A cache holding random weights under the
+# file name torchvision looks for lets the scripts run, for timing only: their perceptual loss needs
+# the real weights for anything else.
+VGG19_CACHE_FILE = "vgg19-dcbb9e9d.pth"
+
+
+def random_vgg19_cache(scratch):
+    """A TORCH_HOME in `scratch` whose hub cache holds a VGG19 state dict of random weights."""
+    import subprocess
+    import sys
+    checkpoints = os.path.join(scratch, "torch_home", "hub", "checkpoints")
+    os.makedirs(checkpoints)
+    code = TORCHVISION_OPS + ("import sys, torchvision\ntorch.manual_seed(0)\n"
+                              "torch.save(torchvision.models.vgg19().state_dict(), sys.argv[1])\n")
+    subprocess.run([sys.executable, "-c", code, os.path.join(checkpoints, VGG19_CACHE_FILE)], check=True)
+    return os.path.join(scratch, "torch_home")
+
+
 def split_pairs(folder, target, splits=None):
     """Each split's A|B images as two folders of halves, A (left) and B (right)."""
     from PIL import Image
@@ -114,6 +133,8 @@ def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None, files
         f.write(TORCHVISION_OPS)
         if model == "ccgan":
             f.write(CCGAN_INIT)
+        if model in ("srgan", "esrgan"):
+            f.write(f"import os as _os\n_os.environ['TORCH_HOME'] = {random_vgg19_cache(scratch)!r}\n")
         if model == "cogan":
             f.write("import sys as _sys, types as _types\n_mnistm = _types.ModuleType('mnistm')\n"
                     f"exec({MNISTM_STAND_IN!r}, _mnistm.__dict__)\n_sys.modules['mnistm'] = _mnistm\n")

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""Quality of an image-to-image model at equal iterations: our `gan train NAME` against
-PyTorch-GAN's own script (implementations/NAME/NAME.py, executed unchanged), each for the
-same number of batches from the same seed, both scored by `gan eval` on the dataset's
+"""Quality of a zoo model at equal iterations: our `gan train NAME` against PyTorch-GAN's own
+script (implementations/NAME/NAME.py, executed unchanged), each for the same number of batches
+from the same seed, both scored by `gan eval`: the image-to-image models on the dataset's
 evaluation pairs (L1, PSNR, SSIM in [0, 1]); stargan on its held-out faces (the attribute
-accuracy of their edits by the shipped CelebA classifier, L1 to the input on [0, 1]).
+accuracy of their edits by the shipped CelebA classifier, L1 to the input on [0, 1]); the
+inpainting models (context_encoder, ccgan) inside the centred hole of our 1,000 held-out faces
+(L1, PSNR, and the mean face's); cogan on 1,000 pairs (per-domain FD and digits covered, and
+how often a pair shows one digit).
 
     nice -n 10 python3 Scripts/translation_quality.py pix2pix --iterations 400 --seeds 0 1 2 \\
         [--data ../shared/data/facades] [--gan .build/release/gan] [--out /tmp/quality] \\
         [--results docs/image_zoo_results.jsonl] [--picture docs/images/pix2pix_quality.png]
     nice -n 10 python3 Scripts/translation_quality.py stargan --iterations 200 --seeds 0 \\
         --data ../shared/data/celeba --eval-n 200 [--results docs/image_zoo_results.jsonl]
+    nice -n 10 python3 Scripts/translation_quality.py context_encoder --iterations 200 --seeds 0 1 2 \\
+        --data ../shared/data/celeba [--picture docs/images/context_encoder_quality.png]
+    nice -n 10 python3 Scripts/translation_quality.py cogan --iterations 300 --seeds 0 1 2 \\
+        --data MNISTM_FOLDER --mnist MNIST_ROOT
+        (MNISTM_FOLDER what `gan data mnistm` writes; MNIST_ROOT holds MNIST/raw/ as torchvision reads it)
 
 The reference's generator is scored by our network: its state dict is written as
 safetensors (PyTorch's names, which ours keep) into a copy of our run's checkpoint of the same
@@ -18,11 +26,11 @@ dropout sits does not matter. The reference trains on train/ only here: its data
 also adds test/ to the training images, which would score it on pairs it trained on, so its
 scratch data folder exposes train/ and, as val/, the test pairs it pictures from. stargan's
 reference reads data/img_align_celeba/ (the faces and list_attr_celeba.txt) and holds out the
-last 2000 faces itself, as ours does.
+last 2000 faces itself, as ours does; context_encoder's holds out its last 4,000; ccgan's trains
+on every file in its folder, which therefore holds all faces but our held-out 1,000.
 
 Each side prints one JSON line (the format of docs/image_zoo_results.jsonl) and, with
---results, appends it there. --picture draws, for the first test pairs, input | ours |
-reference | target from the first seed's runs.
+--results, appends it there. --picture draws the first seed's outputs beside the reference's.
 
 Needs torch, torchvision, numpy and PIL (not dependencies of the package).
 """
@@ -50,13 +58,34 @@ from reference_models import checkout  # noqa: E402
 # folder) and the numbers of `gan eval --json` recorded.
 MODELS = {
     "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"],
-                "scratch": lambda data: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                "scratch": lambda data, _: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
     "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
-                "scratch": lambda data: {"data": [f"img_align_celeba={data}/img_align_celeba"],
+                "scratch": lambda data, _: {"data": [f"img_align_celeba={data}/img_align_celeba"],
                                          "files": [f"img_align_celeba={data}/list_attr_celeba.txt"]},
                 "scores": ("n", "accuracy", "l1", "edit_accuracy", "input_accuracy"), "trained_on": "all but the last 2000 faces"},
+    # The inpainting models are scored on our held-out faces (the last 1,000): context_encoder.py holds
+    # out its last 4,000 itself; ccgan.py trains on every file, so its folder lacks our held-out ones.
+    "context_encoder": {"generator": "generator", "file": "generator.safetensors", "args": [],
+                        "scratch": lambda data, _: {"data": [f"img_align_celeba={data}/img_align_celeba"]},
+                        "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "its first 6,000 faces"},
+    "ccgan": {"generator": "generator", "file": "generator.safetensors", "args": [],
+              "scratch": lambda data, _: {"data": [f"img_align_celeba={training_faces(data, 1000)}"]},
+              "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "all but the last 1,000 faces"},
+    # cogan reads MNIST as torchvision's MNIST(root) and MNIST-M through the stand-in for its mnistm.py.
+    "cogan": {"generator": "coupled_generators", "file": "generator.safetensors", "args": [],
+              "scratch": lambda data, mnist: {"data": [f"mnist={mnist}", f"mnistm={data}"]},
+              "scores": ("n", "agreement", "domain1", "domain2_grayscale"), "trained_on": "MNIST and MNIST-M train"},
 }
+
+
+def training_faces(data, held_out):
+    """A folder of links to the CelebA faces of `data` but the last `held_out` (in name order)."""
+    faces = os.path.join(data, "img_align_celeba")
+    folder = tempfile.mkdtemp(prefix="celeba-train-")
+    for name in sorted(os.listdir(faces))[:-held_out]:
+        os.symlink(os.path.join(faces, name), os.path.join(folder, name))
+    return folder
 
 
 class StopTraining(Exception):
@@ -84,11 +113,15 @@ class CountingOutput:
 
 
 def write_safetensors(tensors, path):
-    """A safetensors file of float32 tensors (name -> contiguous torch tensor)."""
+    """A safetensors file of a state dict (name -> torch tensor): int64 buffers (batch norm's
+    num_batches_tracked) as I64, everything else as float32."""
+    import torch
     header, offset, blobs = {}, 0, []
     for name, t in tensors.items():
-        data = t.detach().to("cpu").float().contiguous().numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        t = t.detach().to("cpu").contiguous()
+        integer = t.dtype == torch.int64
+        data = (t if integer else t.float()).numpy().tobytes()
+        header[name] = {"dtype": "I64" if integer else "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     encoded = json.dumps(header, separators=(",", ":")).encode()
@@ -100,7 +133,7 @@ def write_safetensors(tensors, path):
             f.write(blob)
 
 
-def run_reference(model, data, iterations, seed, weights_out):
+def run_reference(model, data, mnist, iterations, seed, weights_out):
     """Runs the reference script in this process until `iterations` batches are done, then
     writes its generator's state dict to `weights_out`."""
     import numpy as np
@@ -108,9 +141,12 @@ def run_reference(model, data, iterations, seed, weights_out):
     spec = MODELS[model]
     impl = os.path.join(checkout(), "implementations", model)
     scratch = tempfile.mkdtemp(prefix=f"{model}-reference-")
-    work = reference_scratch.prepare(scratch, model, **spec["scratch"](data))
-    declared = {}   # keeps the library object, and with it the declared schemas, alive
-    exec(reference_scratch.TORCHVISION_OPS, declared)
+    work = reference_scratch.prepare(scratch, model, **spec["scratch"](data, mnist))
+    # The scratch's sitecustomize (torchvision's schemas, the script's stand-ins), run here as
+    # the interpreter would at start; its namespace keeps the declared schemas alive.
+    declared = {}
+    with open(os.path.join(scratch, "sitecustomize.py")) as f:
+        exec(f.read(), declared)
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
@@ -177,11 +213,59 @@ def picture(gan, model, ours, theirs, data, path, count=4):
                 cells.append(Image.open(out).convert("RGB").resize(source.size))
             cells.append(target)
             rows.append(cells)
+    save_grid(rows, path)
+
+
+def inpainting_picture(gan, model, ours, theirs, data, path, count=4):
+    """Rows of masked | ours | reference | original for the first `count` held-out faces, the
+    centred hole of `gan eval` (64 px for context_encoder, 32 for ccgan) shown grey."""
+    from PIL import Image
+    hole = 64 if model == "context_encoder" else 32
+    start = (128 - hole) // 2
+    mask = f"{start},{start},{hole},{hole}"
+    faces = sorted(os.listdir(os.path.join(data, "img_align_celeba")))[-1000:][:count]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, name in enumerate(faces):
+            face = os.path.join(data, "img_align_celeba", name)
+            original = Image.open(face).convert("RGB").resize((128, 128), Image.BICUBIC)
+            masked = original.copy()
+            masked.paste((128, 128, 128), (start, start, start + hole, start + hole))
+            cells = [masked]
+            for side, run in (("ours", ours), ("theirs", theirs)):
+                out = os.path.join(tmp, f"{side}{i}.png")
+                subprocess.run([gan, "sample", model, "--checkpoint", run, "--input", face, "--mask", mask, "--out", out],
+                               check=True, capture_output=True)
+                cells.append(Image.open(out).convert("RGB"))
+            cells.append(original)
+            rows.append(cells)
+    save_grid(rows, path)
+
+
+def pairs_picture(gan, model, ours, theirs, path, count=8):
+    """cogan: `count` pairs (MNIST | MNIST-M) from the same latent vectors, ours left and the
+    reference's right."""
+    from PIL import Image
+    with tempfile.TemporaryDirectory() as tmp:
+        cells = []
+        for side, run in (("ours", ours), ("theirs", theirs)):
+            out = os.path.join(tmp, f"{side}.png")
+            subprocess.run([gan, "sample", model, "--checkpoint", run, "--n", str(count), "--nrow", "1", "--seed", "0",
+                            "--out", out], check=True, capture_output=True)
+            grid = Image.open(out).convert("RGB")
+            cells.append(grid.resize((3 * grid.width, 3 * grid.height), Image.NEAREST))   # 32 px digits, enlarged
+    save_grid([cells], path, gap=12)
+
+
+def save_grid(rows, path, gap=4):
+    """Pictures in rows, each cell as large as the first, on white with `gap` pixels between."""
+    from PIL import Image
     cw, ch = rows[0][0].size
-    grid = Image.new("RGB", (4 * cw + 3 * 4, len(rows) * ch + (len(rows) - 1) * 4), "white")
+    columns = max(len(cells) for cells in rows)
+    grid = Image.new("RGB", (columns * cw + (columns - 1) * gap, len(rows) * ch + (len(rows) - 1) * gap), "white")
     for r, cells in enumerate(rows):
         for c, cell in enumerate(cells):
-            grid.paste(cell, (c * (cw + 4), r * (ch + 4)))
+            grid.paste(cell, (c * (cw + gap), r * (ch + gap)))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     grid.save(path)
 
@@ -195,13 +279,16 @@ def main():
     ap.add_argument("--gan", default=os.path.join(ROOT, ".build", "release", "gan"))
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "translation-quality"))
     ap.add_argument("--results", help="append each JSON line to this file")
-    ap.add_argument("--picture", help="write input | ours | reference | target of the first seed here (pix2pix)")
+    ap.add_argument("--mnist", default=os.path.join(tempfile.gettempdir(), "mnistroot"),
+                    help="cogan: torchvision's MNIST root for the reference (MNIST/raw/ with the unpacked IDX files)")
+    ap.add_argument("--picture", help="write the first seed's outputs beside the reference's here: input | ours | reference | "
+                                      "target (pix2pix), masked | ours | reference | original (inpainting), pairs (cogan)")
     ap.add_argument("--eval-n", type=int, help="score only the first N evaluation pairs or held-out faces")
     ap.add_argument("--reference-weights", help=argparse.SUPPRESS)   # child mode: run the reference only
     a = ap.parse_args()
     data = os.path.abspath(a.data)
     if a.reference_weights:
-        run_reference(a.model, data, a.iterations, a.seeds[0], a.reference_weights)
+        run_reference(a.model, data, os.path.abspath(a.mnist), a.iterations, a.seeds[0], a.reference_weights)
         return
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -226,7 +313,7 @@ def main():
             shutil.rmtree(scratch, ignore_errors=True)
             shutil.copytree(latest_checkpoint(ours), scratch)
             child = subprocess.run([sys.executable, os.path.abspath(__file__), a.model, "--iterations", str(a.iterations),
-                                    "--seeds", str(seed), "--data", data,
+                                    "--seeds", str(seed), "--data", data, "--mnist", a.mnist,
                                     "--reference-weights", os.path.join(scratch, spec["file"])],
                                    check=True, capture_output=True, text=True)
             done = json.loads(child.stdout.strip().splitlines()[-1])
@@ -238,8 +325,13 @@ def main():
         record(dict(common, side="PyTorch-GAN script", seed=seed, seconds=done["seconds"], **evaluate(a.gan, a.model, theirs, a.eval_n),
                     command=" ".join([f"implementations/{a.model}/{a.model}.py"] + spec["args"] + [f"({spec['trained_on']}, torch seed {seed})"]),
                     batches_run=done["iterations"]), a.results)
-        if a.picture and seed == a.seeds[0] and a.model == "pix2pix":
-            picture(a.gan, a.model, ours, theirs, data, a.picture)
+        if a.picture and seed == a.seeds[0]:
+            if a.model == "pix2pix":
+                picture(a.gan, a.model, ours, theirs, data, a.picture)
+            elif a.model in ("context_encoder", "ccgan"):
+                inpainting_picture(a.gan, a.model, ours, theirs, data, a.picture)
+            elif a.model == "cogan":
+                pairs_picture(a.gan, a.model, ours, theirs, a.picture)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import GANs
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time training iterations of a model on MNIST held in memory.",
+        abstract: "Time training iterations of a model on a few batches of its data held in memory.",
         discussion: """
             One iteration is one batch, as the reference counts them. Models that update the \
             generator only every n_critic batches are timed in whole cycles and reported per batch.
