@@ -61,13 +61,19 @@ def main():
                 break
             if ch in (b"\r", b"\n"):
                 text = line.decode(errors="replace")
-                if "[Batch" in text or "[Epoch" in text:
-                    stamps.append((time.monotonic(), batch_index(text)))
-                elif text.strip():
+                if "[Epoch" in text and "[Batch" not in text:
+                    stamps.append((time.monotonic(), None))
+                elif text.strip() and "[Batch" not in text:
                     tail.append(text)
                 line = b""
-            else:
-                line += ch
+                continue
+            line += ch
+            # A progress line is stamped as its "[Batch i/N]" arrives: srgan.py and esrgan.py
+            # write theirs with no line break, one after another on a single line.
+            if ch == b"]" and BATCH_FIELD.search(line):
+                text = line.decode(errors="replace")
+                stamps.append((time.monotonic(), batch_index(text)))
+                line = b""
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     if len(stamps) < a.warmup + 2:
@@ -80,6 +86,9 @@ def main():
     print(json.dumps({"model": a.model, "s_per_batch": statistics.median(gaps), "min": min(gaps),
                       "max": max(gaps), "batches": len(gaps), "peak_rss_mb": rss / 2**20,
                       "threads": a.threads or None, "args": a.args}))
+
+
+BATCH_FIELD = re.compile(rb"\[Batch \d+/\d+\]$")
 
 
 def batch_index(line):
