@@ -137,10 +137,29 @@ def mean_and_range(values, fmt):
     return fmt.format(mean(values)) + spread
 
 
+def sides_in_order(model, sides):
+    """(run name, records) of each side of a quality comparison that ran: ours, then the script."""
+    return [(name, sides[side]) for side, name in (("ours", "ours"), ("PyTorch-GAN script", f"PyTorch-GAN {model}.py"))
+            if sides.get(side)]
+
+
+def wall_seconds(rs):
+    """The mean wall time of runs that recorded one, as a table cell."""
+    from statistics import mean
+    secs = [r["seconds"] for r in rs if r.get("seconds")]
+    return str(round(mean(secs))) if secs else ""
+
+
+def quality_picture(name, caption):
+    """docs/images/NAME_quality.png with its caption, when it exists."""
+    if not os.path.exists(os.path.join(ROOT, "docs", "images", f"{name}_quality.png")):
+        return []
+    return [f"![{caption}](images/{name}_quality.png)", "", caption + ".", ""]
+
+
 def translation_quality_section():
     """Image-to-image runs at equal iterations, ours and PyTorch-GAN's own script: mean over
     seeds with the range, and the picture of the first seed when there is one."""
-    from statistics import mean
     runs = quality_runs(("pix2pix", "cyclegan", "discogan", "dualgan"))
     if not runs:
         return []
@@ -156,22 +175,13 @@ def translation_quality_section():
     def cell(rs, key, fmt):
         return mean_and_range([r[key] for r in rs], fmt)
     for (model, iterations), sides in sorted(runs.items()):
-        for side in ("ours", "PyTorch-GAN script"):
-            rs = sides.get(side, [])
-            if not rs:
-                continue
-            name = "ours" if side == "ours" else f"PyTorch-GAN {model}.py"
-            secs = [r["seconds"] for r in rs if r.get("seconds")]
+        for name, rs in sides_in_order(model, sides):
             out.append(f"| {model} | {iterations} | {name} | {len(rs)} | {cell(rs, 'l1', '{:.4f}')} | "
-                       f"{cell(rs, 'psnr', '{:.2f}')} | {cell(rs, 'ssim', '{:.4f}')} | "
-                       f"{round(mean(secs)) if secs else ''} |")
+                       f"{cell(rs, 'psnr', '{:.2f}')} | {cell(rs, 'ssim', '{:.4f}')} | {wall_seconds(rs)} |")
     out += ["", "Seconds are wall time on a shared machine (other builds ran beside them): not a speed comparison.", ""]
     for model, _ in sorted(runs):
-        picture = os.path.join(ROOT, "docs", "images", f"{model}_quality.png")
-        if os.path.exists(picture):
-            caption = (f"{model}, first seed: label map (input) | ours | PyTorch-GAN's script | photo (target), "
-                       "on the first test pairs")
-            out += [f"![{caption}](images/{model}_quality.png)", "", caption + ".", ""]
+        out += quality_picture(model, f"{model}, first seed: label map (input) | ours | PyTorch-GAN's script | photo "
+                                      "(target), on the first test pairs")
     return out
 
 
@@ -197,14 +207,9 @@ def inpainting_quality_section():
            "|---|---|---|---|---|---|---|"]
     from statistics import mean
     for (model, iterations), sides in sorted(runs.items()):
-        for side in ("ours", "PyTorch-GAN script"):
-            rs = sides.get(side, [])
-            if not rs:
-                continue
-            secs = [r["seconds"] for r in rs if r.get("seconds")]
-            out.append(f"| {model} | {iterations} | {'ours' if side == 'ours' else f'PyTorch-GAN {model}.py'} | {len(rs)} | "
-                       f"{mean_and_range([r['l1'] for r in rs], '{:.4f}')} | {mean_and_range([r['psnr'] for r in rs], '{:.2f}')} | "
-                       f"{round(mean(secs)) if secs else ''} |")
+        for name, rs in sides_in_order(model, sides):
+            out.append(f"| {model} | {iterations} | {name} | {len(rs)} | {mean_and_range([r['l1'] for r in rs], '{:.4f}')} | "
+                       f"{mean_and_range([r['psnr'] for r in rs], '{:.2f}')} | {wall_seconds(rs)} |")
         any_run = next(iter(sides.values()))[0]
         out.append(f"| {model} | | mean face | | {any_run['mean_face_l1']:.4f} | {any_run['mean_face_psnr']:.2f} | |")
     out += ["", "Seconds are wall time on a shared machine: not a speed comparison."]
@@ -216,10 +221,8 @@ def inpainting_quality_section():
                 "compare the two implementations at equal effort, not the method."]
     out += [""]
     for model, _ in sorted(runs):
-        if os.path.exists(os.path.join(ROOT, "docs", "images", f"{model}_quality.png")):
-            caption = (f"{model}, first seed: held-out face with the centred hole (grey) | ours | PyTorch-GAN's script | "
-                       "original")
-            out += [f"![{caption}](images/{model}_quality.png)", "", caption + ".", ""]
+        out += quality_picture(model, f"{model}, first seed: held-out face with the centred hole (grey) | ours | "
+                                      "PyTorch-GAN's script | original")
     return out
 
 
@@ -238,22 +241,17 @@ def cogan_quality_section():
            "`Scripts/translation_quality.py cogan`, records in `docs/image_zoo_results.jsonl`.", "",
            "| iterations | run | seeds | agreement | FD MNIST | digits MNIST | FD MNIST-M (gray) | digits MNIST-M (gray) |",
            "|---|---|---|---|---|---|---|---|"]
-    for (_, iterations), sides in sorted(runs.items()):
-        for side in ("ours", "PyTorch-GAN script"):
-            rs = sides.get(side, [])
-            if not rs:
-                continue
+    for (model, iterations), sides in sorted(runs.items()):
+        for name, rs in sides_in_order(model, sides):
             one, two = [r["domain1"] for r in rs], [r["domain2_grayscale"] for r in rs]
-            out.append(f"| {iterations} | {'ours' if side == 'ours' else 'PyTorch-GAN cogan.py'} | {len(rs)} | "
+            out.append(f"| {iterations} | {name} | {len(rs)} | "
                        f"{mean_and_range([r['agreement'] for r in rs], '{:.3f}')} | "
                        f"{mean_and_range([d['fd'] for d in one], '{:.1f}')} | {mean_and_range([d['mode_coverage'] for d in one], '{:.1f}')} | "
                        f"{mean_and_range([d['fd'] for d in two], '{:.1f}')} | {mean_and_range([d['mode_coverage'] for d in two], '{:.1f}')} |")
     out += ["", "Chance agreement is about 0.1; a few hundred iterations only start the coupling (the reference "
             "trains 200 epochs of 1,875).", ""]
-    if os.path.exists(os.path.join(ROOT, "docs", "images", "cogan_quality.png")):
-        caption = ("cogan, first seed: eight pairs (MNIST | MNIST-M) from the same noise vectors, ours left, "
-                   "PyTorch-GAN's script right")
-        out += [f"![{caption}](images/cogan_quality.png)", "", caption + ".", ""]
+    out += quality_picture("cogan", "cogan, first seed: eight pairs (MNIST | MNIST-M) from the same noise vectors, "
+                                    "ours left, PyTorch-GAN's script right")
     return out
 
 

@@ -8,6 +8,8 @@ save_image are Python), but importing torchvision registers fake kernels for two
 ops, so the sitecustomize declares those two schemas first.
 """
 import os
+import subprocess
+import sys
 
 TORCHVISION_OPS = """import torch
 _torchvision_ops = torch.library.Library("torchvision", "DEF")
@@ -77,8 +79,6 @@ VGG19_CACHE_FILE = "vgg19-dcbb9e9d.pth"
 
 def random_vgg19_cache(scratch):
     """A TORCH_HOME in `scratch` whose hub cache holds a VGG19 state dict of random weights."""
-    import subprocess
-    import sys
     checkpoints = os.path.join(scratch, "torch_home", "hub", "checkpoints")
     os.makedirs(checkpoints)
     code = TORCHVISION_OPS + ("import sys, torchvision\ntorch.manual_seed(0)\n"

@@ -58,31 +58,33 @@ from reference_models import checkout  # noqa: E402
 # folder) and the numbers of `gan eval --json` recorded.
 MODELS = {
     "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"],
-                "scratch": lambda data, _: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
     "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
-                "scratch": lambda data, _: {"data": [f"img_align_celeba={data}/img_align_celeba"],
+                "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={data}/img_align_celeba"],
                                          "files": [f"img_align_celeba={data}/list_attr_celeba.txt"]},
                 "scores": ("n", "accuracy", "l1", "edit_accuracy", "input_accuracy"), "trained_on": "all but the last 2000 faces"},
     # The inpainting models are scored on our held-out faces (the last 1,000): context_encoder.py holds
     # out its last 4,000 itself; ccgan.py trains on every file, so its folder lacks our held-out ones.
     "context_encoder": {"generator": "generator", "file": "generator.safetensors", "args": [],
-                        "scratch": lambda data, _: {"data": [f"img_align_celeba={data}/img_align_celeba"]},
+                        "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={data}/img_align_celeba"]},
                         "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "its first 6,000 faces"},
     "ccgan": {"generator": "generator", "file": "generator.safetensors", "args": [],
-              "scratch": lambda data, _: {"data": [f"img_align_celeba={training_faces(data, 1000)}"]},
+              "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={training_faces(data, 1000, scratch)}"]},
               "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "all but the last 1,000 faces"},
     # cogan reads MNIST as torchvision's MNIST(root) and MNIST-M through the stand-in for its mnistm.py.
     "cogan": {"generator": "coupled_generators", "file": "generator.safetensors", "args": [],
-              "scratch": lambda data, mnist: {"data": [f"mnist={mnist}", f"mnistm={data}"]},
+              "scratch": lambda data, mnist, scratch: {"data": [f"mnist={mnist}", f"mnistm={data}"]},
               "scores": ("n", "agreement", "domain1", "domain2_grayscale"), "trained_on": "MNIST and MNIST-M train"},
 }
 
 
-def training_faces(data, held_out):
-    """A folder of links to the CelebA faces of `data` but the last `held_out` (in name order)."""
+def training_faces(data, held_out, scratch):
+    """A folder in `scratch` of links to the CelebA faces of `data` but the last `held_out` (in
+    name order)."""
     faces = os.path.join(data, "img_align_celeba")
-    folder = tempfile.mkdtemp(prefix="celeba-train-")
+    folder = os.path.join(scratch, "training_faces")
+    os.makedirs(folder)
     for name in sorted(os.listdir(faces))[:-held_out]:
         os.symlink(os.path.join(faces, name), os.path.join(folder, name))
     return folder
@@ -141,7 +143,7 @@ def run_reference(model, data, mnist, iterations, seed, weights_out):
     spec = MODELS[model]
     impl = os.path.join(checkout(), "implementations", model)
     scratch = tempfile.mkdtemp(prefix=f"{model}-reference-")
-    work = reference_scratch.prepare(scratch, model, **spec["scratch"](data, mnist))
+    work = reference_scratch.prepare(scratch, model, **spec["scratch"](data, mnist, scratch))
     # The scratch's sitecustomize (torchvision's schemas, the script's stand-ins), run here as
     # the interpreter would at start; its namespace keeps the declared schemas alive.
     declared = {}
