@@ -59,26 +59,42 @@ __attribute__((target("avx512f"))) static void adam_avx512(const adam_job *j, lo
     }
 }
 
-__attribute__((target("avx2"))) static void adam_avx2(const adam_job *j, long lo, long hi) {
+// Whole vectors take plain loads and stores and only the tail is masked: masked stores are
+// microcoded on Zen 2 and ran this memory-bound loop at a tenth of the AVX-512 one's rate.
+__attribute__((target("avx2"))) static inline void adam_avx2_lanes(const adam_job *j, long i, __m256i k, int whole) {
     const __m256 w = _mm256_set1_ps(1.0f - j->beta1), w1 = _mm256_set1_ps(1.0f - (1.0f - j->beta1));
     const __m256 b2 = _mm256_set1_ps(j->beta2), c2 = _mm256_set1_ps(1.0f - j->beta2);
     const __m256 wd = _mm256_set1_ps(j->wd), eps = _mm256_set1_ps(j->eps);
     const __m256 ns = _mm256_set1_ps(j->neg_step), bs = _mm256_set1_ps(j->bc2_sqrt);
-    const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const int low_weight = 1.0f - j->beta1 < 0.5f;
-    for (long i = lo; i < hi; i += 8) {
-        __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32(hi - i >= 8 ? 8 : (int)(hi - i)), idx);
-        __m256 p = _mm256_maskload_ps(j->p + i, k), g = _mm256_maskload_ps(j->g + i, k);
-        __m256 m = _mm256_maskload_ps(j->m + i, k), v = _mm256_maskload_ps(j->v + i, k);
-        g = _mm256_add_ps(g, _mm256_mul_ps(wd, p));
-        __m256 d = _mm256_sub_ps(g, m);
-        m = low_weight ? _mm256_add_ps(m, _mm256_mul_ps(w, d)) : _mm256_sub_ps(g, _mm256_mul_ps(d, w1));
-        v = _mm256_add_ps(_mm256_mul_ps(v, b2), _mm256_mul_ps(_mm256_mul_ps(c2, g), g));
-        __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v), bs), eps);
-        p = _mm256_add_ps(p, _mm256_div_ps(_mm256_mul_ps(ns, m), den));
+    __m256 p = whole ? _mm256_loadu_ps(j->p + i) : _mm256_maskload_ps(j->p + i, k);
+    __m256 g = whole ? _mm256_loadu_ps(j->g + i) : _mm256_maskload_ps(j->g + i, k);
+    __m256 m = whole ? _mm256_loadu_ps(j->m + i) : _mm256_maskload_ps(j->m + i, k);
+    __m256 v = whole ? _mm256_loadu_ps(j->v + i) : _mm256_maskload_ps(j->v + i, k);
+    g = _mm256_add_ps(g, _mm256_mul_ps(wd, p));
+    __m256 d = _mm256_sub_ps(g, m);
+    m = low_weight ? _mm256_add_ps(m, _mm256_mul_ps(w, d)) : _mm256_sub_ps(g, _mm256_mul_ps(d, w1));
+    v = _mm256_add_ps(_mm256_mul_ps(v, b2), _mm256_mul_ps(_mm256_mul_ps(c2, g), g));
+    __m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v), bs), eps);
+    p = _mm256_add_ps(p, _mm256_div_ps(_mm256_mul_ps(ns, m), den));
+    if (whole) {
+        _mm256_storeu_ps(j->m + i, m);
+        _mm256_storeu_ps(j->v + i, v);
+        _mm256_storeu_ps(j->p + i, p);
+    } else {
         _mm256_maskstore_ps(j->m + i, k, m);
         _mm256_maskstore_ps(j->v + i, k, v);
         _mm256_maskstore_ps(j->p + i, k, p);
+    }
+}
+
+__attribute__((target("avx2"))) static void adam_avx2(const adam_job *j, long lo, long hi) {
+    long i = lo;
+    const __m256i all = _mm256_set1_epi32(-1);
+    for (; i + 8 <= hi; i += 8) adam_avx2_lanes(j, i, all, 1);
+    if (i < hi) {
+        const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        adam_avx2_lanes(j, i, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(hi - i)), idx), 0);
     }
 }
 #endif
