@@ -8,7 +8,7 @@
 //   out[i] += sum_t w[t] * in[i + shift[t]]           (forward, and data gradient)
 //   gw[t]  += sum_i g[i] * in[i + shift[t]]            (weight gradient)
 // Each output or weight-gradient element is computed by one thread in a fixed order, so
-// results do not depend on the thread count. The loops are plain C compiled for AVX-512
+// results do not depend on the thread count. The loops are compiled for AVX-512, for AVX2
 // and for the baseline, picked at run time.
 #include "ckernels.h"
 #include "conv_direct.h"
@@ -143,16 +143,86 @@ AVX512 static void dots9_avx512(const float *g, const float *in, long n, const l
 AVX512 static void dots_avx512(long T, const float *g, const float *in, long n, const long *sh, float *acc) {
     dots512(T, g, in, n, sh, acc);
 }
-#define SUM(use512, ...) ((use512) ? shifted_sum_avx512(__VA_ARGS__) : shifted_sum(__VA_ARGS__))
-#define DOTS(use512, T, ...) ((use512) ? ((T) == 9 ? dots9_avx512(__VA_ARGS__) : dots_avx512(T, __VA_ARGS__)) \
-                                       : ((T) == 9 ? shifted_dots(9, __VA_ARGS__) : shifted_dots(T, __VA_ARGS__)))
+
+#define AVX2 __attribute__((target("avx2,fma")))
+// AVX2 versions for CPUs without AVX-512 (AMD Zen 2), where the plain loops compile to
+// SSE2 without FMA. Eight lanes: the weight gradient's accumulators use lanes 0-7 of each
+// tap's 16 (lane = i % 8; the others stay zero), and the tails are scalar, since masked
+// stores are microcoded there.
+AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps, const float *wt,
+                                  const long *sh) {
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8);
+        __m256 a2 = _mm256_loadu_ps(out + i + 16), a3 = _mm256_loadu_ps(out + i + 24);
+        for (long t = 0; t < taps; t++) {
+            __m256 w = _mm256_set1_ps(wt[t]);
+            const float *s = in + i + sh[t];
+            a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s), a0);
+            a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 8), a1);
+            a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 16), a2);
+            a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 24), a3);
+        }
+        _mm256_storeu_ps(out + i, a0);
+        _mm256_storeu_ps(out + i + 8, a1);
+        _mm256_storeu_ps(out + i + 16, a2);
+        _mm256_storeu_ps(out + i + 24, a3);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 a = _mm256_loadu_ps(out + i);
+        for (long t = 0; t < taps; t++) a = _mm256_fmadd_ps(_mm256_set1_ps(wt[t]), _mm256_loadu_ps(in + i + sh[t]), a);
+        _mm256_storeu_ps(out + i, a);
+    }
+    for (; i < n; i++) {
+        float a = out[i];
+        for (long t = 0; t < taps; t++) a = __builtin_fmaf(wt[t], in[i + sh[t]], a);
+        out[i] = a;
+    }
+}
+
+// Taps in groups of up to 8, each group's accumulators in registers and g re-read per
+// group (from L1/L2): one load per FMA, where all taps at once (16 for 4x4, 49 for 7x7)
+// would keep the accumulators in memory.
+AVX2 static void dots_avx2(long T, const float *g, const float *in, long n, const long *sh, float *acc) {
+    long whole = n / 8 * 8;
+    for (long t0 = 0; t0 < T; t0 += 8) {
+        int nt = (int)(T - t0 < 8 ? T - t0 : 8);
+        const long *s = sh + t0;
+        __m256 a[8];
+        for (int t = 0; t < 8; t++) a[t] = t < nt ? _mm256_loadu_ps(acc + (t0 + t) * LANES) : _mm256_setzero_ps();
+        if (nt == 8) {
+            for (long i = 0; i < whole; i += 8) {
+                __m256 gv = _mm256_loadu_ps(g + i);
+                for (int t = 0; t < 8; t++) a[t] = _mm256_fmadd_ps(gv, _mm256_loadu_ps(in + i + s[t]), a[t]);
+            }
+        } else {
+            for (long i = 0; i < whole; i += 8) {
+                __m256 gv = _mm256_loadu_ps(g + i);
+                for (int t = 0; t < nt; t++) a[t] = _mm256_fmadd_ps(gv, _mm256_loadu_ps(in + i + s[t]), a[t]);
+            }
+        }
+        for (int t = 0; t < nt; t++) _mm256_storeu_ps(acc + (t0 + t) * LANES, a[t]);
+        for (long i = whole; i < n; i++)
+            for (int t = 0; t < nt; t++) {
+                float *lane = acc + (t0 + t) * LANES + (i - whole);
+                *lane = __builtin_fmaf(g[i], in[i + s[t]], *lane);
+            }
+    }
+}
+
+enum { ISA_PORTABLE, ISA_AVX2, ISA_AVX512 };
+#define SUM(isa, ...) ((isa) == ISA_AVX512 ? shifted_sum_avx512(__VA_ARGS__) \
+                       : (isa) == ISA_AVX2 ? shifted_sum_avx2(__VA_ARGS__) : shifted_sum(__VA_ARGS__))
+#define DOTS(isa, T, ...) ((isa) == ISA_AVX512 ? ((T) == 9 ? dots9_avx512(__VA_ARGS__) : dots_avx512(T, __VA_ARGS__)) \
+                           : (isa) == ISA_AVX2 ? dots_avx2(T, __VA_ARGS__) \
+                           : ((T) == 9 ? shifted_dots(9, __VA_ARGS__) : shifted_dots(T, __VA_ARGS__)))
 #else
-#define SUM(use512, ...) shifted_sum(__VA_ARGS__)
-#define DOTS(use512, T, ...) ((T) == 9 ? shifted_dots(9, __VA_ARGS__) : shifted_dots(T, __VA_ARGS__))
+#define SUM(isa, ...) shifted_sum(__VA_ARGS__)
+#define DOTS(isa, T, ...) ((T) == 9 ? shifted_dots(9, __VA_ARGS__) : shifted_dots(T, __VA_ARGS__))
 #endif
 
 // ---- forward: images [n0, n1) ----------------------------------------------------
-INLINE void forward_body(const direct_job *j, long n0, long n1, int use512) {
+INLINE void forward_body(const direct_job *j, long n0, long n1, int isa) {
     const ck_conv_geometry *g = j->g;
     long oh = g->out_h, ow = g->out_w, span = oh * j->wp;
     float *buf = ck_scratch(CK_SCRATCH_CONV, (size_t)(j->plane + j->og * span));
@@ -164,7 +234,7 @@ INLINE void forward_body(const direct_job *j, long n0, long n1, int use512) {
                 pad_plane(xp, j->hp, j->wp, j->plane - j->hp * j->wp,
                           j->x + (n * g->c_in + grp * j->cg + c) * g->h * g->w, g->h, g->w, j->ph, j->pw);
                 for (long o = 0; o < j->og; o++)
-                    SUM(use512, acc + o * span, xp, span, j->taps,
+                    SUM(isa, acc + o * span, xp, span, j->taps,
                         j->w + ((grp * j->og + o) * j->cg + c) * j->taps, j->shift);
             }
             for (long o = 0; o < j->og; o++)
@@ -175,7 +245,7 @@ INLINE void forward_body(const direct_job *j, long n0, long n1, int use512) {
 }
 
 // ---- data gradient: a stride-1 convolution of the padded gy with the flipped kernel ---
-INLINE void backward_data_body(const direct_job *j, long n0, long n1, int use512) {
+INLINE void backward_data_body(const direct_job *j, long n0, long n1, int isa) {
     const ck_conv_geometry *g = j->g;
     long oh = g->out_h, ow = g->out_w;
     // gx[iy, ix] = sum w[ki,kj] * gy[iy + ph - ki*dh, ix + pw - kj*dw]: pad gy so that
@@ -201,7 +271,7 @@ INLINE void backward_data_body(const direct_job *j, long n0, long n1, int use512
                 for (long o = 0; o < j->og; o++) {
                     const float *wo = j->w + ((grp * j->og + o) * j->cg + c) * j->taps;
                     for (long t = 0; t < j->taps; t++) wt[t] = wo[t];
-                    SUM(use512, acc, gyp + o * plane, span, j->taps, wt, sh);
+                    SUM(isa, acc, gyp + o * plane, span, j->taps, wt, sh);
                 }
                 float *dst = j->gx + (n * g->c_in + grp * j->cg + c) * g->h * g->w;
                 for (long r = 0; r < g->h; r++)
@@ -212,7 +282,7 @@ INLINE void backward_data_body(const direct_job *j, long n0, long n1, int use512
 
 // ---- weight gradient: input channels [u0, u1) (absolute), all images in order ------------
 // j->gy here is gy already laid out at width wp with zero extra columns (see below).
-INLINE void backward_weight_body(const direct_job *j, long u0, long u1, int use512) {
+INLINE void backward_weight_body(const direct_job *j, long u0, long u1, int isa) {
     const ck_conv_geometry *g = j->g;
     long oh = g->out_h, span = oh * j->wp, T = j->taps, og = j->og;
     float *buf = ck_scratch(CK_SCRATCH_CONV, (size_t)(j->plane + og * T * LANES));
@@ -226,7 +296,7 @@ INLINE void backward_weight_body(const direct_job *j, long u0, long u1, int use5
                       j->x + (n * g->c_in + u) * g->h * g->w, g->h, g->w, j->ph, j->pw);
             memset(acc, 0, sizeof(float) * (size_t)(og * T * LANES));
             for (long o = 0; o < og; o++)
-                DOTS(use512, T, j->gy + (n * g->c_out + grp * og + o) * span, xp, span, j->shift,
+                DOTS(isa, T, j->gy + (n * g->c_out + grp * og + o) * span, xp, span, j->shift,
                      acc + o * T * LANES);
             for (long k = 0; k < og * T; k++) {
                 float *a = acc + k * LANES;
@@ -242,17 +312,25 @@ INLINE void backward_weight_body(const direct_job *j, long u0, long u1, int use5
     }
 }
 
-// The bodies are compiled twice: for AVX-512 (with the intrinsic loops) and portable.
+// The bodies are compiled three times: for AVX-512 and AVX2 (with their intrinsic loops) and portable.
 #if defined(__x86_64__) || defined(__i386__)
-AVX512 static void fwd_avx512(const direct_job *j, long a, long b) { forward_body(j, a, b, 1); }
-AVX512 static void bwd_data_avx512(const direct_job *j, long a, long b) { backward_data_body(j, a, b, 1); }
-AVX512 static void bwd_weight_avx512(const direct_job *j, long a, long b) { backward_weight_body(j, a, b, 1); }
+AVX512 static void fwd_avx512(const direct_job *j, long a, long b) { forward_body(j, a, b, ISA_AVX512); }
+AVX512 static void bwd_data_avx512(const direct_job *j, long a, long b) { backward_data_body(j, a, b, ISA_AVX512); }
+AVX512 static void bwd_weight_avx512(const direct_job *j, long a, long b) { backward_weight_body(j, a, b, ISA_AVX512); }
+AVX2 static void fwd_avx2(const direct_job *j, long a, long b) { forward_body(j, a, b, ISA_AVX2); }
+AVX2 static void bwd_data_avx2(const direct_job *j, long a, long b) { backward_data_body(j, a, b, ISA_AVX2); }
+AVX2 static void bwd_weight_avx2(const direct_job *j, long a, long b) { backward_weight_body(j, a, b, ISA_AVX2); }
 #define HAVE_AVX512() __builtin_cpu_supports("avx512f")
+#define HAVE_AVX2() (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
 #else
 #define HAVE_AVX512() 0
+#define HAVE_AVX2() 0
 #define fwd_avx512 fwd_portable
 #define bwd_data_avx512 bwd_data_portable
 #define bwd_weight_avx512 bwd_weight_portable
+#define fwd_avx2 fwd_portable
+#define bwd_data_avx2 bwd_data_portable
+#define bwd_weight_avx2 bwd_weight_portable
 #endif
 static void fwd_portable(const direct_job *j, long a, long b) { forward_body(j, a, b, 0); }
 static void bwd_data_portable(const direct_job *j, long a, long b) { backward_data_body(j, a, b, 0); }
@@ -264,15 +342,21 @@ static void range(const direct_job *j, long index, long *a, long *b) {
 }
 static void fwd_chunk(void *ctx, long i) {
     long a, b; range(ctx, i, &a, &b);
-    if (HAVE_AVX512()) fwd_avx512(ctx, a, b); else fwd_portable(ctx, a, b);
+    if (HAVE_AVX512()) fwd_avx512(ctx, a, b);
+    else if (HAVE_AVX2()) fwd_avx2(ctx, a, b);
+    else fwd_portable(ctx, a, b);
 }
 static void bwd_data_chunk(void *ctx, long i) {
     long a, b; range(ctx, i, &a, &b);
-    if (HAVE_AVX512()) bwd_data_avx512(ctx, a, b); else bwd_data_portable(ctx, a, b);
+    if (HAVE_AVX512()) bwd_data_avx512(ctx, a, b);
+    else if (HAVE_AVX2()) bwd_data_avx2(ctx, a, b);
+    else bwd_data_portable(ctx, a, b);
 }
 static void bwd_weight_chunk(void *ctx, long i) {
     long a, b; range(ctx, i, &a, &b);
-    if (HAVE_AVX512()) bwd_weight_avx512(ctx, a, b); else bwd_weight_portable(ctx, a, b);
+    if (HAVE_AVX512()) bwd_weight_avx512(ctx, a, b);
+    else if (HAVE_AVX2()) bwd_weight_avx2(ctx, a, b);
+    else bwd_weight_portable(ctx, a, b);
 }
 
 // Splits `units` over the pool when each part has >= ~100 us of work (~20 GFLOP/s here).
