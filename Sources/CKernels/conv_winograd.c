@@ -195,30 +195,42 @@ static void grad_output_transform(const wino *p, const float *gy, long t0, long 
 }
 
 // U[e] (16 x [co x ci]) = G g G^T for weights w[o][c][3][3]; `flip` reads the data-gradient
-// weights w'[c][o] = w[o][c] rotated 180 degrees.
-static void weight_transform(const float *w, long co, long ci, int flip, float *u) {
-    for (long o = 0; o < co; o++)
-        for (long c = 0; c < ci; c++) {
-            float g[3][3];
-            for (int i = 0; i < 3; i++)
-                for (int j = 0; j < 3; j++)
-                    g[i][j] = flip ? w[((c * co + o) * 3 + 2 - i) * 3 + 2 - j] : w[((o * ci + c) * 3 + i) * 3 + j];
-            float a[4][3];
-            for (int j = 0; j < 3; j++) {
-                a[0][j] = g[0][j];
-                a[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
-                a[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
-                a[3][j] = g[2][j];
-            }
-            for (int i = 0; i < 4; i++) {
-                float *dst = u + o * ci + c;
-                long es = co * ci;
-                dst[(i * 4 + 0) * es] = a[i][0];
-                dst[(i * 4 + 1) * es] = 0.5f * (a[i][0] + a[i][1] + a[i][2]);
-                dst[(i * 4 + 2) * es] = 0.5f * (a[i][0] - a[i][1] + a[i][2]);
-                dst[(i * 4 + 3) * es] = a[i][2];
-            }
+// weights w'[c][o] = w[o][c] rotated 180 degrees. Two passes: the nine taps are first laid
+// out as planes over the (o, c) pairs (for `flip` in 16 x 16 blocks, so the transposed reads
+// stay in cache), then the transform is one loop over the pairs that vectorises. Done pair
+// by pair with 16 strided stores, it took 7% of a cyclegan iteration.
+#define TRANSPOSE_BLOCK 16
+static void weight_transform(const float *w, long co, long ci, int flip, float *restrict u) {
+    long n = co * ci;
+    ck_temp planes = ck_temp_alloc((size_t)(9 * n));
+    float *restrict g = planes.p;
+    if (!flip) {
+        for (long k = 0; k < n; k++)
+            for (int t = 0; t < 9; t++) g[t * n + k] = w[k * 9 + t];
+    } else {
+        for (long o0 = 0; o0 < co; o0 += TRANSPOSE_BLOCK)
+            for (long c0 = 0; c0 < ci; c0 += TRANSPOSE_BLOCK)
+                for (long c = c0; c < c0 + TRANSPOSE_BLOCK && c < ci; c++)
+                    for (long o = o0; o < o0 + TRANSPOSE_BLOCK && o < co; o++)
+                        for (int t = 0; t < 9; t++) g[t * n + o * ci + c] = w[(c * co + o) * 9 + 8 - t];
+    }
+    for (long k = 0; k < n; k++) {
+        float a[4][3];
+        for (int j = 0; j < 3; j++) {
+            float g0 = g[j * n + k], g1 = g[(3 + j) * n + k], g2 = g[(6 + j) * n + k];
+            a[0][j] = g0;
+            a[1][j] = 0.5f * (g0 + g1 + g2);
+            a[2][j] = 0.5f * (g0 - g1 + g2);
+            a[3][j] = g2;
         }
+        for (int i = 0; i < 4; i++) {
+            u[(i * 4 + 0) * n + k] = a[i][0];
+            u[(i * 4 + 1) * n + k] = 0.5f * (a[i][0] + a[i][1] + a[i][2]);
+            u[(i * 4 + 2) * n + k] = 0.5f * (a[i][0] - a[i][1] + a[i][2]);
+            u[(i * 4 + 3) * n + k] = a[i][2];
+        }
+    }
+    ck_temp_free(planes);
 }
 
 // ---- forward (and data gradient) ---------------------------------------------------

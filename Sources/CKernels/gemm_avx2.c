@@ -62,6 +62,43 @@ KLOOP(1) KLOOP(2) KLOOP(3) KLOOP(4) KLOOP(5) KLOOP(6)
 typedef void (*kloop_fn)(long, const float *, const float *, float *);
 static const kloop_fn kloops[CK_MR_AVX2 + 1] = {NULL, kloop_1, kloop_2, kloop_3, kloop_4, kloop_5, kloop_6};
 
+// The same for the first 8 columns of the panel only (acc lanes 8-15 of each row untouched):
+// an edge tile at most 8 wide costs half a full one. A Winograd pass over 33 tiles a row
+// (a 66 px data gradient) has one column in every third micro-tile.
+#define H1(OFF, R0) "vbroadcastss " #OFF "(%[a]), %%ymm14\n\t" "vfmadd231ps %%ymm12, %%ymm14, %%ymm" #R0 "\n\t"
+#define HALF_0 H1(0, 0)
+#define HALF_1 H1(4, 2)
+#define HALF_2 H1(8, 4)
+#define HALF_3 H1(12, 6)
+#define HALF_4 H1(16, 8)
+#define HALF_5 H1(20, 10)
+#define HZERO_0 "vxorps %%ymm0, %%ymm0, %%ymm0\n\t"
+#define HZERO_1 "vxorps %%ymm2, %%ymm2, %%ymm2\n\t"
+#define HZERO_2 "vxorps %%ymm4, %%ymm4, %%ymm4\n\t"
+#define HZERO_3 "vxorps %%ymm6, %%ymm6, %%ymm6\n\t"
+#define HZERO_4 "vxorps %%ymm8, %%ymm8, %%ymm8\n\t"
+#define HZERO_5 "vxorps %%ymm10, %%ymm10, %%ymm10\n\t"
+#define HSAVE_0 "vmovups %%ymm0, 0(%[t])\n\t"
+#define HSAVE_1 "vmovups %%ymm2, 64(%[t])\n\t"
+#define HSAVE_2 "vmovups %%ymm4, 128(%[t])\n\t"
+#define HSAVE_3 "vmovups %%ymm6, 192(%[t])\n\t"
+#define HSAVE_4 "vmovups %%ymm8, 256(%[t])\n\t"
+#define HSAVE_5 "vmovups %%ymm10, 320(%[t])\n\t"
+#define HKBODY(R) \
+    "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
+    ".p2align 5\n\t" "1:\n\t" \
+    "vmovups (%[b]), %%ymm12\n\t" \
+    ROWS##R(HALF) \
+    "add $24, %[a]\n\t" "add $64, %[b]\n\t" "dec %[kc]\n\t" "jnz 1b\n\t" \
+    "2:\n\t"
+#define HKLOOP(R) \
+    __attribute__((target("avx2,fma"), noinline)) static void hkloop_##R( \
+        long kc, const float *a, const float *b, float *acc) { \
+        __asm__ volatile(ROWS##R(HZERO) HKBODY(R) ROWS##R(HSAVE) \
+            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc) : [t] "r"(acc) : CLOBBERS); }
+HKLOOP(1) HKLOOP(2) HKLOOP(3) HKLOOP(4) HKLOOP(5) HKLOOP(6)
+static const kloop_fn half_kloops[CK_MR_AVX2 + 1] = {NULL, hkloop_1, hkloop_2, hkloop_3, hkloop_4, hkloop_5, hkloop_6};
+
 // A full 6x16 tile with alpha 1 and beta 0 (store) or 1 (add), written to C straight from
 // the accumulators: the common case, without the round trip through acc. 1*x and
 // fma(1, x, 1*c) are exact, so the numbers are the general path's.
@@ -100,30 +137,26 @@ void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long
         return;
     }
     float acc[CK_MR_AVX2 * CK_NR_AVX2] __attribute__((aligned(32)));
-    kloops[mr < 1 ? 1 : mr > CK_MR_AVX2 ? CK_MR_AVX2 : mr](kc, a, b, acc);
-    // Whole rows take plain loads and stores: masked stores are microcoded and slow on Zen 2.
-    const int whole = nr == CK_NR_AVX2;
-    __m256i m0 = lane_mask(nr), m1 = lane_mask(nr - 8);
+    (nr <= 8 ? half_kloops : kloops)[mr < 1 ? 1 : mr > CK_MR_AVX2 ? CK_MR_AVX2 : mr](kc, a, b, acc);
+    // Whole halves of a row (8 lanes) take plain loads and stores, and a half with no columns
+    // is skipped: masked stores are microcoded and slow on Zen 2.
     __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
-    for (int r = 0; r < mr; r++) {
-        float *cr = c + r * ldc;
-        __m256 x0 = _mm256_load_ps(acc + r * 16), x1 = _mm256_load_ps(acc + r * 16 + 8);
-        __m256 o0, o1;
-        if (beta == 0.0f) {
-            o0 = _mm256_mul_ps(va, x0);
-            o1 = _mm256_mul_ps(va, x1);
-        } else {
-            __m256 c0 = whole ? _mm256_loadu_ps(cr) : _mm256_maskload_ps(cr, m0);
-            __m256 c1 = whole ? _mm256_loadu_ps(cr + 8) : _mm256_maskload_ps(cr + 8, m1);
-            o0 = _mm256_fmadd_ps(va, x0, _mm256_mul_ps(vb, c0));
-            o1 = _mm256_fmadd_ps(va, x1, _mm256_mul_ps(vb, c1));
-        }
-        if (whole) {
-            _mm256_storeu_ps(cr, o0);
-            _mm256_storeu_ps(cr + 8, o1);
-        } else {
-            _mm256_maskstore_ps(cr, m0, o0);
-            _mm256_maskstore_ps(cr + 8, m1, o1);
+    for (int h = 0; h < 2; h++) {
+        int cols = nr - 8 * h;
+        if (cols <= 0) break;
+        const int whole = cols >= 8;
+        __m256i mask = lane_mask(cols);
+        for (int r = 0; r < mr; r++) {
+            float *cr = c + r * ldc + 8 * h;
+            __m256 x = _mm256_load_ps(acc + r * 16 + 8 * h), o;
+            if (beta == 0.0f) {
+                o = _mm256_mul_ps(va, x);
+            } else {
+                __m256 cv = whole ? _mm256_loadu_ps(cr) : _mm256_maskload_ps(cr, mask);
+                o = _mm256_fmadd_ps(va, x, _mm256_mul_ps(vb, cv));
+            }
+            if (whole) _mm256_storeu_ps(cr, o);
+            else _mm256_maskstore_ps(cr, mask, o);
         }
     }
 }
