@@ -31,6 +31,12 @@ def _normal_init(module):
 builtins.weights_init_normal = _normal_init
 """
 
+# bicyclegan's models.py sizes an AvgPool2d with a global `in_channels` that nothing defines (the
+# reference's issue #105) and stops at once; the intended value, 3, made a builtin, lets it run.
+BICYCLEGAN_IN_CHANNELS = """import builtins
+builtins.in_channels = 3
+"""
+
 # cogan.py imports the reference's mnistm.py (beside it, so first on the path), which downloads
 # a pickle of another MNIST-M. This stand-in, put in sys.modules by the sitecustomize before
 # the script starts, reads the IDX files `gan data mnistm` writes from the same root (link
@@ -133,6 +139,8 @@ def prepare(scratch, model, data=(), aliases=(), unpaired=(), splits=None, files
         f.write(TORCHVISION_OPS)
         if model == "ccgan":
             f.write(CCGAN_INIT)
+        if model == "bicyclegan":
+            f.write(BICYCLEGAN_IN_CHANNELS)
         if model in ("srgan", "esrgan"):
             f.write(f"import os as _os\n_os.environ['TORCH_HOME'] = {random_vgg19_cache(scratch)!r}\n")
         if model == "cogan":
