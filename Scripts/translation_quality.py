@@ -39,6 +39,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -60,6 +61,18 @@ MODELS = {
     "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"],
                 "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
+    # dualgan.py and discogan.py read A|B pairs as pix2pix.py does; cyclegan.py reads train/A and
+    # train/B (the facades photos and label maps as two folders) and pictures from test/. Scored:
+    # G_BA, labels -> photo, as ours.
+    "dualgan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+                "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
+    "discogan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+                 "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
+    "cyclegan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+                 "scratch": lambda data, mnist, scratch: {"unpaired": [f"facades={data}"], "splits": ["train", "test"]},
+                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ as two unpaired domains"},
     "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
                 "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={data}/img_align_celeba"],
                                          "files": [f"img_align_celeba={data}/list_attr_celeba.txt"]},
@@ -94,17 +107,24 @@ class StopTraining(Exception):
     pass
 
 
+PROGRESS = re.compile(r"\[Epoch (\d+)/\d+\] \[Batch (\d+)/(\d+)\]")
+
+
 class CountingOutput:
-    """Stands in for sys.stdout: counts the script's progress lines, one per batch, and stops
-    it after `limit` of them (each is written once the batch's optimiser steps are done)."""
+    """Stands in for sys.stdout: follows the script's progress lines ("[Epoch e/E] [Batch i/N]",
+    written once batch i's optimiser steps are done) and stops it once `limit` batches are done.
+    The batch count comes from the line, since dualgan.py and stargan.py print only every
+    n_critic-th batch (i % 5 == 0): a run of 5k + 1 batches stops right after a generator step."""
 
     def __init__(self, stream, limit):
         self.stream, self.limit, self.done = stream, limit, 0
 
     def write(self, text):
-        if "[Epoch" in text:
-            self.done += 1
-            if self.done % 100 == 0:
+        progress = PROGRESS.search(text)
+        if progress:
+            epoch, batch, per_epoch = (int(g) for g in progress.groups())
+            before, self.done = self.done, epoch * per_epoch + batch + 1
+            if self.done // 100 > before // 100:
                 sys.stderr.write(f"reference: {self.done} batches\n")
             if self.done >= self.limit:
                 raise StopTraining()
@@ -328,7 +348,7 @@ def main():
                     command=" ".join([f"implementations/{a.model}/{a.model}.py"] + spec["args"] + [f"({spec['trained_on']}, torch seed {seed})"]),
                     batches_run=done["iterations"]), a.results)
         if a.picture and seed == a.seeds[0]:
-            if a.model == "pix2pix":
+            if a.model in ("pix2pix", "dualgan", "discogan", "cyclegan"):
                 picture(a.gan, a.model, ours, theirs, data, a.picture)
             elif a.model in ("context_encoder", "ccgan"):
                 inpainting_picture(a.gan, a.model, ours, theirs, data, a.picture)

@@ -195,41 +195,68 @@ static void grad_output_transform(const wino *p, const float *gy, long t0, long 
 }
 
 // U[e] (16 x [co x ci]) = G g G^T for weights w[o][c][3][3]; `flip` reads the data-gradient
-// weights w'[c][o] = w[o][c] rotated 180 degrees. Two passes: the nine taps are first laid
-// out as planes over the (o, c) pairs (for `flip` in 16 x 16 blocks, so the transposed reads
-// stay in cache), then the transform is one loop over the pairs that vectorises. Done pair
-// by pair with 16 strided stores, it took 7% of a cyclegan iteration.
+// weights w'[c][o] = w[o][c] rotated 180 degrees. Each task takes a range of o: it lays its
+// pairs' nine taps out as planes (for `flip` in 16 x 16 blocks, so the transposed reads stay
+// in cache), then transforms them in one loop over the pairs that vectorises. Done pair by
+// pair on the calling thread with 16 strided stores, it took 7% of a cyclegan iteration.
 #define TRANSPOSE_BLOCK 16
-static void weight_transform(const float *w, long co, long ci, int flip, float *restrict u) {
-    long n = co * ci;
-    ck_temp planes = ck_temp_alloc((size_t)(9 * n));
-    float *restrict g = planes.p;
-    if (!flip) {
-        for (long k = 0; k < n; k++)
-            for (int t = 0; t < 9; t++) g[t * n + k] = w[k * 9 + t];
-    } else {
-        for (long o0 = 0; o0 < co; o0 += TRANSPOSE_BLOCK)
-            for (long c0 = 0; c0 < ci; c0 += TRANSPOSE_BLOCK)
-                for (long c = c0; c < c0 + TRANSPOSE_BLOCK && c < ci; c++)
-                    for (long o = o0; o < o0 + TRANSPOSE_BLOCK && o < co; o++)
-                        for (int t = 0; t < 9; t++) g[t * n + o * ci + c] = w[(c * co + o) * 9 + 8 - t];
-    }
-    for (long k = 0; k < n; k++) {
-        float a[4][3];
-        for (int j = 0; j < 3; j++) {
-            float g0 = g[j * n + k], g1 = g[(3 + j) * n + k], g2 = g[(6 + j) * n + k];
-            a[0][j] = g0;
-            a[1][j] = 0.5f * (g0 + g1 + g2);
-            a[2][j] = 0.5f * (g0 - g1 + g2);
-            a[3][j] = g2;
+#define WEIGHT_CHUNK 16384   // (o, c) pairs per task: ~0.4 MB of taps and transforms
+
+typedef struct {
+    const float *w;
+    long co, ci, chunks;
+    int flip;
+    float *g, *u;
+} weight_job;
+
+// Pairs [a, b) of the planes g (9 x n) into U (16 x n). Restrict parameters: the loop
+// vectorises only when the compiler knows the planes and U apart.
+static void transform_pairs(const float *restrict g, float *restrict u, long n, long a, long b) {
+    for (long k = a; k < b; k++) {
+        float q[4][3];
+        for (int col = 0; col < 3; col++) {
+            float g0 = g[col * n + k], g1 = g[(3 + col) * n + k], g2 = g[(6 + col) * n + k];
+            q[0][col] = g0;
+            q[1][col] = 0.5f * (g0 + g1 + g2);
+            q[2][col] = 0.5f * (g0 - g1 + g2);
+            q[3][col] = g2;
         }
         for (int i = 0; i < 4; i++) {
-            u[(i * 4 + 0) * n + k] = a[i][0];
-            u[(i * 4 + 1) * n + k] = 0.5f * (a[i][0] + a[i][1] + a[i][2]);
-            u[(i * 4 + 2) * n + k] = 0.5f * (a[i][0] - a[i][1] + a[i][2]);
-            u[(i * 4 + 3) * n + k] = a[i][2];
+            u[(i * 4 + 0) * n + k] = q[i][0];
+            u[(i * 4 + 1) * n + k] = 0.5f * (q[i][0] + q[i][1] + q[i][2]);
+            u[(i * 4 + 2) * n + k] = 0.5f * (q[i][0] - q[i][1] + q[i][2]);
+            u[(i * 4 + 3) * n + k] = q[i][2];
         }
     }
+}
+
+static void weight_chunk(void *ctx, long index) {
+    const weight_job *j = ctx;
+    const float *w = j->w;
+    float *g = j->g;
+    long co = j->co, ci = j->ci, n = co * ci;
+    long blocks = (co + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+    long o_lo = blocks * index / j->chunks * TRANSPOSE_BLOCK, o_hi = blocks * (index + 1) / j->chunks * TRANSPOSE_BLOCK;
+    if (o_hi > co) o_hi = co;
+    if (!j->flip) {
+        for (long k = o_lo * ci; k < o_hi * ci; k++)
+            for (int t = 0; t < 9; t++) g[t * n + k] = w[k * 9 + t];
+    } else {
+        for (long o0 = o_lo; o0 < o_hi; o0 += TRANSPOSE_BLOCK)
+            for (long c0 = 0; c0 < ci; c0 += TRANSPOSE_BLOCK)
+                for (long c = c0; c < c0 + TRANSPOSE_BLOCK && c < ci; c++)
+                    for (long o = o0; o < o0 + TRANSPOSE_BLOCK && o < o_hi; o++)
+                        for (int t = 0; t < 9; t++) g[t * n + o * ci + c] = w[(c * co + o) * 9 + 8 - t];
+    }
+    transform_pairs(g, j->u, n, o_lo * ci, o_hi * ci);
+}
+
+static void weight_transform(const float *w, long co, long ci, int flip, float *u) {
+    long blocks = (co + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+    long chunks = ck_parallel_chunks(co * ci, WEIGHT_CHUNK);
+    ck_temp planes = ck_temp_alloc((size_t)(9 * co * ci));
+    weight_job j = {w, co, ci, chunks < blocks ? chunks : blocks, flip, planes.p, u};
+    ck_parallel_for(j.chunks, weight_chunk, &j);
     ck_temp_free(planes);
 }
 
@@ -249,6 +276,15 @@ static void forward_chunk(void *ctx, long index) {
     output_transform(p, m, t0, nt, p->y);
 }
 
+// The 16 transformed weight matrices packed as GEMM A panels, one task each.
+typedef struct { wino *p; const float *u; } pack_job;
+
+static void pack_chunk(void *ctx, long e) {
+    const pack_job *j = ctx;
+    const wino *p = j->p;
+    ck_gemm_pack_a(p->isa, 0, j->u + e * p->co * p->ci, p->ci, p->co, p->ci, p->upacked + e * p->ustride);
+}
+
 static void run_forward(wino *p, const float *w, int flip) {
     ck_temp ubuf = ck_temp_alloc((size_t)(16 * p->co * p->ci));
     float *u = ubuf.p;
@@ -257,8 +293,8 @@ static void run_forward(wino *p, const float *w, int flip) {
     p->ustride = (long)ck_gemm_packed_a_floats(p->isa, p->co, p->ci);
     ck_temp upacked = ck_temp_alloc((size_t)(16 * p->ustride));
     p->upacked = upacked.p;
-    for (int e = 0; e < 16; e++)
-        ck_gemm_pack_a(p->isa, 0, u + e * p->co * p->ci, p->ci, p->co, p->ci, p->upacked + e * p->ustride);
+    pack_job pj = {p, u};
+    ck_parallel_for(16, pack_chunk, &pj);
     ck_temp_free(ubuf);
     ck_parallel_for(p->chunks, forward_chunk, p);
     ck_temp_free(upacked);
@@ -297,6 +333,36 @@ static void weight_slice(void *ctx, long s) {
     }
 }
 
+// gw for the (o, c) pairs of one task: the slices' dU partials summed in slice order, then
+// gw = G^T dU G, G^T = [[1, .5, .5, 0], [0, .5, -.5, 0], [0, .5, .5, 1]].
+typedef struct { const wino *p; float *gw; long usize, chunks; } finish_job;
+
+static void finish_chunk(void *ctx, long index) {
+    const finish_job *j = ctx;
+    const wino *p = j->p;
+    long n = p->co * p->ci, a = n * index / j->chunks, b = n * (index + 1) / j->chunks;
+    float *du = p->du;
+    for (long k = 1; k < p->slices; k++)
+        for (int e = 0; e < 16; e++)
+            for (long i = a; i < b; i++) du[e * n + i] += du[k * j->usize + e * n + i];
+    for (long i = a; i < b; i++) {
+        float d[4][4];
+        for (int e = 0; e < 16; e++) d[e / 4][e % 4] = du[e * n + i];
+        float q[3][4];
+        for (int col = 0; col < 4; col++) {
+            q[0][col] = d[0][col] + 0.5f * (d[1][col] + d[2][col]);
+            q[1][col] = 0.5f * (d[1][col] - d[2][col]);
+            q[2][col] = 0.5f * (d[1][col] + d[2][col]) + d[3][col];
+        }
+        float *dst = j->gw + i * 9;
+        for (int r = 0; r < 3; r++) {
+            dst[r * 3 + 0] = q[r][0] + 0.5f * (q[r][1] + q[r][2]);
+            dst[r * 3 + 1] = 0.5f * (q[r][1] - q[r][2]);
+            dst[r * 3 + 2] = 0.5f * (q[r][1] + q[r][2]) + q[r][3];
+        }
+    }
+}
+
 void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw) {
     wino p;
     plan(&p, g->batch, g->c_in, g->h, g->w, g->c_out, g->pad_h, g->pad_w, 0);
@@ -310,25 +376,7 @@ void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x,
     ck_temp du = ck_temp_alloc((size_t)(p.slices * usize));
     p.du = du.p;
     ck_parallel_for(p.slices, weight_slice, &p);
-    for (long k = 1; k < p.slices; k++)
-        for (long i = 0; i < usize; i++) p.du[i] += p.du[k * usize + i];
-    // gw = G^T dU G, G^T = [[1, .5, .5, 0], [0, .5, -.5, 0], [0, .5, .5, 1]]
-    for (long o = 0; o < p.co; o++)
-        for (long c = 0; c < p.ci; c++) {
-            float d[4][4];
-            for (int e = 0; e < 16; e++) d[e / 4][e % 4] = p.du[e * p.co * p.ci + o * p.ci + c];
-            float q[3][4];
-            for (int j = 0; j < 4; j++) {
-                q[0][j] = d[0][j] + 0.5f * (d[1][j] + d[2][j]);
-                q[1][j] = 0.5f * (d[1][j] - d[2][j]);
-                q[2][j] = 0.5f * (d[1][j] + d[2][j]) + d[3][j];
-            }
-            float *dst = gw + (o * p.ci + c) * 9;
-            for (int i = 0; i < 3; i++) {
-                dst[i * 3 + 0] = q[i][0] + 0.5f * (q[i][1] + q[i][2]);
-                dst[i * 3 + 1] = 0.5f * (q[i][1] - q[i][2]);
-                dst[i * 3 + 2] = 0.5f * (q[i][1] + q[i][2]) + q[i][3];
-            }
-        }
+    finish_job fj = {&p, gw, usize, ck_parallel_chunks(p.co * p.ci, WEIGHT_CHUNK)};
+    ck_parallel_for(fj.chunks, finish_chunk, &fj);
     ck_temp_free(du);
 }
