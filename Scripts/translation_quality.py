@@ -53,8 +53,9 @@ sys.path.insert(0, HERE)
 import reference_scratch  # noqa: E402
 from reference_models import checkout  # noqa: E402
 
-# Per model: the reference's generator variable scored, our network file it replaces, and the
-# script's options that select the dataset.
+# Per model: the reference's generator variable scored, our network file it replaces (and
+# `also` the checkpoint's generator.safetensors, where the scored network has another name and
+# that copy is what `gan eval` loads), and the script's options that select the dataset.
 # Also per model: the scratch data folder (reference_scratch.prepare's arguments from the data
 # folder) and the numbers of `gan eval --json` recorded.
 MODELS = {
@@ -64,13 +65,13 @@ MODELS = {
     # dualgan.py and discogan.py read A|B pairs as pix2pix.py does; cyclegan.py reads train/A and
     # train/B (the facades photos and label maps as two folders) and pictures from test/. Scored:
     # G_BA, labels -> photo, as ours.
-    "dualgan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+    "dualgan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
                 "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
-    "discogan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+    "discogan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
                  "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                  "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
-    "cyclegan": {"generator": "G_BA", "file": "G_BA.safetensors", "args": ["--dataset_name", "facades"],
+    "cyclegan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
                  "scratch": lambda data, mnist, scratch: {"unpaired": [f"facades={data}"], "splits": ["train", "test"]},
                  "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ as two unpaired domains"},
     "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
@@ -339,6 +340,8 @@ def main():
                                     "--reference-weights", os.path.join(scratch, spec["file"])],
                                    check=True, capture_output=True, text=True)
             done = json.loads(child.stdout.strip().splitlines()[-1])
+            for copy in spec.get("also", []):   # the sampler's own file, which `gan eval` reads
+                shutil.copyfile(os.path.join(scratch, spec["file"]), os.path.join(scratch, copy))
             with open(os.path.join(scratch, "reference.json"), "w") as f:
                 json.dump(done, f)
             os.rename(scratch, theirs)
