@@ -140,9 +140,13 @@ static void pack_b(int tb, const float *b, long ldb, long p0, long j0, long kc, 
                    int NR, float *dst) {
     long jr0 = 0;
 #ifdef CK_X86
-    // NR == 32 only with the AVX-512 micro-kernel, so the CPU has AVX-512.
+    // NR == 32 only with the AVX-512 micro-kernel, so the CPU has AVX-512; 16 only with the
+    // AVX2 one.
     if (tb && NR == CK_NR_AVX512) {
         jr0 = ck_pack_b_trans_avx512(b, ldb, p0, j0, kc, nc, dst);
+        dst += jr0 * kc;
+    } else if (tb && NR == CK_NR_AVX2) {
+        jr0 = ck_pack_b_trans_avx2(b, ldb, p0, j0, kc, nc, dst);
         dst += jr0 * kc;
     }
 #endif

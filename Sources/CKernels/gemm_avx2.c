@@ -160,4 +160,48 @@ void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long
         }
     }
 }
+// Packs the full 16-column panels of op(B) = B^T (B stored [n, k] row-major, so a panel's
+// columns are 16 rows of B) with 8x8 transposes; the scalar loop in gemm.c stores one
+// element per cache line of the panel at a time, and was 8% of a munit iteration (weight
+// gradients of its 5x5 layers, whose columns are transposed). Returns how many columns it
+// packed (a multiple of 16).
+__attribute__((target("avx2,fma")))
+static inline void transpose8(const float *src, long ld, float *dst, long dst_ld) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld);
+    __m256 r2 = _mm256_loadu_ps(src + 2 * ld), r3 = _mm256_loadu_ps(src + 3 * ld);
+    __m256 r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld);
+    __m256 r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + dst_ld, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * dst_ld, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * dst_ld, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * dst_ld, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * dst_ld, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * dst_ld, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * dst_ld, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+__attribute__((target("avx2,fma")))
+long ck_pack_b_trans_avx2(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst) {
+    long full = nc / CK_NR_AVX2 * CK_NR_AVX2;
+    long kc8 = kc / 8 * 8;
+    for (long jr = 0; jr < full; jr += CK_NR_AVX2, dst += CK_NR_AVX2 * kc) {
+        for (int half = 0; half < 2; half++) {
+            const float *rows = b + (j0 + jr + 8 * half) * ldb + p0;
+            for (long p = 0; p < kc8; p += 8)
+                transpose8(rows + p, ldb, dst + p * CK_NR_AVX2 + 8 * half, CK_NR_AVX2);
+            for (long p = kc8; p < kc; p++)
+                for (int j = 0; j < 8; j++) dst[p * CK_NR_AVX2 + 8 * half + j] = rows[j * ldb + p];
+        }
+    }
+    return full;
+}
 #endif

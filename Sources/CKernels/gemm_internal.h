@@ -33,9 +33,10 @@ void ck_microkernel_avx512_strided(long kc, const float *a, const float *b, long
                                    long ldc, float alpha, float beta, int mr, int nr);
 void ck_microkernel_avx2(long kc, const float *a, const float *b, float *c, long ldc,
                          float alpha, float beta, int mr, int nr);
-// Packs the full 32-column panels of a transposed B (see gemm_avx512.c); returns the
-// number of columns done.
+// Pack the full 32-column (AVX-512) or 16-column (AVX2) panels of a transposed B (see
+// gemm_avx512.c, gemm_avx2.c); return the number of columns done.
 long ck_pack_b_trans_avx512(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
+long ck_pack_b_trans_avx2(const float *b, long ldb, long p0, long j0, long kc, long nc, float *dst);
 // Tiles of C = alpha X W^T (beta 0), W read in place (12 rows, ldw floats apart) and X^T
 // packed as 32-wide B panels, summed over K blocks in a 12x32 buffer, then transposed into
 // C; see gemm_avx512.c.
