@@ -166,8 +166,12 @@ def translation_quality_section():
     out = ["Quality at equal iterations: our run at the defaults next to PyTorch-GAN's own script run for the same "
            "number of batches from the same seed, both scored by `gan eval` on the 106 test pairs of facades "
            "(the reference's generator loaded into our network by its parameter names; both in eval mode). "
-           "The reference's dataset class also trains on the test pairs; here it sees train/ only, as ours "
-           "and the paper. Mean over seeds, range in brackets; L1 in [0, 1] (lower is better), PSNR in dB and "
+           "pix2pix.py's dataset class also trains on the test pairs; here every script sees train/ only, as ours "
+           "and the papers. dualgan's and discogan's scripts feed each batch's photos and label maps as aligned "
+           "pairs, and discogan's adds an L1 term to the paired target; ours, at their defaults, draw the two "
+           "domains independently and have no paired term, as the papers' unpaired setting (`--paired-l1` restores "
+           "discogan's). Iterations are batches: dualgan's generators step every 5th batch, so its 201 are 41 "
+           "generator steps, the last right before the run stops. Mean over seeds, range in brackets; L1 in [0, 1] (lower is better), PSNR in dB and "
            "SSIM (higher is better). `Scripts/translation_quality.py`, records in "
            "`docs/image_zoo_results.jsonl`.", "",
            "| model | iterations | run | seeds | L1 | PSNR | SSIM | seconds per run |",
@@ -383,8 +387,7 @@ def main():
             "dataset's test pairs (L1, PSNR, SSIM). Per batch, measured back to back with the reference scripts "
             "on an Intel Xeon: discogan runs 2.1x, pix2pix 1.56x and cyclegan 1.15x faster than its script, and "
             "dualgan (its critic's gradient penalty) at 0.8-1.0x of its script's speed; on an AMD EPYC Zen 2 (AVX2, "
-            "no AVX-512) the lead is mostly gone: discogan 1.33x, pix2pix 0.99x, cyclegan 0.98x, dualgan 0.94x "
-            "(PERFORMANCE.md).", ""]
+            "no AVX-512) discogan 1.70x, pix2pix 1.60x, cyclegan 1.51x and dualgan 1.21x (PERFORMANCE.md).", ""]
     out += translation_quality_section()
     out += ["", "## Inpainting and super-resolution", "",
             "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
