@@ -106,13 +106,13 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testWinogradPath() {
-        // 3x3, stride 1, >= 16 channels: Winograd F(2x2, 3x3); odd sizes leave partial tiles
-        check(geometry(batch: 2, cIn: 17, h: 9, w: 7, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
-        check(geometry(batch: 1, cIn: 16, h: 6, w: 11, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
-        check(geometry(batch: 3, cIn: 20, h: 5, w: 5, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
-        // Many channels on a small map: forward chunks of 11 tile rows (33 tiles) across images,
-        // the last one partial; the weight gradient keeps its 9-row chunks.
-        check(geometry(batch: 4, cIn: 130, h: 5, w: 5, cOut: 140, kh: 3, kw: 3, pad: (1, 1)))
+        // 3x3, stride 1, >= 16 channels, >= 256 output tiles: Winograd F(2x2, 3x3); odd sizes
+        // leave partial tiles
+        check(geometry(batch: 2, cIn: 17, h: 33, w: 31, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 16, h: 38, w: 43, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
+        check(geometry(batch: 3, cIn: 20, h: 21, w: 21, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
+        // Many small maps: chunks of 17 tile rows (51 tiles) span images, the last one partial.
+        check(geometry(batch: 29, cIn: 64, h: 5, w: 5, cOut: 80, kh: 3, kw: 3, pad: (1, 1)))
     }
 
     func testFewOutputChannelsUseTheDirectKernels() {
