@@ -40,23 +40,26 @@
 #define ROWS5(X) ROWS4(X) X##_4
 #define ROWS6(X) ROWS5(X) X##_5
 
-#define KBODY(R) \
+// The k loop: LOAD_B the panel's row, then STEP for each of the R rows of A.
+#define KBODY_WITH(R, LOAD_B, STEP) \
     "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
     ".p2align 5\n\t" "1:\n\t" \
-    "vmovups (%[b]), %%ymm12\n\t" "vmovups 32(%[b]), %%ymm13\n\t" \
-    ROWS##R(FMA) \
+    LOAD_B \
+    ROWS##R(STEP) \
     "add $24, %[a]\n\t" "add $64, %[b]\n\t" "dec %[kc]\n\t" "jnz 1b\n\t" \
     "2:\n\t"
+#define KBODY(R) KBODY_WITH(R, "vmovups (%[b]), %%ymm12\n\t" "vmovups 32(%[b]), %%ymm13\n\t", FMA)
 #define CLOBBERS "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", \
     "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14"
 
 // acc[r*16 + j] = sum_p a[p*6 + r] * b[p*16 + j] for r < R (a packed A panel of 6 rows and
 // a packed B panel of 16 columns).
-#define KLOOP(R) \
-    __attribute__((target("avx2,fma"), noinline)) static void kloop_##R( \
+#define KLOOP_WITH(NAME, R, ZEROS, BODY, SAVES) \
+    __attribute__((target("avx2,fma"), noinline)) static void NAME##R( \
         long kc, const float *a, const float *b, float *acc) { \
-        __asm__ volatile(ROWS##R(ZERO) KBODY(R) ROWS##R(SAVE) \
+        __asm__ volatile(ROWS##R(ZEROS) BODY(R) ROWS##R(SAVES) \
             : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc) : [t] "r"(acc) : CLOBBERS); }
+#define KLOOP(R) KLOOP_WITH(kloop_, R, ZERO, KBODY, SAVE)
 KLOOP(1) KLOOP(2) KLOOP(3) KLOOP(4) KLOOP(5) KLOOP(6)
 
 typedef void (*kloop_fn)(long, const float *, const float *, float *);
@@ -84,18 +87,8 @@ static const kloop_fn kloops[CK_MR_AVX2 + 1] = {NULL, kloop_1, kloop_2, kloop_3,
 #define HSAVE_3 "vmovups %%ymm6, 192(%[t])\n\t"
 #define HSAVE_4 "vmovups %%ymm8, 256(%[t])\n\t"
 #define HSAVE_5 "vmovups %%ymm10, 320(%[t])\n\t"
-#define HKBODY(R) \
-    "test %[kc], %[kc]\n\t" "jle 2f\n\t" \
-    ".p2align 5\n\t" "1:\n\t" \
-    "vmovups (%[b]), %%ymm12\n\t" \
-    ROWS##R(HALF) \
-    "add $24, %[a]\n\t" "add $64, %[b]\n\t" "dec %[kc]\n\t" "jnz 1b\n\t" \
-    "2:\n\t"
-#define HKLOOP(R) \
-    __attribute__((target("avx2,fma"), noinline)) static void hkloop_##R( \
-        long kc, const float *a, const float *b, float *acc) { \
-        __asm__ volatile(ROWS##R(HZERO) HKBODY(R) ROWS##R(HSAVE) \
-            : [a] "+r"(a), [b] "+r"(b), [kc] "+r"(kc) : [t] "r"(acc) : CLOBBERS); }
+#define HKBODY(R) KBODY_WITH(R, "vmovups (%[b]), %%ymm12\n\t", HALF)
+#define HKLOOP(R) KLOOP_WITH(hkloop_, R, HZERO, HKBODY, HSAVE)
 HKLOOP(1) HKLOOP(2) HKLOOP(3) HKLOOP(4) HKLOOP(5) HKLOOP(6)
 static const kloop_fn half_kloops[CK_MR_AVX2 + 1] = {NULL, hkloop_1, hkloop_2, hkloop_3, hkloop_4, hkloop_5, hkloop_6};
 
