@@ -146,9 +146,10 @@ AVX512 static void dots_avx512(long T, const float *g, const float *in, long n, 
 
 #define AVX2 __attribute__((target("avx2,fma")))
 // AVX2 versions for CPUs without AVX-512 (AMD Zen 2), where the plain loops compile to
-// SSE2 without FMA. Eight lanes: the weight gradient's accumulators use lanes 0-7 of each
-// tap's 16 (lane = i % 8; the others stay zero), and the tails are scalar, since masked
-// stores are microcoded there.
+// SSE2 without FMA. Products and sums stay separate roundings (no FMA), lane for lane as the
+// portable loops, so this CPU kind computes what it did before (pix2pix's step-parity test
+// sits within 13% of its tolerance there); the tails are scalar, since masked stores are
+// microcoded on Zen 2.
 AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps, const float *wt,
                                   const long *sh) {
     long i = 0;
@@ -158,10 +159,10 @@ AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps
         for (long t = 0; t < taps; t++) {
             __m256 w = _mm256_set1_ps(wt[t]);
             const float *s = in + i + sh[t];
-            a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s), a0);
-            a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 8), a1);
-            a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 16), a2);
-            a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 24), a3);
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(w, _mm256_loadu_ps(s)));
+            a1 = _mm256_add_ps(a1, _mm256_mul_ps(w, _mm256_loadu_ps(s + 8)));
+            a2 = _mm256_add_ps(a2, _mm256_mul_ps(w, _mm256_loadu_ps(s + 16)));
+            a3 = _mm256_add_ps(a3, _mm256_mul_ps(w, _mm256_loadu_ps(s + 24)));
         }
         _mm256_storeu_ps(out + i, a0);
         _mm256_storeu_ps(out + i + 8, a1);
@@ -170,42 +171,48 @@ AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps
     }
     for (; i + 8 <= n; i += 8) {
         __m256 a = _mm256_loadu_ps(out + i);
-        for (long t = 0; t < taps; t++) a = _mm256_fmadd_ps(_mm256_set1_ps(wt[t]), _mm256_loadu_ps(in + i + sh[t]), a);
+        for (long t = 0; t < taps; t++) a = _mm256_add_ps(a, _mm256_mul_ps(_mm256_set1_ps(wt[t]), _mm256_loadu_ps(in + i + sh[t])));
         _mm256_storeu_ps(out + i, a);
     }
     for (; i < n; i++) {
         float a = out[i];
-        for (long t = 0; t < taps; t++) a = __builtin_fmaf(wt[t], in[i + sh[t]], a);
+        for (long t = 0; t < taps; t++) {
+            float p = wt[t] * in[i + sh[t]];
+            a += p;
+        }
         out[i] = a;
     }
 }
 
-// Taps in groups of up to 8, each group's accumulators in registers and g re-read per
-// group (from L1/L2): one load per FMA, where all taps at once (16 for 4x4, 49 for 7x7)
-// would keep the accumulators in memory.
+// Taps in groups of up to 4, each tap's 16 lanes (lane = i % 16, as the other versions) in
+// two registers, g re-read per group (from L1/L2): one load per FMA, where all taps at once
+// (16 for 4x4, 49 for 7x7) would keep the accumulators in memory.
 AVX2 static void dots_avx2(long T, const float *g, const float *in, long n, const long *sh, float *acc) {
-    long whole = n / 8 * 8;
-    for (long t0 = 0; t0 < T; t0 += 8) {
-        int nt = (int)(T - t0 < 8 ? T - t0 : 8);
+    long whole = n / LANES * LANES;
+    for (long t0 = 0; t0 < T; t0 += 4) {
+        int nt = (int)(T - t0 < 4 ? T - t0 : 4);
         const long *s = sh + t0;
-        __m256 a[8];
-        for (int t = 0; t < 8; t++) a[t] = t < nt ? _mm256_loadu_ps(acc + (t0 + t) * LANES) : _mm256_setzero_ps();
-        if (nt == 8) {
-            for (long i = 0; i < whole; i += 8) {
-                __m256 gv = _mm256_loadu_ps(g + i);
-                for (int t = 0; t < 8; t++) a[t] = _mm256_fmadd_ps(gv, _mm256_loadu_ps(in + i + s[t]), a[t]);
-            }
-        } else {
-            for (long i = 0; i < whole; i += 8) {
-                __m256 gv = _mm256_loadu_ps(g + i);
-                for (int t = 0; t < nt; t++) a[t] = _mm256_fmadd_ps(gv, _mm256_loadu_ps(in + i + s[t]), a[t]);
+        __m256 lo[4], hi[4];
+        for (int t = 0; t < 4; t++) {
+            lo[t] = t < nt ? _mm256_loadu_ps(acc + (t0 + t) * LANES) : _mm256_setzero_ps();
+            hi[t] = t < nt ? _mm256_loadu_ps(acc + (t0 + t) * LANES + 8) : _mm256_setzero_ps();
+        }
+        for (long i = 0; i < whole; i += LANES) {
+            __m256 g0 = _mm256_loadu_ps(g + i), g1 = _mm256_loadu_ps(g + i + 8);
+            for (int t = 0; t < nt; t++) {
+                lo[t] = _mm256_add_ps(lo[t], _mm256_mul_ps(g0, _mm256_loadu_ps(in + i + s[t])));
+                hi[t] = _mm256_add_ps(hi[t], _mm256_mul_ps(g1, _mm256_loadu_ps(in + i + 8 + s[t])));
             }
         }
-        for (int t = 0; t < nt; t++) _mm256_storeu_ps(acc + (t0 + t) * LANES, a[t]);
+        for (int t = 0; t < nt; t++) {
+            _mm256_storeu_ps(acc + (t0 + t) * LANES, lo[t]);
+            _mm256_storeu_ps(acc + (t0 + t) * LANES + 8, hi[t]);
+        }
         for (long i = whole; i < n; i++)
             for (int t = 0; t < nt; t++) {
                 float *lane = acc + (t0 + t) * LANES + (i - whole);
-                *lane = __builtin_fmaf(g[i], in[i + s[t]], *lane);
+                float p = g[i] * in[i + s[t]];
+                *lane += p;
             }
     }
 }
