@@ -147,8 +147,8 @@ AVX512 static void dots_avx512(long T, const float *g, const float *in, long n, 
 #define AVX2 __attribute__((target("avx2,fma")))
 // AVX2 versions for CPUs without AVX-512 (AMD Zen 2), where the plain loops compile to
 // SSE2 without FMA. Products and sums stay separate roundings (no FMA), lane for lane as the
-// portable loops, so this CPU kind computes what it did before (pix2pix's step-parity test
-// sits within 13% of its tolerance there); the tails are scalar, since masked stores are
+// portable loops, so this CPU kind computes what it did before (fused, they moved pix2pix's
+// step-parity losses past their tolerance); the tails are scalar, since masked stores are
 // microcoded on Zen 2.
 AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps, const float *wt,
                                   const long *sh) {
@@ -185,7 +185,7 @@ AVX2 static void shifted_sum_avx2(float *out, const float *in, long n, long taps
 }
 
 // Taps in groups of up to 4, each tap's 16 lanes (lane = i % 16, as the other versions) in
-// two registers, g re-read per group (from L1/L2): one load per FMA, where all taps at once
+// two registers, g re-read per group (from L1/L2): one load per product, where all taps at once
 // (16 for 4x4, 49 for 7x7) would keep the accumulators in memory.
 AVX2 static void dots_avx2(long T, const float *g, const float *in, long n, const long *sh, float *acc) {
     long whole = n / LANES * LANES;

@@ -340,7 +340,7 @@ static void weight_slice(void *ctx, long s) {
 
 // gw for the (o, c) pairs of one task: the slices' dU partials summed in slice order, then
 // gw = G^T dU G, G^T = [[1, .5, .5, 0], [0, .5, -.5, 0], [0, .5, .5, 1]].
-typedef struct { const wino *p; float *gw; long usize, chunks; } finish_job;
+typedef struct { const wino *p; float *gw; long chunks; } finish_job;
 
 static void finish_chunk(void *ctx, long index) {
     const finish_job *j = ctx;
@@ -349,7 +349,7 @@ static void finish_chunk(void *ctx, long index) {
     float *du = p->du;
     for (long k = 1; k < p->slices; k++)
         for (int e = 0; e < 16; e++)
-            for (long i = a; i < b; i++) du[e * n + i] += du[k * j->usize + e * n + i];
+            for (long i = a; i < b; i++) du[e * n + i] += du[k * 16 * n + e * n + i];
     for (long i = a; i < b; i++) {
         float d[4][4];
         for (int e = 0; e < 16; e++) d[e / 4][e % 4] = du[e * n + i];
@@ -381,7 +381,7 @@ void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x,
     ck_temp du = ck_temp_alloc((size_t)(p.slices * usize));
     p.du = du.p;
     ck_parallel_for(p.slices, weight_slice, &p);
-    finish_job fj = {&p, gw, usize, ck_parallel_chunks(p.co * p.ci, WEIGHT_CHUNK)};
+    finish_job fj = {&p, gw, ck_parallel_chunks(p.co * p.ci, WEIGHT_CHUNK)};
     ck_parallel_for(fj.chunks, finish_chunk, &fj);
     ck_temp_free(du);
 }
