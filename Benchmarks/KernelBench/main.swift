@@ -131,6 +131,9 @@ let convs: [ConvCase] = [
     ConvCase(name: "cyclegan up 256->128 @128", cin: 256, cout: 128, size: 128, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cyclegan up 128->64 @256", cin: 128, cout: 64, size: 256, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cyclegan out 7x7 64->3 @262", cin: 64, cout: 3, size: 262, kernel: 7, stride: 1, pad: 0),
+    // munit at 128 px, batch 1: the decoders' 5x5 convs after each nearest upsampling
+    ConvCase(name: "munit up 5x5 256->128 @64", cin: 256, cout: 128, size: 64, kernel: 5, stride: 1, pad: 2),
+    ConvCase(name: "munit up 5x5 128->64 @128", cin: 128, cout: 64, size: 128, kernel: 5, stride: 1, pad: 2),
 ]
 for c in convs {
     let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1

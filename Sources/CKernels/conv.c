@@ -1,8 +1,10 @@
 // 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
-// Five lowerings, chosen per geometry behind one interface:
+// Six lowerings, chosen per geometry behind one interface:
 //   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
 //   - a few output positions and a large weight (conv_narrow.c): one pass over the weight;
+//   - forward, more output positions per image than output channels (conv_implicit.c):
+//     the GEMM packs its panels of columns straight from the image;
 //   - large images with many rows of columns (conv_large.c): whole-image columns and the
 //     parallel GEMM;
 //   - im2col + the packed GEMM in L2-sized tiles (this file): everything else.
@@ -16,6 +18,7 @@
 // Tiles run on the pool; a lone tile instead lets the GEMM split itself.
 #include "ckernels.h"
 #include "conv_direct.h"
+#include "conv_implicit.h"
 #include "conv_large.h"
 #include "conv_narrow.h"
 #include "conv_winograd.h"
@@ -259,6 +262,7 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
         return;
     }
     if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_forward(g, x, w, y); return; }
+    if (ck_conv_implicit_suits(g)) { ck_conv_implicit_forward(g, x, w, y); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_forward(g, x, w, y); return; }
     pack_weights(&p, 0);
     build_map(&p);

@@ -127,6 +127,12 @@ final class ConvolutionTests: XCTestCase {
         // 176 channels x 4x4 taps = 2816 rows of columns per group: an L2 tile would hold
         // under 64 positions, so whole-image columns go to the parallel GEMM
         check(geometry(batch: 2, cIn: 352, h: 18, w: 18, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1), groups: 2))
+        // The forward packs the columns straight from the image, 16 positions at a time: at
+        // stride 1 (munit's 5x5 convs) an output row's panels copy input rows, zero padded at
+        // both ends; 37-wide rows also leave panels that span two rows, and a partial last one.
+        check(geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)))
+        // At stride 2 (pix2pix's 4x4 convs) a row's panel gathers every other pixel.
+        check(geometry(batch: 1, cIn: 176, h: 34, w: 40, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
     func testFewOutputPositionsUseOnePassOverTheWeight() {
@@ -144,6 +150,7 @@ final class ConvolutionTests: XCTestCase {
                   geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 4, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)),
                   // the direct kernels (a generator's 7x7 output layer), split over channels and images
                   geometry(batch: 2, cIn: 16, h: 48, w: 45, cOut: 3, kh: 7, kw: 7, pad: (3, 3))] {
             var rng = LCG(7)

@@ -1,0 +1,8 @@
+// Private: the forward convolution as a GEMM whose B panels are packed straight from the
+// image (conv_implicit.c).
+#ifndef CK_CONV_IMPLICIT_H
+#define CK_CONV_IMPLICIT_H
+#include "ckernels.h"
+int ck_conv_implicit_suits(const ck_conv_geometry *g);
+void ck_conv_implicit_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
+#endif
