@@ -3,8 +3,9 @@
 //   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
 //   - a few output positions and a large weight (conv_narrow.c): one pass over the weight;
-//   - forward, more output positions per image than output channels (conv_implicit.c):
-//     the GEMM packs its panels of columns straight from the image;
+//   - stride 1 along rows, more output positions per image than output channels
+//     (conv_implicit.c): the GEMM packs its panels of columns straight from the image, and
+//     the data gradient is the forward convolution of gy with the flipped weight;
 //   - large images with many rows of columns (conv_large.c): whole-image columns and the
 //     parallel GEMM;
 //   - im2col + the packed GEMM in L2-sized tiles (this file): everything else.
@@ -378,6 +379,7 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
         return;
     }
     if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
+    if (ck_conv_implicit_backward_data_suits(g)) { ck_conv_implicit_backward_data(g, gy, w, gx); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_data(g, gy, w, gx); return; }
     if (g->batch == 1 && g->groups == 1 && p.nq > 1 && p.cg > 1) { backward_data_by_channels(&p); return; }
     pack_weights(&p, 1);

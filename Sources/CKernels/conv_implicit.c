@@ -15,6 +15,7 @@
 #define PANELS_PER_TASK 16        // fewer where an image has under 4 tasks of them
 #define MIN_POSITIONS 256         // below, conv.c batches small images into one product
 #define MIN_COLUMN_ROWS 256       // below, the im2col tiles of conv.c cost little
+#define MIN_OUTPUT_CHANNELS 32    // a panel is packed for this many rows of the product at least
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -30,12 +31,13 @@ static implicit_plan plan_of(const ck_conv_geometry *g) {
 // Stride 1 along rows, where a panel's k row is a copy of 16-32 pixels of one input row (at
 // stride 2 the gather ran 10-25% slower than im2col's), and an image's positions outnumber
 // the output channels: the weight is then the smaller operand, and each panel of columns
-// serves all its rows. float32 only: bfloat16 panels are packed by the GEMM itself.
+// serves all its rows (at least 32: packing a panel for cyclegan's 3 input channels made its
+// first layer's data gradient 4x slower). float32 only: bfloat16 panels are packed by the GEMM.
 int ck_conv_implicit_suits(const ck_conv_geometry *g) {
     const ck_gemm_isa *isa = ck_gemm_isa_current();
     implicit_plan p = plan_of(g);
     return !isa->bf16 && isa->nr <= 32 && g->stride_w == 1 && p.col_rows >= MIN_COLUMN_ROWS &&
-           p.ohw >= MIN_POSITIONS && p.ohw >= p.og;
+           p.og >= MIN_OUTPUT_CHANNELS && p.ohw >= MIN_POSITIONS && p.ohw >= p.og;
 }
 
 typedef struct {
@@ -133,3 +135,46 @@ void ck_conv_implicit_forward(const ck_conv_geometry *g, const float *x, const f
     ck_temp_free(packed);
 }
 
+
+// ---- the data gradient at stride 1: a forward convolution ----------------------------
+// gx[c][y][x] = sum over o, ky, kx of gy[o][y + pad - ky][x + pad - kx] w[o][c][ky][kx]: the
+// forward convolution of gy, padded by k - 1 - pad, with the weight's taps flipped and its
+// two channel axes swapped. Through the route above this skips the columns that the GEMM
+// would write and col2im would scatter back (munit's 5x5 convs: 8-26 MB per image).
+static ck_conv_geometry flipped(const ck_conv_geometry *g) {
+    ck_conv_geometry f = *g;
+    f.c_in = g->c_out;
+    f.c_out = g->c_in;
+    f.h = g->out_h;
+    f.w = g->out_w;
+    f.pad_h = g->kh - 1 - g->pad_h;
+    f.pad_w = g->kw - 1 - g->pad_w;
+    f.out_h = g->h;
+    f.out_w = g->w;
+    return f;
+}
+
+int ck_conv_implicit_backward_data_suits(const ck_conv_geometry *g) {
+    if (g->stride_h != 1 || g->stride_w != 1 || g->dil_h != 1 || g->dil_w != 1) return 0;
+    if (g->pad_h > g->kh - 1 || g->pad_w > g->kw - 1) return 0;
+    // Output rows that see no tap of an image row (pad beyond the kernel's reach) would be
+    // missing from the flipped convolution's output size.
+    if (g->out_h != g->h + 2 * g->pad_h - g->kh + 1 || g->out_w != g->w + 2 * g->pad_w - g->kw + 1) return 0;
+    ck_conv_geometry f = flipped(g);
+    return ck_conv_implicit_suits(&f);
+}
+
+void ck_conv_implicit_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx) {
+    ck_conv_geometry f = flipped(g);
+    long cg = g->c_in / g->groups, og = g->c_out / g->groups, taps = g->kh * g->kw;
+    ck_temp flipped_w = ck_temp_alloc((size_t)(g->c_out * cg * taps));
+    for (long grp = 0; grp < g->groups; grp++)
+        for (long o = 0; o < og; o++)
+            for (long c = 0; c < cg; c++) {
+                const float *src = w + ((grp * og + o) * cg + c) * taps;
+                float *dst = flipped_w.p + ((grp * cg + c) * og + o) * taps;
+                for (long t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
+            }
+    ck_conv_implicit_forward(&f, gy, flipped_w.p, gx);
+    ck_temp_free(flipped_w);
+}

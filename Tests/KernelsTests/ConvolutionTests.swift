@@ -135,6 +135,14 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 1, cIn: 176, h: 34, w: 40, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
+    func testStrideOneDataGradientIsTheFlippedForwardConvolution() {
+        // 40 input channels, 18 x 5 x 3 rows of the flipped columns: gy convolved with the
+        // flipped weight, padded by k - 1 - pad (2, 1; then 4, 4; then 1, 2 in two groups)
+        check(geometry(batch: 2, cIn: 40, h: 12, w: 37, cOut: 18, kh: 5, kw: 3, pad: (2, 1)))
+        check(geometry(batch: 1, cIn: 33, h: 20, w: 18, cOut: 11, kh: 5, kw: 5))
+        check(geometry(batch: 1, cIn: 64, h: 17, w: 16, cOut: 40, kh: 3, kw: 5, pad: (1, 2), groups: 2))
+    }
+
     func testFewOutputPositionsUseOnePassOverTheWeight() {
         // a U-Net's innermost levels: 1-16 output positions in the batch, a weight of 256k+
         check(geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
@@ -151,6 +159,7 @@ final class ConvolutionTests: XCTestCase {
                   geometry(batch: 4, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)),
+                  geometry(batch: 2, cIn: 40, h: 12, w: 37, cOut: 18, kh: 5, kw: 3, pad: (2, 1)),
                   // the direct kernels (a generator's 7x7 output layer), split over channels and images
                   geometry(batch: 2, cIn: 16, h: 48, w: 45, cOut: 3, kh: 7, kw: 7, pad: (3, 3))] {
             var rng = LCG(7)
