@@ -28,16 +28,43 @@ static implicit_plan plan_of(const ck_conv_geometry *g) {
     return p;
 }
 
-// Stride 1 along rows, where a panel's k row is a copy of 16-32 pixels of one input row (at
-// stride 2 the gather ran 10-25% slower than im2col's), and an image's positions outnumber
-// the output channels: the weight is then the smaller operand, and each panel of columns
+// Stride 1 or 2 along rows, where a panel's k row is a copy of 16-32 pixels of one input row
+// or their even ones (a gather at other strides), and an image's positions outnumber the
+// output channels: the weight is then the smaller operand, and each panel of columns
 // serves all its rows (at least 32: packing a panel for cyclegan's 3 input channels made its
 // first layer's data gradient 4x slower). float32 only: bfloat16 panels are packed by the GEMM.
 int ck_conv_implicit_suits(const ck_conv_geometry *g) {
     const ck_gemm_isa *isa = ck_gemm_isa_current();
     implicit_plan p = plan_of(g);
-    return !isa->bf16 && isa->nr <= 32 && g->stride_w == 1 && p.col_rows >= MIN_COLUMN_ROWS &&
+    return !isa->bf16 && isa->nr <= 32 && g->stride_w <= 2 && p.col_rows >= MIN_COLUMN_ROWS &&
            p.og >= MIN_OUTPUT_CHANNELS && p.ohw >= MIN_POSITIONS && p.ohw >= p.og;
+}
+
+// d[j] = src[2 j] for a full panel (16 or 32 columns), reading src[0, 2 nr): the even
+// floats of 2 nr, vectorised where the panel width says which ISA the GEMM runs.
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static void even_floats_avx2(const float *src, float *d) {
+    for (int h = 0; h < 2; h++, src += 16, d += 8) {
+        // per 128-bit lane: a0 a2 b0 b2 | a4 a6 b4 b6, then the 64-bit quarters reordered
+        __m256 mixed = _mm256_shuffle_ps(_mm256_loadu_ps(src), _mm256_loadu_ps(src + 8), 0x88);
+        _mm256_storeu_ps(d, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8)));
+    }
+}
+__attribute__((target("avx512f"))) static void even_floats_avx512(const float *src, float *d) {
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    for (int h = 0; h < 2; h++, src += 32, d += 16)
+        _mm512_storeu_ps(d, _mm512_permutex2var_ps(_mm512_loadu_ps(src), even, _mm512_loadu_ps(src + 16)));
+}
+#endif
+
+static void even_floats(const float *src, int nr, float *d) {
+#if defined(__x86_64__) || defined(__i386__)
+    // NR 16 only with the AVX2 micro-kernel, 32 only with the AVX-512 one (gemm_internal.h).
+    if (nr == CK_NR_AVX2) { even_floats_avx2(src, d); return; }
+    if (nr == CK_NR_AVX512) { even_floats_avx512(src, d); return; }
+#endif
+    for (int j = 0; j < nr; j++) d[j] = src[2 * j];
 }
 
 typedef struct {
@@ -83,6 +110,9 @@ static void pack_image_columns(void *ctx, long p0, long j0, long kc, long nc, in
                         for (; j < lo; j++) d[j] = 0.0f;
                         memcpy(d + lo, src + ix + lo, sizeof(float) * (size_t)(hi - lo));
                         j = (int)hi;
+                    } else if (g->stride_w == 2 && count == nr && ix >= 0 && ix + 2 * count <= g->w) {
+                        even_floats(src + ix, nr, d);
+                        j = count;
                     } else {
                         for (; j < count; j++, ix += g->stride_w) d[j] = ix >= 0 && ix < g->w ? src[ix] : 0.0f;
                     }

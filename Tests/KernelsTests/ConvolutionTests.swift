@@ -131,8 +131,11 @@ final class ConvolutionTests: XCTestCase {
         // stride 1 (munit's 5x5 convs) an output row's panels copy input rows, zero padded at
         // both ends; 37-wide rows also leave panels that span two rows, and a partial last one.
         check(geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)))
-        // At stride 2 (pix2pix's 4x4 convs) a row's panel gathers every other pixel.
+        // At stride 2 (pix2pix's 4x4 convs) a row's panel gathers every other pixel: the
+        // columns' route for 8 output channels, the implicit one (vector gathers inside a row,
+        // scalar ones at its ends) for 32.
         check(geometry(batch: 1, cIn: 176, h: 34, w: 40, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+        check(geometry(batch: 1, cIn: 16, h: 34, w: 70, cOut: 32, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
     func testStrideOneDataGradientIsTheFlippedForwardConvolution() {
@@ -160,6 +163,7 @@ final class ConvolutionTests: XCTestCase {
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)),
                   geometry(batch: 2, cIn: 40, h: 12, w: 37, cOut: 18, kh: 5, kw: 3, pad: (2, 1)),
+                  geometry(batch: 1, cIn: 16, h: 34, w: 70, cOut: 32, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   // the direct kernels (a generator's 7x7 output layer), split over channels and images
                   geometry(batch: 2, cIn: 16, h: 48, w: 45, cOut: 3, kh: 7, kw: 7, pad: (3, 3))] {
             var rng = LCG(7)
