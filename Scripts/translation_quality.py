@@ -2,7 +2,8 @@
 """Quality of a zoo model at equal iterations: our `gan train NAME` against PyTorch-GAN's own
 script (implementations/NAME/NAME.py, executed unchanged), each for the same number of batches
 from the same seed, both scored by `gan eval`: the image-to-image models on the dataset's
-evaluation pairs (L1, PSNR, SSIM in [0, 1]); stargan on its held-out faces (the attribute
+evaluation pairs (L1, PSNR, SSIM in [0, 1]; for munit and bicyclegan also the diversity, the
+mean L1 between one input's outputs for 8 random codes); stargan on its held-out faces (the attribute
 accuracy of their edits by the shipped CelebA classifier, L1 to the input on [0, 1]); the
 inpainting models (context_encoder, ccgan) inside the centred hole of our 1,000 held-out faces
 (L1, PSNR, and the mean face's); cogan on 1,000 pairs (per-domain FD and digits covered, and
@@ -53,41 +54,57 @@ sys.path.insert(0, HERE)
 import reference_scratch  # noqa: E402
 from reference_models import checkout  # noqa: E402
 
-# Per model: the reference's generator variable scored, our network file it replaces (and
-# `also` the checkpoint's generator.safetensors, where the scored network has another name and
-# that copy is what `gan eval` loads), and the script's options that select the dataset.
+# Per model: the reference's networks scored (script variable -> our checkpoint files it
+# replaces: its own, and the checkpoint's generator.safetensors where the sampled network has
+# another name, since that copy is what `gan eval` loads), and the script's options that select
+# the dataset.
 # Also per model: the scratch data folder (reference_scratch.prepare's arguments from the data
 # folder) and the numbers of `gan eval --json` recorded.
 MODELS = {
-    "pix2pix": {"generator": "generator", "file": "generator.safetensors", "args": ["--dataset_name", "facades"],
+    "pix2pix": {"networks": {"generator": ["generator.safetensors"]}, "args": ["--dataset_name", "facades"],
                 "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
     # dualgan.py and discogan.py read A|B pairs as pix2pix.py does; cyclegan.py reads train/A and
     # train/B (the facades photos and label maps as two folders) and pictures from test/. Scored:
     # G_BA, labels -> photo, as ours.
-    "dualgan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
+    "dualgan": {"networks": {"G_BA": ["G_BA.safetensors", "generator.safetensors"]}, "args": ["--dataset_name", "facades"],
                 "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                 "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
-    "discogan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
+    "discogan": {"networks": {"G_BA": ["G_BA.safetensors", "generator.safetensors"]}, "args": ["--dataset_name", "facades"],
                  "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                  "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ only"},
-    "cyclegan": {"generator": "G_BA", "file": "G_BA.safetensors", "also": ["generator.safetensors"], "args": ["--dataset_name", "facades"],
+    "cyclegan": {"networks": {"G_BA": ["G_BA.safetensors", "generator.safetensors"]}, "args": ["--dataset_name", "facades"],
                  "scratch": lambda data, mnist, scratch: {"unpaired": [f"facades={data}"], "splits": ["train", "test"]},
                  "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ as two unpaired domains"},
-    "stargan": {"generator": "generator", "file": "generator.safetensors", "args": [],
+    # The multimodal models: munit.py and bicyclegan.py read A|B pairs (facades: photo | label
+    # map) and translate A -> B, as ours at their defaults; scored on that direction with the
+    # zero code, and their outputs' diversity over 8 random codes. unit.py reads train/A and
+    # train/B as cyclegan.py; scored: label map -> photo (E2, then G1), as ours.
+    "munit": {"networks": {"Enc1": ["Enc1.safetensors"], "Dec2": ["Dec2.safetensors", "generator.safetensors"]},
+              "args": ["--dataset_name", "facades"],
+              "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+              "scores": ("split", "n", "l1", "psnr", "ssim", "diversity"), "trained_on": "train/ only", "a_to_b": True},
+    "bicyclegan": {"networks": {"generator": ["generator.safetensors"]}, "args": ["--dataset_name", "facades"],
+                   "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
+                   "scores": ("split", "n", "l1", "psnr", "ssim", "diversity"), "trained_on": "train/ only", "a_to_b": True},
+    "unit": {"networks": {"E2": ["E2.safetensors"], "G1": ["G1.safetensors", "generator.safetensors"]},
+             "args": ["--dataset_name", "facades"],
+             "scratch": lambda data, mnist, scratch: {"unpaired": [f"facades={data}"], "splits": ["train", "test"]},
+             "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ as two unpaired domains"},
+    "stargan": {"networks": {"generator": ["generator.safetensors"]}, "args": [],
                 "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={data}/img_align_celeba"],
                                          "files": [f"img_align_celeba={data}/list_attr_celeba.txt"]},
                 "scores": ("n", "accuracy", "l1", "edit_accuracy", "input_accuracy"), "trained_on": "all but the last 2000 faces"},
     # The inpainting models are scored on our held-out faces (the last 1,000): context_encoder.py holds
     # out its last 4,000 itself; ccgan.py trains on every file, so its folder lacks our held-out ones.
-    "context_encoder": {"generator": "generator", "file": "generator.safetensors", "args": [],
+    "context_encoder": {"networks": {"generator": ["generator.safetensors"]}, "args": [],
                         "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={data}/img_align_celeba"]},
                         "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "its first 6,000 faces"},
-    "ccgan": {"generator": "generator", "file": "generator.safetensors", "args": [],
+    "ccgan": {"networks": {"generator": ["generator.safetensors"]}, "args": [],
               "scratch": lambda data, mnist, scratch: {"data": [f"img_align_celeba={training_faces(data, 1000, scratch)}"]},
               "scores": ("n", "l1", "psnr", "mean_face_l1", "mean_face_psnr"), "trained_on": "all but the last 1,000 faces"},
     # cogan reads MNIST as torchvision's MNIST(root) and MNIST-M through the stand-in for its mnistm.py.
-    "cogan": {"generator": "coupled_generators", "file": "generator.safetensors", "args": [],
+    "cogan": {"networks": {"coupled_generators": ["generator.safetensors"]}, "args": [],
               "scratch": lambda data, mnist, scratch: {"data": [f"mnist={mnist}", f"mnistm={data}"]},
               "scores": ("n", "agreement", "domain1", "domain2_grayscale"), "trained_on": "MNIST and MNIST-M train"},
 }
@@ -156,9 +173,9 @@ def write_safetensors(tensors, path):
             f.write(blob)
 
 
-def run_reference(model, data, mnist, iterations, seed, weights_out):
+def run_reference(model, data, mnist, iterations, seed, checkpoint):
     """Runs the reference script in this process until `iterations` batches are done, then
-    writes its generator's state dict to `weights_out`."""
+    writes the state dicts of its scored networks over their files in `checkpoint`."""
     import numpy as np
     import torch
     spec = MODELS[model]
@@ -191,7 +208,9 @@ def run_reference(model, data, mnist, iterations, seed, weights_out):
         sys.stdout = stdout
         os.chdir(cwd)
     seconds = time.time() - started
-    write_safetensors(namespace[spec["generator"]].state_dict(), weights_out)
+    for variable, files in spec["networks"].items():
+        for name in files:
+            write_safetensors(namespace[variable].state_dict(), os.path.join(checkpoint, name))
     shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps({"iterations": counter.done, "seconds": round(seconds, 1)}))
 
@@ -215,8 +234,10 @@ def record(line, results):
             f.write(text + "\n")
 
 
-def picture(gan, model, ours, theirs, data, path, count=4):
-    """Rows of input | ours | reference | target for the first `count` evaluation pairs."""
+def picture(gan, model, ours, theirs, data, path, count=4, codes=3):
+    """Rows of input | ours | reference | target for the first `count` evaluation pairs; for a
+    multimodal model (`gan sample` writes the input, then its outputs for 8 random codes), the
+    outputs of the first `codes` codes of each side."""
     from PIL import Image
     split = os.path.join(data, "val") if os.path.isdir(os.path.join(data, "val")) else os.path.join(data, "test")
     files = sorted(os.listdir(split))[:count]
@@ -225,7 +246,8 @@ def picture(gan, model, ours, theirs, data, path, count=4):
         for i, file in enumerate(files):
             pair = Image.open(os.path.join(split, file)).convert("RGB")
             w, h = pair.size
-            target, source = pair.crop((0, 0, w // 2, h)), pair.crop((w // 2, 0, w, h))
+            left, right = pair.crop((0, 0, w // 2, h)), pair.crop((w // 2, 0, w, h))
+            source, target = (left, right) if MODELS[model].get("a_to_b") else (right, left)
             source_path = os.path.join(tmp, f"in{i}.png")
             source.save(source_path)
             cells = [source]
@@ -233,7 +255,13 @@ def picture(gan, model, ours, theirs, data, path, count=4):
                 out = os.path.join(tmp, f"{side}{i}.png")
                 subprocess.run([gan, "sample", model, "--checkpoint", run, "--input", source_path, "--out", out],
                                check=True, capture_output=True)
-                cells.append(Image.open(out).convert("RGB").resize(source.size))
+                image = Image.open(out).convert("RGB")
+                side_px = image.size[1]
+                if image.size[0] >= 2 * side_px:   # input, then one output per code
+                    cells += [image.crop((k * side_px, 0, (k + 1) * side_px, side_px)).resize(source.size)
+                              for k in range(1, 1 + codes)]
+                else:
+                    cells.append(image.resize(source.size))
             cells.append(target)
             rows.append(cells)
     save_grid(rows, path)
@@ -307,11 +335,11 @@ def main():
     ap.add_argument("--picture", help="write the first seed's outputs beside the reference's here: input | ours | reference | "
                                       "target (pix2pix), masked | ours | reference | original (inpainting), pairs (cogan)")
     ap.add_argument("--eval-n", type=int, help="score only the first N evaluation pairs or held-out faces")
-    ap.add_argument("--reference-weights", help=argparse.SUPPRESS)   # child mode: run the reference only
+    ap.add_argument("--reference-checkpoint", help=argparse.SUPPRESS)   # child mode: run the reference only
     a = ap.parse_args()
     data = os.path.abspath(a.data)
-    if a.reference_weights:
-        run_reference(a.model, data, os.path.abspath(a.mnist), a.iterations, a.seeds[0], a.reference_weights)
+    if a.reference_checkpoint:
+        run_reference(a.model, data, os.path.abspath(a.mnist), a.iterations, a.seeds[0], a.reference_checkpoint)
         return
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
@@ -337,11 +365,9 @@ def main():
             shutil.copytree(latest_checkpoint(ours), scratch)
             child = subprocess.run([sys.executable, os.path.abspath(__file__), a.model, "--iterations", str(a.iterations),
                                     "--seeds", str(seed), "--data", data, "--mnist", a.mnist,
-                                    "--reference-weights", os.path.join(scratch, spec["file"])],
+                                    "--reference-checkpoint", scratch],
                                    check=True, capture_output=True, text=True)
             done = json.loads(child.stdout.strip().splitlines()[-1])
-            for copy in spec.get("also", []):   # the sampler's own file, which `gan eval` reads
-                shutil.copyfile(os.path.join(scratch, spec["file"]), os.path.join(scratch, copy))
             with open(os.path.join(scratch, "reference.json"), "w") as f:
                 json.dump(done, f)
             os.rename(scratch, theirs)
@@ -351,7 +377,7 @@ def main():
                     command=" ".join([f"implementations/{a.model}/{a.model}.py"] + spec["args"] + [f"({spec['trained_on']}, torch seed {seed})"]),
                     batches_run=done["iterations"]), a.results)
         if a.picture and seed == a.seeds[0]:
-            if a.model in ("pix2pix", "dualgan", "discogan", "cyclegan"):
+            if a.model in ("pix2pix", "dualgan", "discogan", "cyclegan", "munit", "bicyclegan", "unit"):
                 picture(a.gan, a.model, ours, theirs, data, a.picture)
             elif a.model in ("context_encoder", "ccgan"):
                 inpainting_picture(a.gan, a.model, ours, theirs, data, a.picture)

@@ -131,7 +131,9 @@ let convs: [ConvCase] = [
     ConvCase(name: "cyclegan up 256->128 @128", cin: 256, cout: 128, size: 128, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cyclegan up 128->64 @256", cin: 128, cout: 64, size: 256, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cyclegan out 7x7 64->3 @262", cin: 64, cout: 3, size: 262, kernel: 7, stride: 1, pad: 0),
-    // munit at 128 px, batch 1: the decoders' 5x5 convs after each nearest upsampling
+    // munit at 128 px, batch 1: the residual blocks' 3x3 convs (reflection padded) and the
+    // decoders' 5x5 convs after each nearest upsampling
+    ConvCase(name: "munit res 256->256 @34", cin: 256, cout: 256, size: 34, kernel: 3, stride: 1, pad: 0),
     ConvCase(name: "munit up 5x5 256->128 @64", cin: 256, cout: 128, size: 64, kernel: 5, stride: 1, pad: 2),
     ConvCase(name: "munit up 5x5 128->64 @128", cin: 128, cout: 64, size: 128, kernel: 5, stride: 1, pad: 2),
 ]
