@@ -189,6 +189,43 @@ def translation_quality_section():
     return out
 
 
+def multimodal_quality_section():
+    """munit, bicyclegan and unit at equal iterations, ours and PyTorch-GAN's own script, with
+    the diversity of the multimodal ones."""
+    runs = quality_runs(("munit", "bicyclegan", "unit"))
+    if not runs:
+        return []
+    out = ["### Many outputs from one input: munit, bicyclegan and unit", "",
+           "Scored as above on the 106 test pairs of facades. munit and bicyclegan translate as their scripts "
+           "do at their defaults, A -> B (facades: photo -> label map), scored with the zero code (the prior's "
+           "mean); their diversity is the mean L1 between the outputs of one input for 8 random codes, averaged "
+           "over the test inputs (0 when a model ignores its code). unit translates label map -> photo, as ours "
+           "at its defaults. munit's script feeds each photo with its own label map, though no term of its loss uses "
+           "the pairing; ours draws the two domains independently, as the paper. Every run trains on train/ only. "
+           "Mean over seeds, range in brackets.", "",
+           "| model | iterations | run | seeds | L1 | PSNR | SSIM | diversity | seconds per run |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    def cell(rs, key, fmt):
+        values = [r[key] for r in rs if r.get(key) is not None]
+        return mean_and_range(values, fmt) if values else "–"
+    for (model, iterations), sides in sorted(runs.items()):
+        for name, rs in sides_in_order(model, sides):
+            out.append(f"| {model} | {iterations} | {name} | {len(rs)} | {cell(rs, 'l1', '{:.4f}')} | "
+                       f"{cell(rs, 'psnr', '{:.2f}')} | {cell(rs, 'ssim', '{:.4f}')} | {cell(rs, 'diversity', '{:.4f}')} | "
+                       f"{wall_seconds(rs)} |")
+    out += ["", "Seconds are wall time on a shared machine: not a speed comparison.", ""]
+    captions = {
+        "munit": "munit, first seed: photo (input) | ours for three style codes | PyTorch-GAN's script for the same "
+                 "three codes | label map (target), on the first test pairs",
+        "bicyclegan": "bicyclegan, first seed: photo (input) | ours for three latent codes | PyTorch-GAN's script for "
+                      "the same three codes | label map (target), on the first test pairs",
+        "unit": "unit, first seed: label map (input) | ours | PyTorch-GAN's script | photo (target), on the first "
+                "test pairs"}
+    for model, _ in sorted(runs):
+        out += quality_picture(model, captions[model])
+    return out
+
+
 def inpainting_quality_section():
     """context_encoder and ccgan at equal iterations, ours and PyTorch-GAN's own script, scored
     inside the centred hole of our held-out faces, next to the mean face; the pictures."""
@@ -389,6 +426,7 @@ def main():
             "dualgan (its critic's gradient penalty) at 0.8-1.0x of its script's speed; on an AMD EPYC Zen 2 (AVX2, "
             "no AVX-512) discogan 1.70x, pix2pix 1.60x, cyclegan 1.51x and dualgan 1.21x (PERFORMANCE.md).", ""]
     out += translation_quality_section()
+    out += multimodal_quality_section()
     out += ["", "## Inpainting and super-resolution", "",
             "ccgan's, context_encoder's, srgan's and esrgan's networks match PyTorch-GAN's own `models.py`, and the VGG19 "
             "feature layers torchvision's, with the same weights to 2.8e-6 or better, parameter counts and state-dict names "
