@@ -250,20 +250,19 @@ def picture(gan, model, ours, theirs, data, path, count=4, codes=3):
             source, target = (left, right) if MODELS[model].get("a_to_b") else (right, left)
             source_path = os.path.join(tmp, f"in{i}.png")
             source.save(source_path)
-            cells = [source]
+            outputs, size = [], source.size
             for side, run in (("ours", ours), ("theirs", theirs)):
                 out = os.path.join(tmp, f"{side}{i}.png")
                 subprocess.run([gan, "sample", model, "--checkpoint", run, "--input", source_path, "--out", out],
                                check=True, capture_output=True)
                 image = Image.open(out).convert("RGB")
                 side_px = image.size[1]
-                if image.size[0] >= 2 * side_px:   # input, then one output per code
-                    cells += [image.crop((k * side_px, 0, (k + 1) * side_px, side_px)).resize(source.size)
-                              for k in range(1, 1 + codes)]
+                if image.size[0] >= 2 * side_px:   # input, then one output per code: cells at the model's size
+                    size = (side_px, side_px)
+                    outputs += [image.crop((k * side_px, 0, (k + 1) * side_px, side_px)) for k in range(1, 1 + codes)]
                 else:
-                    cells.append(image.resize(source.size))
-            cells.append(target)
-            rows.append(cells)
+                    outputs.append(image)
+            rows.append([cell.resize(size) for cell in [source] + outputs + [target]])
     save_grid(rows, path)
 
 
