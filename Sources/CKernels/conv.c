@@ -3,9 +3,9 @@
 //   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
 //   - a few output positions and a large weight (conv_narrow.c): one pass over the weight;
-//   - stride 1 along rows, more output positions per image than output channels
+//   - stride 1 or 2 along rows, more output positions per image than output channels
 //     (conv_implicit.c): the GEMM packs its panels of columns straight from the image, and
-//     the data gradient is the forward convolution of gy with the flipped weight;
+//     at stride 1 the data gradient is the forward convolution of gy with the flipped weight;
 //   - large images with many rows of columns (conv_large.c): whole-image columns and the
 //     parallel GEMM;
 //   - im2col + the packed GEMM in L2-sized tiles (this file): everything else.

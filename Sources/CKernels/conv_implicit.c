@@ -165,7 +165,6 @@ void ck_conv_implicit_forward(const ck_conv_geometry *g, const float *x, const f
     ck_temp_free(packed);
 }
 
-
 // ---- the data gradient at stride 1: a forward convolution ----------------------------
 // gx[c][y][x] = sum over o, ky, kx of gy[o][y + pad - ky][x + pad - kx] w[o][c][ky][kx]: the
 // forward convolution of gy, padded by k - 1 - pad, with the weight's taps flipped and its
