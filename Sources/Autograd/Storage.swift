@@ -10,17 +10,20 @@ final class TensorStorage: @unchecked Sendable {
 
     /// Uninitialised storage for `count` floats (kernels overwrite every element). The
     /// buffer comes from the size-class pool (Sources/CKernels/pool.c), so a training step
-    /// that builds the same tensors every iteration does not call malloc per op.
-    init(uninitializedCount count: Int) {
+    /// that builds the same tensors every iteration does not call malloc per op. A
+    /// `longLived` buffer is never a cached one of a larger size class (which the pool
+    /// otherwise hands out, up to twice the size): state kept for the whole run would hold
+    /// the difference for good.
+    init(uninitializedCount count: Int, longLived: Bool = false) {
         precondition(count >= 0, "storage size must not be negative")
         self.count = count
         var cap = 0
-        pointer = ck_pool_alloc(Swift.max(count, 1), &cap)
+        pointer = longLived ? ck_pool_alloc_exact(Swift.max(count, 1), &cap) : ck_pool_alloc(Swift.max(count, 1), &cap)
         capacity = cap
     }
 
-    convenience init(repeating value: Float, count: Int) {
-        self.init(uninitializedCount: count)
+    convenience init(repeating value: Float, count: Int, longLived: Bool = false) {
+        self.init(uninitializedCount: count, longLived: longLived)
         pointer.initialize(repeating: value, count: count)
     }
 

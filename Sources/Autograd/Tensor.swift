@@ -96,6 +96,14 @@ public final class Tensor: @unchecked Sendable {
         return t
     }
 
+    /// A copy for state kept for the whole run (an optimiser's moments loaded from a
+    /// checkpoint): its buffer is exactly its size class (see `TensorStorage`).
+    public func longLivedCopy() -> Tensor {
+        let t = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, longLived: true))
+        t.storage.pointer.update(from: storage.pointer, count: count)
+        return t
+    }
+
     /// Overwrites the elements with those of `other` (same shape), outside the graph.
     public func assign(_ other: Tensor) {
         guard other.shape == shape else { shapeFailure("assign: shapes \(Shape.describe(shape)) and \(Shape.describe(other.shape)) differ") }
@@ -120,6 +128,12 @@ extension Tensor {
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 0, requiresGrad: requiresGrad) }
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 1, requiresGrad: requiresGrad) }
     public static func zeros(like t: Tensor) -> Tensor { full(t.shape, 0) }
+    /// Zeros for state kept for the whole run (an optimiser's moments), in a buffer of
+    /// exactly their size class (see `TensorStorage`).
+    public static func longLivedZeros(_ shape: [Int]) -> Tensor {
+        for d in shape where d < 0 { shapeFailure("longLivedZeros: negative dimension in \(Shape.describe(shape))") }
+        return Tensor(shape: shape, storage: TensorStorage(repeating: 0, count: Shape.count(shape), longLived: true))
+    }
     public static func ones(like t: Tensor) -> Tensor { full(t.shape, 1) }
 
     /// start, start+step, ... below end (as torch.arange).

@@ -178,17 +178,16 @@ static int keeps(size_t bytes) {
     return cache_within_mark && live_bytes + cached_bytes + bytes <= peak_live_bytes + footprint_headroom();
 }
 
-float *ck_pool_alloc(size_t floats, size_t *capacity) {
+// `larger_classes`: how many classes above the request's a cached buffer may be.
+static float *pool_alloc(size_t floats, size_t *capacity, int larger_classes) {
     pthread_once(&once, init_limit);
     size_t size;
     int c = class_of(floats, &size);
     size_t bytes = size * sizeof(float);
     *capacity = size;
     pthread_mutex_lock(&mu);
-    // The request's class, else a cached buffer up to two times larger (up to four classes
-    // up): steps whose tensors change size a little then still reuse memory.
     void *p = NULL;
-    for (int up = 0; up <= 4 && c + up < NCLASSES; up++) {
+    for (int up = 0; up <= larger_classes && c + up < NCLASSES; up++) {
         if (!free_list[c + up]) continue;
         p = free_list[c + up];
         free_list[c + up] = *(void **)p;
@@ -249,6 +248,14 @@ float *ck_pool_alloc(size_t floats, size_t *capacity) {
                              : system_alloc(bytes, floats * sizeof(float));
     return p;
 }
+
+// The request's class, else a cached buffer up to two times larger (up to four classes up):
+// steps whose tensors change size a little then still reuse memory.
+float *ck_pool_alloc(size_t floats, size_t *capacity) { return pool_alloc(floats, capacity, 4); }
+
+// The request's class only: a buffer kept for the whole run would otherwise hold on to up
+// to twice its size for good.
+float *ck_pool_alloc_exact(size_t floats, size_t *capacity) { return pool_alloc(floats, capacity, 0); }
 
 void ck_pool_free(float *p, size_t capacity) {
     if (!p) return;

@@ -73,6 +73,27 @@ final class PoolTests: XCTestCase {
         MemoryStats.trimPool()
     }
 
+    func testALongLivedTensorTakesABufferOfItsOwnSize() {
+        // An optimiser's moments live for the whole run: a cached buffer of a larger class,
+        // which an ordinary tensor of the same size takes, would stay with them.
+        MemoryStats.trimPool()
+        let exact = 4 << 20   // the 4 MiB class, bytes
+        do { _ = Tensor.zeros([5 << 18]) }                       // one 5 MiB buffer, cached
+        var live = MemoryStats.liveTensorBytes
+        let moments = Tensor.longLivedZeros([4 << 18])
+        XCTAssertEqual(MemoryStats.liveTensorBytes - live, exact)
+        XCTAssertEqual(MemoryStats.cachedBytes, 5 << 20, "the larger buffer stays cached")
+        live = MemoryStats.liveTensorBytes
+        let copied = moments.longLivedCopy()
+        XCTAssertEqual(MemoryStats.liveTensorBytes - live, exact)
+        XCTAssertEqual(copied.sum().item(), 0)
+        live = MemoryStats.liveTensorBytes
+        let ordinary = Tensor.zeros([4 << 18])                   // takes the cached 5 MiB one
+        XCTAssertEqual(MemoryStats.liveTensorBytes - live, 5 << 20)
+        withExtendedLifetime((moments, copied, ordinary)) {}
+        MemoryStats.trimPool()
+    }
+
     func testAnEvictedLargeBufferIsResizedForTheMiss() {
         // No headroom: a 12 MiB request after a cached 8 MiB buffer must give that buffer
         // up, and takes it over (mremap) instead of unmapping it and mapping anew. Growing

@@ -84,6 +84,20 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    func testMomentsTakeBuffersOfTheirOwnSize() {
+        // Adam's moments live for the whole run: recycled buffers of a larger size class,
+        // which a step's freed activations leave cached, would waste the difference for good.
+        MemoryStats.trimPool()
+        let p = Tensor.zeros([4 << 18]).requiringGrad()          // 4 MiB
+        p.grad = Tensor.full([4 << 18], 1)
+        do { _ = (0..<2).map { _ in Tensor.zeros([5 << 18]) } }  // two 5 MiB buffers, cached
+        let live = MemoryStats.liveTensorBytes
+        let adam = Adam(parameters: [p], learningRate: 0.1)
+        adam.step()
+        XCTAssertEqual(MemoryStats.liveTensorBytes - live, 2 * (4 << 20), "exp_avg and exp_avg_sq, 4 MiB each")
+        MemoryStats.trimPool()
+    }
+
     func testLoadingRejectsOtherOptimisersState() {
         let p = Tensor([1]).requiringGrad()
         let adam = Adam(parameters: [p])

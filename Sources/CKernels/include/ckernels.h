@@ -104,6 +104,8 @@ void ck_batchnorm_backward(const float *gy, const float *x, long n, long c, long
 // 64-byte aligned storage for at least `floats` floats; *capacity gets the size actually
 // reserved, which must be passed back to ck_pool_free. Thread-safe.
 float *ck_pool_alloc(size_t floats, size_t *capacity);
+// The same, never from a cached buffer of a larger class: for state kept for the whole run.
+float *ck_pool_alloc_exact(size_t floats, size_t *capacity);
 void ck_pool_free(float *p, size_t capacity);
 // Returns every cached (free) buffer to the system.
 void ck_pool_trim(void);

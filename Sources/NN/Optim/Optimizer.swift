@@ -53,7 +53,7 @@ open class Optimizer {
     /// The buffer `name` of parameter `i`, created as zeros of its shape on first use.
     func buffer(_ name: String, _ i: Int) -> Tensor {
         if let b = state[i][name] { return b }
-        let b = Tensor.zeros(parameters[i].shape)
+        let b = Tensor.longLivedZeros(parameters[i].shape)
         state[i][name] = b
         return b
     }
@@ -96,7 +96,7 @@ open class Optimizer {
                 guard t.shape == parameters[i].shape else {
                     throw OptimizerStateError(message: "'\(name)' has shape \(t.shape), parameter \(i) has \(parameters[i].shape)")
                 }
-                newState[i][parts[2]] = t.copy()
+                newState[i][parts[2]] = t.longLivedCopy()
             }
         }
         state = newState
