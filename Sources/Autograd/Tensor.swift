@@ -90,16 +90,14 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// A deep copy with no graph.
-    public func copy() -> Tensor {
-        let t = Tensor.uninitialized(shape)
-        t.storage.pointer.update(from: storage.pointer, count: count)
-        return t
-    }
+    public func copy() -> Tensor { copy(longLived: false) }
 
     /// A copy for state kept for the whole run (an optimiser's moments loaded from a
     /// checkpoint): its buffer is exactly its size class (see `TensorStorage`).
-    public func longLivedCopy() -> Tensor {
-        let t = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, longLived: true))
+    public func longLivedCopy() -> Tensor { copy(longLived: true) }
+
+    private func copy(longLived: Bool) -> Tensor {
+        let t = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, longLived: longLived))
         t.storage.pointer.update(from: storage.pointer, count: count)
         return t
     }
@@ -122,18 +120,19 @@ extension Tensor: CustomStringConvertible {
 
 extension Tensor {
     public static func full(_ shape: [Int], _ value: Float, requiresGrad: Bool = false) -> Tensor {
+        full(shape, value, requiresGrad: requiresGrad, longLived: false)
+    }
+    private static func full(_ shape: [Int], _ value: Float, requiresGrad: Bool, longLived: Bool) -> Tensor {
         for d in shape where d < 0 { shapeFailure("full: negative dimension in \(Shape.describe(shape))") }
-        return Tensor(shape: shape, storage: TensorStorage(repeating: value, count: Shape.count(shape)), requiresGrad: requiresGrad)
+        return Tensor(shape: shape, storage: TensorStorage(repeating: value, count: Shape.count(shape), longLived: longLived),
+                      requiresGrad: requiresGrad)
     }
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 0, requiresGrad: requiresGrad) }
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 1, requiresGrad: requiresGrad) }
     public static func zeros(like t: Tensor) -> Tensor { full(t.shape, 0) }
     /// Zeros for state kept for the whole run (an optimiser's moments), in a buffer of
     /// exactly their size class (see `TensorStorage`).
-    public static func longLivedZeros(_ shape: [Int]) -> Tensor {
-        for d in shape where d < 0 { shapeFailure("longLivedZeros: negative dimension in \(Shape.describe(shape))") }
-        return Tensor(shape: shape, storage: TensorStorage(repeating: 0, count: Shape.count(shape), longLived: true))
-    }
+    public static func longLivedZeros(_ shape: [Int]) -> Tensor { full(shape, 0, requiresGrad: false, longLived: true) }
     public static func ones(like t: Tensor) -> Tensor { full(t.shape, 1) }
 
     /// start, start+step, ... below end (as torch.arange).
