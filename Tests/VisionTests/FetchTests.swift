@@ -32,7 +32,7 @@ final class FetchTests: XCTestCase {
         folder = try makeTemporaryFolder(self)
     }
 
-    override func tearDown() { server.stop() }
+    override func tearDown() { server?.stop() }   // nil when setUp skipped (no shared data)
 
     static func officialFacades() throws -> Facades {
         if let cached { return cached }
