@@ -19,7 +19,7 @@ final class DownloadTests: XCTestCase {
     }
 
     override func tearDown() {
-        server.stop()
+        server?.stop()   // nil when setUp could not start it
     }
 
     private func realBytes(_ name: String) throws -> [UInt8] {
