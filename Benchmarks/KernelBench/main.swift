@@ -136,6 +136,14 @@ let convs: [ConvCase] = [
     ConvCase(name: "munit res 256->256 @34", cin: 256, cout: 256, size: 34, kernel: 3, stride: 1, pad: 0),
     ConvCase(name: "munit up 5x5 256->128 @64", cin: 256, cout: 128, size: 64, kernel: 5, stride: 1, pad: 2),
     ConvCase(name: "munit up 5x5 128->64 @128", cin: 128, cout: 64, size: 128, kernel: 5, stride: 1, pad: 2),
+    // stargan at 128 px, batch 16: G's 4x4 stride-2 down layers (its up layers are their
+    // transposes) and the critic's 4x4 stride-2 stack
+    ConvCase(name: "stargan G down 64->128 @128", batch: 16, cin: 64, cout: 128, size: 128, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "stargan G down 128->256 @64", batch: 16, cin: 128, cout: 256, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "stargan D 64->128 @64", batch: 16, cin: 64, cout: 128, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "stargan D 128->256 @32", batch: 16, cin: 128, cout: 256, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "stargan D 256->512 @16", batch: 16, cin: 256, cout: 512, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "stargan D 512->1024 @8", batch: 16, cin: 512, cout: 1024, size: 8, kernel: 4, stride: 2, pad: 1),
 ]
 for c in convs {
     let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1

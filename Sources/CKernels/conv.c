@@ -1,6 +1,8 @@
 // 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
-// Six lowerings, chosen per geometry behind one interface:
+// Seven lowerings, chosen per geometry behind one interface:
 //   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
+//   - Winograd F(3x3, 2x2) on the four phases of a 4x4, stride-2 convolution
+//     (conv_winograd_s2.c): ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;
 //   - a few output positions and a large weight (conv_narrow.c): one pass over the weight;
 //   - stride 1 or 2 along rows, more output positions per image than output channels
@@ -262,6 +264,12 @@ void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w
         ck_set_precision(precision);
         return;
     }
+    if (ck_conv_winograd_s2_suits(g)) {
+        int precision = float32_begin();
+        ck_conv_winograd_s2_forward(g, x, w, y);
+        ck_set_precision(precision);
+        return;
+    }
     if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_forward(g, x, w, y); return; }
     if (ck_conv_implicit_suits(g)) { ck_conv_implicit_forward(g, x, w, y); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_forward(g, x, w, y); return; }
@@ -378,6 +386,12 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
         ck_set_precision(precision);
         return;
     }
+    if (ck_conv_winograd_s2_suits(g)) {
+        int precision = float32_begin();
+        ck_conv_winograd_s2_backward_data(g, gy, w, gx);
+        ck_set_precision(precision);
+        return;
+    }
     if (ck_conv_narrow_suits(g, 0)) { ck_conv_narrow_backward_data(g, gy, w, gx); return; }
     if (ck_conv_implicit_backward_data_suits(g)) { ck_conv_implicit_backward_data(g, gy, w, gx); return; }
     if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_data(g, gy, w, gx); return; }
@@ -446,6 +460,12 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
     if (ck_conv_winograd_suits(g)) {
         int precision = float32_begin();
         ck_conv_winograd_backward_weight(g, x, gy, gw);
+        ck_set_precision(precision);
+        return;
+    }
+    if (ck_conv_winograd_s2_suits(g)) {
+        int precision = float32_begin();
+        ck_conv_winograd_s2_backward_weight(g, x, gy, gw);
         ck_set_precision(precision);
         return;
     }

@@ -115,6 +115,18 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 29, cIn: 64, h: 5, w: 5, cOut: 80, kh: 3, kw: 3, pad: (1, 1)))
     }
 
+    func testStrideTwoFourByFourWinogradPath() {
+        // 4x4, stride 2, >= 16 channels, >= 256 3x3 output tiles: F(3x3, 2x2) on the four
+        // phases. Even sizes cover every pixel; 51 rows at padding 0 leave the last one unread
+        // (its gradient is zero); padding 2 reads phases that start outside the image.
+        check(geometry(batch: 4, cIn: 16, h: 50, w: 46, cOut: 17, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+        let unread = geometry(batch: 4, cIn: 17, h: 51, w: 49, cOut: 16, kh: 4, kw: 4, stride: (2, 2), pad: (0, 2))
+        // The pool hands out recycled buffers: NaN in them must not reach the unread row.
+        _ = (0..<4).map { _ in Tensor.full(unread.inputShape, .nan) }
+        check(unread)
+        check(geometry(batch: 2, cIn: 16, h: 68, w: 67, cOut: 20, kh: 4, kw: 4, stride: (2, 2), pad: (2, 1)))
+    }
+
     func testFewOutputChannelsUseTheDirectKernels() {
         // <= 4 output channels per group at stride 1: the direct path (a generator's last layer)
         check(geometry(batch: 3, cIn: 5, h: 9, w: 11, cOut: 1, kh: 3, kw: 3, pad: (1, 1)))
@@ -164,6 +176,7 @@ final class ConvolutionTests: XCTestCase {
                   geometry(batch: 2, cIn: 104, h: 12, w: 37, cOut: 6, kh: 5, kw: 5, pad: (2, 2)),
                   geometry(batch: 2, cIn: 40, h: 12, w: 37, cOut: 18, kh: 5, kw: 3, pad: (2, 1)),
                   geometry(batch: 1, cIn: 16, h: 34, w: 70, cOut: 32, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 4, cIn: 17, h: 51, w: 49, cOut: 16, kh: 4, kw: 4, stride: (2, 2), pad: (0, 2)),
                   // the direct kernels (a generator's 7x7 output layer), split over channels and images
                   geometry(batch: 2, cIn: 16, h: 48, w: 45, cOut: 3, kh: 7, kw: 7, pad: (3, 3))] {
             var rng = LCG(7)

@@ -1,0 +1,316 @@
+// Winograd F(3x3, 2x2) for 4x4, stride-2 convolutions (pix2pix's and the PatchGANs' down
+// layers; their transposes are the U-Nets' up layers). Split into its four phases
+// (even/odd rows x even/odd columns), the image becomes 4C channels at half resolution and
+// the convolution a stride-1 2x2 one:
+//   y[o](i, j) = sum over c, r, s, a, b of w[o][c][2a + r][2b + s] * P[c, r, s](i + a, j + b),
+//   P[c, r, s](i, j) = x[c](2i + r - pad_h, 2j + s - pad_w),
+// which F(3x3, 2x2) computes with 16 products per 3x3 output tile and channel pair instead
+// of 36 (2.25x less GEMM work). Points 0, 1, -1 and infinity:
+//   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, -1, 0, 1]]
+//   G   = [[1, 0], [.5, .5], [.5, -.5], [0, 1]]     A^T = [[1, 1, 1, 0], [0, 1, -1, 0], [0, 1, 1, 1]]
+// The phases are read straight from the image (and the data gradient written straight into
+// it); the driver in conv_winograd.c runs the 16 GEMMs.
+#include "ckernels.h"
+#include "conv_winograd.h"
+#include "scratch.h"
+#include "winograd.h"
+#include <string.h>
+
+// Below this many 3x3 tiles, transforming and packing the whole weight (4x its size) every
+// call costs more than the products saved: 1.2-1.6x faster than the GEMM routes from 121
+// tiles (pix2pix's 128->256 at 64 px; stargan's critic at 16 px, batch 16), 0.55x at 36-64
+// (the next levels down).
+#define S2_MIN_TILES 100
+// The weight gradient's chunks are its GEMMs' depth: deep layers' few tiles per chunk left
+// each GEMM updating all of dU for a depth of 8.
+#define S2_MIN_WEIGHT_TILES 64
+#define ROW (WINO_MAXW / 2 + 4)
+
+int ck_conv_winograd_s2_suits(const ck_conv_geometry *g) {
+    return g->kh == 4 && g->kw == 4 && g->stride_h == 2 && g->stride_w == 2 && g->dil_h == 1 &&
+           g->dil_w == 1 && g->groups == 1 && g->c_in >= 16 && g->c_out >= 16 &&
+           g->pad_h <= 2 && g->pad_w <= 2 && g->out_h >= 1 && g->out_w >= 1 &&
+           g->w + 8 <= WINO_MAXW &&   // row buffers on the stack
+           g->batch * ((g->out_h + 2) / 3) * ((g->out_w + 2) / 3) >= S2_MIN_TILES;
+}
+
+// buf[k] = row[k * step + offset] for k in [0, count), zero where that falls outside [0, width).
+static void gather_row(const float *row, long width, long step, long offset, long count, float *buf) {
+    long k = 0;
+    for (; k < count && k * step + offset < 0; k++) buf[k] = 0.0f;
+    for (; k < count && k * step + offset < width; k++) buf[k] = row[k * step + offset];
+    for (; k < count; k++) buf[k] = 0.0f;
+}
+
+// V for one channel of a tile row from its four input rows d[a][k] (tile tx reads k = 3tx..3tx+3).
+static void transform_inputs(float d[4][ROW], long tw, float *const dst[16]) {
+    for (long tx = 0; tx < tw; tx++) {
+        float s[4][4];
+        for (int b = 0; b < 4; b++) {
+            float d0 = d[0][3 * tx + b], d1 = d[1][3 * tx + b], d2 = d[2][3 * tx + b], d3 = d[3][3 * tx + b];
+            s[0][b] = d0 - d2;
+            s[1][b] = d1 + d2;
+            s[2][b] = d2 - d1;
+            s[3][b] = d3 - d1;
+        }
+        for (int i = 0; i < 4; i++) {
+            dst[i * 4 + 0][tx] = s[i][0] - s[i][2];
+            dst[i * 4 + 1][tx] = s[i][1] + s[i][2];
+            dst[i * 4 + 2][tx] = s[i][2] - s[i][1];
+            dst[i * 4 + 3][tx] = s[i][3] - s[i][1];
+        }
+    }
+}
+
+// The forward's and the weight gradient's input: the four phases of each channel of x.
+// Phase rows 3ty..3ty+3 of phase (r, s) are image rows 6ty + 2a + r - pad_h, and their
+// columns every other pixel from s - pad_w: one image row gives both column phases.
+static void phase_input(const wino *p, const float *x, long t0, long nt, float *v) {
+    long es = wino_plane_stride(p->ci, nt), tw = p->tw, count = 3 * tw + 1;
+    float ev[4][ROW], od[4][ROW];
+    for (long r = 0; r * tw < nt; r++) {
+        long gr = t0 / tw + r, img = gr / p->th, ty = gr % p->th;
+        for (long c = 0; c < p->xc; c++) {
+            const float *xc = x + (img * p->xc + c) * p->xh * p->xw;
+            for (int rp = 0; rp < 2; rp++) {
+                for (int a = 0; a < 4; a++) {
+                    long yy = 6 * ty + 2 * a + rp - p->xph;
+                    if (yy < 0 || yy >= p->xh) {
+                        memset(ev[a], 0, sizeof(float) * (size_t)count);
+                        memset(od[a], 0, sizeof(float) * (size_t)count);
+                        continue;
+                    }
+                    gather_row(xc + yy * p->xw, p->xw, 2, -p->xpw, count, ev[a]);
+                    gather_row(xc + yy * p->xw, p->xw, 2, 1 - p->xpw, count, od[a]);
+                }
+                for (int sp = 0; sp < 2; sp++) {
+                    float *dst[16];
+                    for (int e = 0; e < 16; e++) dst[e] = v + e * es + (c * 4 + rp * 2 + sp) * nt + r * tw;
+                    transform_inputs(sp ? od : ev, tw, dst);
+                }
+            }
+        }
+    }
+}
+
+// The data gradient's input: gy itself, padded by one (a stride-1 2x2 problem).
+static void plain_input(const wino *p, const float *x, long t0, long nt, float *v) {
+    long es = wino_plane_stride(p->ci, nt), tw = p->tw, count = 3 * tw + 1;
+    float d[4][ROW];
+    for (long r = 0; r * tw < nt; r++) {
+        long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3 - p->ph;
+        for (long c = 0; c < p->ci; c++) {
+            const float *xc = x + (img * p->ci + c) * p->h * p->w;
+            for (int a = 0; a < 4; a++) {
+                long yy = y0 + a;
+                if (yy < 0 || yy >= p->h) memset(d[a], 0, sizeof(float) * (size_t)count);
+                else gather_row(xc + yy * p->w, p->w, 1, -p->pw, count, d[a]);
+            }
+            float *dst[16];
+            for (int e = 0; e < 16; e++) dst[e] = v + e * es + c * nt + r * tw;
+            transform_inputs(d, tw, dst);
+        }
+    }
+}
+
+// A^T M A for one output channel of a tile row: out[i][3tx + j].
+static void transform_outputs(const float *const q[16], long tw, float out[3][ROW]) {
+    for (long tx = 0; tx < tw; tx++) {
+        float a[3][4];
+        for (int j = 0; j < 4; j++) {
+            a[0][j] = q[j][tx] + q[4 + j][tx] + q[8 + j][tx];
+            a[1][j] = q[4 + j][tx] - q[8 + j][tx];
+            a[2][j] = q[4 + j][tx] + q[8 + j][tx] + q[12 + j][tx];
+        }
+        for (int i = 0; i < 3; i++) {
+            out[i][3 * tx + 0] = a[i][0] + a[i][1] + a[i][2];
+            out[i][3 * tx + 1] = a[i][1] - a[i][2];
+            out[i][3 * tx + 2] = a[i][1] + a[i][2] + a[i][3];
+        }
+    }
+}
+
+// The forward's output: y tiles, clipped at the edge.
+static void plain_output(const wino *p, const float *m, long t0, long nt, float *y) {
+    long es = wino_plane_stride(p->co, nt), tw = p->tw;
+    float out[3][ROW];
+    for (long r = 0; r * tw < nt; r++) {
+        long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3;
+        for (long o = 0; o < p->co; o++) {
+            const float *q[16];
+            for (int e = 0; e < 16; e++) q[e] = m + e * es + o * nt + r * tw;
+            transform_outputs(q, tw, out);
+            float *yo = y + (img * p->co + o) * p->oh * p->ow;
+            for (int i = 0; i < 3 && y0 + i < p->oh; i++) memcpy(yo + (y0 + i) * p->ow, out[i], sizeof(float) * (size_t)p->ow);
+        }
+    }
+}
+
+// The data gradient's output: phase (r, s) of channel c, at (i, j), is the gradient of image
+// pixel (2i + r - pad_h, 2j + s - pad_w); those in the padding are dropped.
+static void phase_output(const wino *p, const float *m, long t0, long nt, float *gx) {
+    long es = wino_plane_stride(p->co, nt), tw = p->tw;
+    float out[3][ROW];
+    for (long r = 0; r * tw < nt; r++) {
+        long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3;
+        for (long o = 0; o < p->co; o++) {
+            const float *q[16];
+            for (int e = 0; e < 16; e++) q[e] = m + e * es + o * nt + r * tw;
+            transform_outputs(q, tw, out);
+            long c = o / 4, rp = (o / 2) % 2, sp = o % 2;
+            float *xc = gx + (img * p->xc + c) * p->xh * p->xw;
+            long j0 = (p->xpw - sp + 1) / 2;   // first phase column inside the image
+            for (int i = 0; i < 3 && y0 + i < p->oh; i++) {
+                long yy = 2 * (y0 + i) + rp - p->xph;
+                if (yy < 0 || yy >= p->xh) continue;
+                float *row = xc + yy * p->xw + sp - p->xpw;
+                for (long j = j0; j < p->ow && 2 * j + sp - p->xpw < p->xw; j++) row[2 * j] = out[i][j];
+            }
+        }
+    }
+}
+
+// dM = A dy A^T for the output gradient's 3x3 tiles (zero outside), A = (A^T)^T.
+static void plain_grad_output(const wino *p, const float *gy, long t0, long nt, float *dm) {
+    long es = wino_plane_stride(p->co, nt), tw = p->tw, count = 3 * tw;
+    float d[3][ROW];
+    for (long r = 0; r * tw < nt; r++) {
+        long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3;
+        for (long o = 0; o < p->co; o++) {
+            const float *go = gy + (img * p->co + o) * p->oh * p->ow;
+            for (int i = 0; i < 3; i++) {
+                if (y0 + i >= p->oh) memset(d[i], 0, sizeof(float) * (size_t)count);
+                else gather_row(go + (y0 + i) * p->ow, p->ow, 1, 0, count, d[i]);
+            }
+            float *dst[16];
+            for (int e = 0; e < 16; e++) dst[e] = dm + e * es + o * nt + r * tw;
+            for (long tx = 0; tx < tw; tx++) {
+                float s[4][3];
+                for (int j = 0; j < 3; j++) {
+                    float d0 = d[0][3 * tx + j], d1 = d[1][3 * tx + j], d2 = d[2][3 * tx + j];
+                    s[0][j] = d0;
+                    s[1][j] = d0 + d1 + d2;
+                    s[2][j] = d0 - d1 + d2;
+                    s[3][j] = d2;
+                }
+                for (int i = 0; i < 4; i++) {
+                    dst[i * 4 + 0][tx] = s[i][0];
+                    dst[i * 4 + 1][tx] = s[i][0] + s[i][1] + s[i][2];
+                    dst[i * 4 + 2][tx] = s[i][0] - s[i][1] + s[i][2];
+                    dst[i * 4 + 3][tx] = s[i][2];
+                }
+            }
+        }
+    }
+}
+
+// U = G g G^T for every (row, column) pair of the problem's weight, g the pair's 2x2 taps:
+// w[o][c][2a + r][2b + s] for pair (o, (c, r, s)); for the data gradient's problem pair
+// ((c, r, s), o) takes the same phase flipped, w[o][c][2(1 - a) + r][2(1 - b) + s].
+// Each U[e] row is written as one contiguous stream from taps in cache: a forward row's taps
+// are w[o] itself; a data-gradient row's are w[.][c], first copied out of their 16-float
+// strides. (Pair by pair, with sixteen strided stores and index divisions, this took most
+// of a deep layer's time.)
+static const float GW[4][2] = {{1, 0}, {0.5f, 0.5f}, {0.5f, -0.5f}, {0, 1}};
+
+// dst[k * dstride] = U[i][j] of the pairs whose taps are t + k * stride (phase rp, sp; flipped or not).
+static void transform_row(const float *t, long count, long stride, int rp, int sp, int flip, int i, int j,
+                          float *restrict dst, long dstride) {
+    int a0 = flip ? 1 : 0, a1 = 1 - a0;   // tap rows (and columns) of g[0] and g[1]
+    long t00 = (2 * a0 + rp) * 4 + 2 * a0 + sp, t01 = (2 * a0 + rp) * 4 + 2 * a1 + sp;
+    long t10 = (2 * a1 + rp) * 4 + 2 * a0 + sp, t11 = (2 * a1 + rp) * 4 + 2 * a1 + sp;
+    float gi0 = GW[i][0], gi1 = GW[i][1], gj0 = GW[j][0], gj1 = GW[j][1];
+    for (long k = 0; k < count; k++) {
+        const float *g = t + k * stride;
+        float q0 = gi0 * g[t00] + gi1 * g[t10], q1 = gi0 * g[t01] + gi1 * g[t11];
+        dst[k * dstride] = gj0 * q0 + gj1 * q1;
+    }
+}
+
+typedef struct { const wino *p; const float *w; int flip; float *u; long rows, chunks; } weight_job;
+
+static void weight_chunk(void *ctx, long index) {
+    const weight_job *j = ctx;
+    const wino *p = j->p;
+    long n = p->co * p->ci, lo = j->rows * index / j->chunks, hi = j->rows * (index + 1) / j->chunks;
+    if (!j->flip) {
+        // rows o, columns (c, r, s): pair (o, c4) reads w[o][c]
+        long cin = p->ci / 4;
+        for (long o = lo; o < hi; o++)
+            for (int e = 0; e < 16; e++)
+                for (int ph = 0; ph < 4; ph++)
+                    transform_row(j->w + o * cin * 16, cin, 16, ph / 2, ph % 2, 0, e / 4, e % 4,
+                                  j->u + e * n + o * p->ci + ph, 4);
+    } else {
+        // rows (c, r, s) for channels c in [lo, hi), columns o: pair (c4, o) reads w[o][c]
+        long cin = p->co / 4, cout = p->ci;
+        ck_temp taps = ck_temp_alloc((size_t)(cout * 16));
+        for (long c = lo; c < hi; c++) {
+            for (long o = 0; o < cout; o++) memcpy(taps.p + o * 16, j->w + (o * cin + c) * 16, 16 * sizeof(float));
+            for (int ph = 0; ph < 4; ph++)
+                for (int e = 0; e < 16; e++)
+                    transform_row(taps.p, cout, 16, ph / 2, ph % 2, 1, e / 4, e % 4, j->u + e * n + (c * 4 + ph) * cout, 1);
+        }
+        ck_temp_free(taps);
+    }
+}
+
+static void weights(const wino *p, const float *w, int flip, float *u) {
+    long rows = flip ? p->co / 4 : p->co;   // forward: output channels; data gradient: input channels
+    long per_row = 4 * p->ci * (flip ? 4 : 1);
+    long chunks = ck_parallel_chunks(rows * per_row, 65536);
+    weight_job j = {p, w, flip, u, rows, chunks < rows ? chunks : rows};
+    ck_parallel_for(j.chunks, weight_chunk, &j);
+}
+
+// gw' = G^T dU G (2x2) for pairs (o, (c, r, s)) [a, b), into their taps of the 4x4 kernel.
+static void finish_pairs(const wino *p, const float *du, long a, long b, float *gw) {
+    long n = p->co * p->ci;
+    for (long k = a; k < b; k++) {
+        float d[4][4];
+        for (int e = 0; e < 16; e++) d[e / 4][e % 4] = du[e * n + k];
+        float q[2][4];
+        for (int col = 0; col < 4; col++) {
+            q[0][col] = d[0][col] + 0.5f * (d[1][col] + d[2][col]);
+            q[1][col] = 0.5f * (d[1][col] - d[2][col]) + d[3][col];
+        }
+        long o = k / p->ci, c4 = k % p->ci, c = c4 / 4, rp = (c4 / 2) % 2, sp = c4 % 2;
+        float *taps = gw + (o * (p->ci / 4) + c) * 16;
+        for (int r = 0; r < 2; r++) {
+            taps[(2 * r + rp) * 4 + sp] = q[r][0] + 0.5f * (q[r][1] + q[r][2]);
+            taps[(2 * r + rp) * 4 + 2 + sp] = 0.5f * (q[r][1] - q[r][2]) + q[r][3];
+        }
+    }
+}
+
+static void image(wino *p, const ck_conv_geometry *g) {
+    p->xc = g->c_in; p->xh = g->h; p->xw = g->w; p->xph = g->pad_h; p->xpw = g->pad_w;
+}
+
+void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
+    wino p = {.input = phase_input, .output = plain_output, .weights = weights};
+    wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, WINO_MIN_FORWARD_TILES);
+    image(&p, g);
+    p.x = x; p.y = y;
+    wino_forward(&p, w, 0);
+}
+
+// gx's phases = the stride-1 2x2 convolution of gy, padded by one, with the flipped phase
+// weights. Image rows or columns past the last the forward reads get no gradient.
+void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx) {
+    wino p = {.input = plain_input, .output = phase_output, .weights = weights};
+    wino_plan(&p, g->batch, g->c_out, g->out_h, g->out_w, 4 * g->c_in, g->out_h + 1, g->out_w + 1, 1, 1, 3, WINO_MIN_FORWARD_TILES);
+    image(&p, g);
+    p.x = gy; p.y = gx;
+    if (g->h - 1 + g->pad_h > 2 * g->out_h + 1 || g->w - 1 + g->pad_w > 2 * g->out_w + 1)
+        memset(gx, 0, sizeof(float) * (size_t)(g->batch * g->c_in * g->h * g->w));
+    wino_forward(&p, w, 1);
+}
+
+void ck_conv_winograd_s2_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw) {
+    wino p = {.input = phase_input, .grad_output = plain_grad_output, .finish = finish_pairs};
+    wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, S2_MIN_WEIGHT_TILES);
+    image(&p, g);
+    p.x = x; p.gy = gy;
+    wino_weight_gradient(&p, gw);
+}

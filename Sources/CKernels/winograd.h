@@ -1,0 +1,53 @@
+// Private: the Winograd driver shared by F(2x2, 3x3) (conv_winograd.c) and F(3x3, 2x2) on
+// the four phases of a stride-2 4x4 convolution (conv_winograd_s2.c). Both present a
+// stride-1 problem whose tiles have 16 transformed elements:
+//   V[e] = input transform (ci x tiles)   U[e] = weight transform (co x ci)
+//   M[e] = U[e] * V[e]   (16 GEMMs)       y = output transform of M
+// and the weight gradient dU[e] = dM[e] * V[e]^T, dM the adjoint of the output transform.
+// The transforms are the variant's; the chunking, GEMMs and partial sums are here, fixed by
+// the geometry so that results do not depend on the thread count.
+#ifndef CK_WINOGRAD_H
+#define CK_WINOGRAD_H
+#include "gemm_internal.h"
+
+typedef struct wino wino;
+struct wino {
+    long n, ci, h, w, co, oh, ow, ph, pw;   // the stride-1 problem: ci x h x w in, co x oh x ow out
+    long m;                                 // output tile side
+    long th, tw, tiles, chunk, chunks;      // m x m output tiles; tiles per chunk (whole tile rows)
+    long xc, xh, xw, xph, xpw;              // stride 2: the image whose phases the problem reads or writes
+    const float *x, *gy;
+    float *y;
+    // V[e][c][t] for tiles [t0, t0 + nt); rows of V planes are wino_plane_stride(ci, nt) apart.
+    void (*input)(const wino *p, const float *x, long t0, long nt, float *v);
+    // y from M[e][o][t] (planes wino_plane_stride(co, nt) apart).
+    void (*output)(const wino *p, const float *m, long t0, long nt, float *y);
+    // dM[e][o][t] from the output gradient's tiles.
+    void (*grad_output)(const wino *p, const float *gy, long t0, long nt, float *dm);
+    // U[e][o][c] (16 x co x ci) from the weight; `flip` for the data gradient's problem.
+    void (*weights)(const wino *p, const float *w, int flip, float *u);
+    // The weight gradient of (o, c) pairs [a, b) from dU[e][o][c].
+    void (*finish)(const wino *p, const float *du, long a, long b, float *gw);
+    const ck_gemm_isa *isa;
+    float *upacked;                         // 16 packed U[e] (forward)
+    long ustride;
+    float *du;                              // weight gradient: per-slice dU partials
+    long slices;
+};
+
+// Sets the problem and its chunks (whole tile rows, about 256 KB of V and M, and at least
+// `min_tiles` tiles where the tensor has them).
+void wino_plan(wino *p, long n, long ci, long h, long w, long co, long oh, long ow, long ph, long pw, long m,
+               long min_tiles);
+// A forward chunk's tiles are its GEMMs' columns: fewer than this fill too little of the
+// micro-tile (4 tiles at 8x8 filled an eighth of its 32 columns).
+#define WINO_MIN_FORWARD_TILES 32
+long wino_plane_stride(long c, long nt);
+// y = the problem's output for p->x (and the weight w, flipped for a data gradient).
+void wino_forward(wino *p, const float *w, int flip);
+// gw from p->x and p->gy.
+void wino_weight_gradient(wino *p, float *gw);
+
+// The transforms keep a row of tiles in stack buffers of this many floats.
+#define WINO_MAXW 2048
+#endif
