@@ -363,10 +363,10 @@ static const wino f23 = {.input = input_transform, .output = output_transform, .
                          .weights = weight_transform, .finish = finish_pairs};
 
 // The stride-1 3x3 problem: ci x h x w padded by (ph, pw) in, co x (h + 2 ph - 2) x ... out.
-// The weight gradient keeps the smaller chunks (its sums follow the chunks).
 static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, long pw, int forward) {
     *p = f23;
-    wino_plan(p, n, ci, h, w, co, h + 2 * ph - 2, w + 2 * pw - 2, ph, pw, 2, forward ? WINO_MIN_FORWARD_TILES : 0);
+    wino_plan(p, n, ci, h, w, co, h + 2 * ph - 2, w + 2 * pw - 2, ph, pw, 2,
+              forward ? WINO_MIN_FORWARD_TILES : WINO_MIN_WEIGHT_TILES);
 }
 
 void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {

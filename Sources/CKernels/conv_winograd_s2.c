@@ -21,9 +21,6 @@
 // tiles (pix2pix's 128->256 at 64 px; stargan's critic at 16 px, batch 16), 0.55x at 36-64
 // (the next levels down).
 #define S2_MIN_TILES 100
-// The weight gradient's chunks are its GEMMs' depth: deep layers' few tiles per chunk left
-// each GEMM updating all of dU for a depth of 8.
-#define S2_MIN_WEIGHT_TILES 64
 #define ROW (WINO_MAXW / 2 + 4)
 
 int ck_conv_winograd_s2_suits(const ck_conv_geometry *g) {
@@ -309,7 +306,7 @@ void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *g
 
 void ck_conv_winograd_s2_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw) {
     wino p = {.input = phase_input, .grad_output = plain_grad_output, .finish = finish_pairs};
-    wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, S2_MIN_WEIGHT_TILES);
+    wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, WINO_MIN_WEIGHT_TILES);
     image(&p, g);
     p.x = x; p.gy = gy;
     wino_weight_gradient(&p, gw);
