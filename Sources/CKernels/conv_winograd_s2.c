@@ -127,8 +127,10 @@ static void transform_outputs(const float *const q[16], long tw, float out[3][RO
     }
 }
 
-// The forward's output: y tiles, clipped at the edge.
-static void plain_output(const wino *p, const float *m, long t0, long nt, float *y) {
+// A tile row's outputs, channel by channel: the forward's into y (clipped at the edge); the
+// data gradient's into gx, where phase (r, s) of channel c at (i, j) is the gradient of image
+// pixel (2i + r - pad_h, 2j + s - pad_w) (those in the padding are dropped).
+static void outputs(const wino *p, const float *m, long t0, long nt, float *dst, int phases) {
     long es = wino_plane_stride(p->co, nt), tw = p->tw;
     float out[3][ROW];
     for (long r = 0; r * tw < nt; r++) {
@@ -137,25 +139,14 @@ static void plain_output(const wino *p, const float *m, long t0, long nt, float 
             const float *q[16];
             for (int e = 0; e < 16; e++) q[e] = m + e * es + o * nt + r * tw;
             transform_outputs(q, tw, out);
-            float *yo = y + (img * p->co + o) * p->oh * p->ow;
-            for (int i = 0; i < 3 && y0 + i < p->oh; i++) memcpy(yo + (y0 + i) * p->ow, out[i], sizeof(float) * (size_t)p->ow);
-        }
-    }
-}
-
-// The data gradient's output: phase (r, s) of channel c, at (i, j), is the gradient of image
-// pixel (2i + r - pad_h, 2j + s - pad_w); those in the padding are dropped.
-static void phase_output(const wino *p, const float *m, long t0, long nt, float *gx) {
-    long es = wino_plane_stride(p->co, nt), tw = p->tw;
-    float out[3][ROW];
-    for (long r = 0; r * tw < nt; r++) {
-        long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3;
-        for (long o = 0; o < p->co; o++) {
-            const float *q[16];
-            for (int e = 0; e < 16; e++) q[e] = m + e * es + o * nt + r * tw;
-            transform_outputs(q, tw, out);
+            if (!phases) {
+                float *yo = dst + (img * p->co + o) * p->oh * p->ow;
+                for (int i = 0; i < 3 && y0 + i < p->oh; i++)
+                    memcpy(yo + (y0 + i) * p->ow, out[i], sizeof(float) * (size_t)p->ow);
+                continue;
+            }
             long c = o / 4, rp = (o / 2) % 2, sp = o % 2;
-            float *xc = gx + (img * p->xc + c) * p->xh * p->xw;
+            float *xc = dst + (img * p->xc + c) * p->xh * p->xw;
             long j0 = (p->xpw - sp + 1) / 2;   // first phase column inside the image
             for (int i = 0; i < 3 && y0 + i < p->oh; i++) {
                 long yy = 2 * (y0 + i) + rp - p->xph;
@@ -166,6 +157,9 @@ static void phase_output(const wino *p, const float *m, long t0, long nt, float 
         }
     }
 }
+
+static void plain_output(const wino *p, const float *m, long t0, long nt, float *y) { outputs(p, m, t0, nt, y, 0); }
+static void phase_output(const wino *p, const float *m, long t0, long nt, float *gx) { outputs(p, m, t0, nt, gx, 1); }
 
 // dM = A dy A^T for the output gradient's 3x3 tiles (zero outside), A = (A^T)^T.
 static void plain_grad_output(const wino *p, const float *gy, long t0, long nt, float *dm) {
