@@ -205,7 +205,8 @@ def multimodal_quality_section():
            "over the test inputs (0 when a model ignores its code). unit translates label map -> photo, as ours "
            "at its defaults. munit's script feeds each photo with its own label map, though no term of its loss uses "
            "the pairing; ours draws the two domains independently, as the paper. Every run trains on train/ only. "
-           "Mean over seeds, range in brackets.", "",
+           "Mean over seeds, range in brackets; a row of one seed is a first look (at these lengths one seed says "
+           "little).", "",
            "| model | iterations | run | seeds | L1 | PSNR | SSIM | diversity | seconds per run |",
            "|---|---|---|---|---|---|---|---|---|"]
     def cell(rs, key, fmt):
