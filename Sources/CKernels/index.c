@@ -173,3 +173,41 @@ void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, fl
 void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, long s, float *gx) {
     upsample_run(g, planes, h, w, s, gx, 1);
 }
+
+// Pixel shuffle: output plane (b, c) row oy * r + i, column ox * r + j is input plane
+// (b, c * r * r + i * r + j) at (oy, ox). Output planes split over the pool as upsampling's.
+typedef struct { const float *in; float *out; long planes, h, w, r, chunks; int adjoint; } shuffle_job;
+
+static void shuffle_chunk(void *ctx, long index) {
+    const shuffle_job *j = ctx;
+    long r = j->r, h = j->h, w = j->w, ow = w * r;
+    for (long p = j->planes * index / j->chunks; p < j->planes * (index + 1) / j->chunks; p++) {
+        for (long i = 0; i < r; i++)
+            for (long k = 0; k < r; k++) {
+                long sub = (p * r + i) * r + k;  // the input plane of phase (i, k)
+                for (long y = 0; y < h; y++) {
+                    long big = p * h * r * ow + (y * r + i) * ow + k, small = sub * h * w + y * w;
+                    if (j->adjoint) for (long x = 0; x < w; x++) j->out[small + x] = j->in[big + x * r];
+                    else for (long x = 0; x < w; x++) j->out[big + x * r] = j->in[small + x];
+                }
+            }
+    }
+}
+
+static void shuffle_run(const float *in, long planes, long h, long w, long r, float *out, int adjoint) {
+    long big = planes * h * w * r * r;
+    long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
+    if (chunks > planes) chunks = planes;
+    if (chunks < 1) chunks = 1;
+    shuffle_job j = {in, out, planes, h, w, r, chunks, adjoint};
+    if (chunks == 1) shuffle_chunk(&j, 0);
+    else ck_parallel_for(chunks, shuffle_chunk, &j);
+}
+
+void ck_pixel_shuffle(const float *x, long planes, long h, long w, long r, float *out) {
+    shuffle_run(x, planes, h, w, r, out, 0);
+}
+
+void ck_pixel_unshuffle(const float *x, long planes, long h, long w, long r, float *out) {
+    shuffle_run(x, planes, h, w, r, out, 1);
+}

@@ -1,5 +1,5 @@
-// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling and
-// padding have their own kernels; the others go through index tables).
+// Upsampling, padding and pixel shuffle: all fixed linear maps (nearest upsampling, padding
+// and pixel shuffle have their own kernels; bilinear goes through index tables).
 import CKernels
 
 public enum UpsampleMode: String, Sendable { case nearest, bilinear }
@@ -89,25 +89,25 @@ public func pixelShuffle(_ x: Tensor, upscaleFactor r: Int) -> Tensor {
     guard r >= 1, x.shape[1] % (r * r) == 0 else {
         shapeFailure("pixel_shuffle: channels \(x.shape[1]) of \(Shape.describe(x.shape)) not divisible by \(r * r)")
     }
-    let (n, cr, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let c = cr / (r * r)
-    var map = [Int64](repeating: 0, count: x.count)
-    var o = 0
-    for b in 0..<n {
-        for ch in 0..<c {
-            for oy in 0..<(h * r) {
-                for ox in 0..<(w * r) {
-                    let src = ((b * cr + ch * r * r + (oy % r) * r + (ox % r)) * h + oy / r) * w + ox / r
-                    map[o] = Int64(src)
-                    o += 1
-                }
-            }
-        }
-    }
-    return x.gatheringMap(map, shape: [n, c, h * r, w * r])
+    return x.pixelShuffled(r)
 }
 
 extension Tensor {
+    /// Pixel shuffle is a permutation: its adjoint is its inverse, pixel unshuffle.
+    func pixelShuffled(_ r: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1] / (r * r), shape[2], shape[3])
+        let out = Tensor.uninitialized([n, c, h * r, w * r])
+        ck_pixel_shuffle(storage.pointer, n * c, h, w, r, out.storage.pointer)
+        return out.recorded("pixel_shuffle", [self]) { g in [g.pixelUnshuffled(r)] }
+    }
+
+    func pixelUnshuffled(_ r: Int) -> Tensor {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2] / r, shape[3] / r)
+        let out = Tensor.uninitialized([n, c * r * r, h, w])
+        ck_pixel_unshuffle(storage.pointer, n * c, h, w, r, out.storage.pointer)
+        return out.recorded("pixel_unshuffle", [self]) { g in [g.pixelShuffled(r)] }
+    }
+
     /// Nearest upsampling of an NCHW tensor; its adjoint sums each s x s block.
     func upsampledNearest(_ s: Int) -> Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])

@@ -242,6 +242,19 @@ void ck_gather_weighted(const float *x, const int64_t *idx, const float *w, long
 // adjoint (each input pixel receives the sum of its s x s copies; gx is overwritten).
 void ck_upsample_nearest(const float *x, long planes, long h, long w, long s, float *out);
 void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, long s, float *gx);
+// Pixel shuffle of `planes` output planes ([N * C]; input [N, C * r * r, h, w], output
+// [N, C, h * r, w * r]) and its inverse, pixel unshuffle (from the output layout back).
+void ck_pixel_shuffle(const float *x, long planes, long h, long w, long r, float *out);
+void ck_pixel_unshuffle(const float *x, long planes, long h, long w, long r, float *out);
+// A convolution after nearest 2x upsampling as four phase convolutions of the input
+// (nearest_phases.c): w [O, C, kh, kw] (planes = O * C) to out [O * 4, C, ph, pw], output
+// channel o * 4 + py * 2 + px (pixel shuffle's order); tap a of row phase py lands on phase
+// row rows[py * kh + a], tap b of column phase px on column cols[px * kw + b]. The adjoint
+// sums each tap's four phase entries (gw is overwritten).
+void ck_nearest2_phase_weights(const float *w, long planes, long kh, long kw, const int32_t *rows,
+                               const int32_t *cols, long ph, long pw, long in_channels, float *out);
+void ck_nearest2_phase_weights_adjoint(const float *g, long planes, long kh, long kw, const int32_t *rows,
+                                       const int32_t *cols, long ph, long pw, long in_channels, float *gw);
 // Its adjoint: gx[idx[i*k+t]] += w[i*k+t] * g[i].
 void ck_scatter_weighted(const float *g, const int64_t *idx, const float *w, long k,
                          float *gx, long n);

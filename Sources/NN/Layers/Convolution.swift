@@ -25,6 +25,15 @@ public final class Conv2d: Module {
     override public func forward(_ input: Tensor) -> Tensor {
         conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
+
+    /// forward(pad2d(upsample(input, scaleFactor: 2), extra)) computed at input's resolution
+    /// (conv2dOfNearestUpsampled); nil where that does not fold or saves nothing.
+    func forward(nearestUpsampled input: Tensor, extra: Padding2d) -> Tensor? {
+        guard stride == 1, dilation == 1, groups == 1 else { return nil }
+        return conv2dOfNearestUpsampled(input, weight: weight, bias: bias, left: extra.left + padding.w,
+                                        right: extra.right + padding.w, top: extra.top + padding.h,
+                                        bottom: extra.bottom + padding.h)
+    }
 }
 
 public final class ConvTranspose2d: Module {

@@ -22,7 +22,31 @@ public final class Sequential: Module {
     }
 
     override public func forward(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        var x = input, i = 0
+        while i < layers.count {
+            if let (y, used) = upsampledConvolution(at: i, x) {
+                x = y
+                i += used
+            } else {
+                x = layers[i](x)
+                i += 1
+            }
+        }
+        return x
+    }
+
+    /// A nearest 2x Upsample, an optional ZeroPad2d and a Conv2d as one convolution at the
+    /// input's resolution, where that is cheaper (the same function; conv2dOfNearestUpsampled).
+    private func upsampledConvolution(at i: Int, _ x: Tensor) -> (Tensor, Int)? {
+        guard let up = layers[i] as? Upsample, up.mode == .nearest, up.scaleFactor == 2 else { return nil }
+        var j = i + 1, extra: Padding2d = 0
+        if j < layers.count, let pad = layers[j] as? ZeroPad2d {
+            extra = pad.padding
+            j += 1
+        }
+        guard j < layers.count, let conv = layers[j] as? Conv2d,
+              let y = conv.forward(nearestUpsampled: x, extra: extra) else { return nil }
+        return (y, j - i + 1)
     }
 }
 

@@ -1,0 +1,86 @@
+import XCTest
+@testable import Autograd
+
+/// conv2dOfNearestUpsampled against the layers it replaces: the same outputs and gradients
+/// (input, weight, bias) as upsample, pad and conv2d run one after another.
+final class UpsampledConvolutionTests: XCTestCase {
+    let rng = RandomGenerator(seed: 11)
+
+    struct Case {
+        var name: String
+        var input: [Int], outChannels: Int, kh: Int, kw: Int
+        var left: Int, right: Int, top: Int, bottom: Int
+    }
+
+    func unfolded(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ c: Case) -> Tensor {
+        let u = pad2d(upsample(x, scaleFactor: 2), left: c.left, right: c.right, top: c.top, bottom: c.bottom)
+        return conv2d(u, weight: w, bias: b)
+    }
+
+    func testMatchesUpsamplePadConvolution() throws {
+        let cases = [
+            // MUNIT's decoder: 5x5 'same' after the upsampling.
+            Case(name: "5x5 same", input: [2, 3, 5, 6], outChannels: 4, kh: 5, kw: 5, left: 2, right: 2, top: 2, bottom: 2),
+            // pix2pix's output layer: ZeroPad2d((1, 0, 1, 0)), then 4x4 with padding 1.
+            Case(name: "4x4 padded", input: [1, 5, 4, 3], outChannels: 3, kh: 4, kw: 4, left: 2, right: 1, top: 2, bottom: 1),
+            Case(name: "5x4", input: [1, 2, 3, 4], outChannels: 2, kh: 5, kw: 4, left: 2, right: 1, top: 2, bottom: 2),
+            Case(name: "9x9 same", input: [1, 2, 6, 5], outChannels: 3, kh: 9, kw: 9, left: 4, right: 4, top: 4, bottom: 4),
+        ]
+        for c in cases {
+            let x = randn(c.input, rng).requiringGrad()
+            let w = randn([c.outChannels, c.input[1], c.kh, c.kw], rng, std: 0.3).requiringGrad()
+            let b = randn([c.outChannels], rng).requiringGrad()
+            let reference = unfolded(x, w, b, c)
+            let folded = try XCTUnwrap(conv2dOfNearestUpsampled(x, weight: w, bias: b, left: c.left, right: c.right,
+                                                                top: c.top, bottom: c.bottom), c.name)
+            XCTAssertEqual(folded.shape, reference.shape, c.name)
+            assertClose(folded.scalars, reference.scalars, c.name + " forward")
+            let seed = randn(reference.shape, rng)
+            let expected = try Autograd.grad(of: [(reference * seed).sum()], withRespectTo: [x, w, b])
+            let got = try Autograd.grad(of: [(folded * seed).sum()], withRespectTo: [x, w, b])
+            for (i, part) in ["input", "weight", "bias"].enumerated() {
+                assertClose(try XCTUnwrap(got[i]).scalars, try XCTUnwrap(expected[i]).scalars, "\(c.name) d\(part)")
+            }
+        }
+    }
+
+    func testSecondOrderGradients() {
+        gradGradCheck([randn([1, 2, 3, 3], rng), randn([2, 2, 5, 5], rng, std: 0.3), randn([2], rng)], "folded 5x5") {
+            conv2dOfNearestUpsampled($0[0].pow(3), weight: $0[1], bias: $0[2], left: 2, right: 2, top: 2, bottom: 2)!.tanh()
+        }
+    }
+
+    /// Where folding saves nothing (3x3 'same': 3x3 phase kernels) or the phases would need
+    /// different paddings, the caller keeps the layers.
+    func testDoesNotFoldWhereItWouldNotHelp() {
+        let x = randn([1, 2, 4, 4], rng)
+        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 3, 3], rng), bias: nil, left: 1, right: 1, top: 1, bottom: 1))
+        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 0, right: 4, top: 2, bottom: 2))
+        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 1, right: 1, top: 2, bottom: 2))
+    }
+
+    /// The pixel shuffle the fold ends with, large enough to split over threads, against its
+    /// definition; unshuffling its gradient gives the seed back.
+    func testPixelShuffleOfManyPlanes() throws {
+        let (n, c, h, w, r) = (2, 8, 61, 67, 2)
+        let x = randn([n, c * r * r, h, w], rng).requiringGrad()
+        let y = pixelShuffle(x, upscaleFactor: r)
+        let xs = x.scalars, ys = y.scalars
+        var expected = [Float](repeating: 0, count: ys.count)
+        for b in 0..<n { for ch in 0..<c { for oy in 0..<(h * r) { for ox in 0..<(w * r) {
+            let plane = (b * c + ch) * r * r + (oy % r) * r + ox % r
+            expected[((b * c + ch) * h * r + oy) * w * r + ox] = xs[(plane * h + oy / r) * w + ox / r]
+        } } } }
+        XCTAssertEqual(ys, expected)
+        let seed = randn(y.shape, rng)
+        let g = try XCTUnwrap(try Autograd.grad(of: [(y * seed).sum()], withRespectTo: [x])[0])
+        XCTAssertEqual(pixelShuffle(g, upscaleFactor: r).scalars, seed.scalars)
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let scale = b.reduce(Float(0)) { Swift.max($0, abs($1)) }
+        let worst = zip(a, b).reduce(Float(0)) { Swift.max($0, abs($1.0 - $1.1)) }
+        XCTAssertLessThanOrEqual(worst, 1e-5 * Swift.max(scale, 1), what, file: file, line: line)
+    }
+}
