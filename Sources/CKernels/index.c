@@ -174,19 +174,25 @@ void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, lo
     upsample_run(g, planes, h, w, s, gx, 1);
 }
 
-// Pixel shuffle: output plane (b, c) row oy * r + i, column ox * r + j is input plane
-// (b, c * r * r + i * r + j) at (oy, ox). Output planes split over the pool as upsampling's.
-typedef struct { const float *in; float *out; long planes, h, w, r, chunks; int adjoint; } shuffle_job;
+// Pixel shuffle: output plane (b, c) row oy * r + i, column ox * r + k is input plane
+// (b, c * r * r + i * r + k) at (row0[i] + oy, col0[k] + ox); the input planes are xh x xw,
+// the windows h x w (plain pixel shuffle: offsets 0, windows the whole planes). The adjoint
+// zeroes what no window covers. Output planes split over the pool as upsampling's.
+typedef struct {
+    const float *in; float *out; long planes, xh, xw, h, w, r, chunks; const long *row0, *col0; int adjoint;
+} shuffle_job;
 
 static void shuffle_chunk(void *ctx, long index) {
     const shuffle_job *j = ctx;
-    long r = j->r, h = j->h, w = j->w, ow = w * r;
+    long r = j->r, h = j->h, w = j->w, ow = w * r, plane = j->xh * j->xw;
     for (long p = j->planes * index / j->chunks; p < j->planes * (index + 1) / j->chunks; p++) {
+        if (j->adjoint && plane > h * w) memset(j->out + p * r * r * plane, 0, sizeof(float) * (size_t)(r * r * plane));
         for (long i = 0; i < r; i++)
             for (long k = 0; k < r; k++) {
                 long sub = (p * r + i) * r + k;  // the input plane of phase (i, k)
                 for (long y = 0; y < h; y++) {
-                    long big = p * h * r * ow + (y * r + i) * ow + k, small = sub * h * w + y * w;
+                    long big = p * h * r * ow + (y * r + i) * ow + k;
+                    long small = sub * plane + (j->row0[i] + y) * j->xw + j->col0[k];
                     if (j->adjoint) for (long x = 0; x < w; x++) j->out[small + x] = j->in[big + x * r];
                     else for (long x = 0; x < w; x++) j->out[big + x * r] = j->in[small + x];
                 }
@@ -194,20 +200,35 @@ static void shuffle_chunk(void *ctx, long index) {
     }
 }
 
-static void shuffle_run(const float *in, long planes, long h, long w, long r, float *out, int adjoint) {
-    long big = planes * h * w * r * r;
+static void shuffle_run(shuffle_job *j) {
+    long big = j->planes * j->h * j->w * j->r * j->r;
     long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
-    if (chunks > planes) chunks = planes;
-    if (chunks < 1) chunks = 1;
-    shuffle_job j = {in, out, planes, h, w, r, chunks, adjoint};
-    if (chunks == 1) shuffle_chunk(&j, 0);
-    else ck_parallel_for(chunks, shuffle_chunk, &j);
+    if (chunks > j->planes) chunks = j->planes;
+    j->chunks = chunks < 1 ? 1 : chunks;
+    if (j->chunks == 1) shuffle_chunk(j, 0);
+    else ck_parallel_for(j->chunks, shuffle_chunk, j);
+}
+
+void ck_pixel_shuffle_windows(const float *x, long planes, long xh, long xw, long h, long w, long r,
+                              const long *row0, const long *col0, float *out) {
+    shuffle_job j = {x, out, planes, xh, xw, h, w, r, 1, row0, col0, 0};
+    shuffle_run(&j);
+}
+
+void ck_pixel_unshuffle_windows(const float *g, long planes, long xh, long xw, long h, long w, long r,
+                                const long *row0, const long *col0, float *gx) {
+    shuffle_job j = {g, gx, planes, xh, xw, h, w, r, 1, row0, col0, 1};
+    shuffle_run(&j);
 }
 
 void ck_pixel_shuffle(const float *x, long planes, long h, long w, long r, float *out) {
-    shuffle_run(x, planes, h, w, r, out, 0);
+    long zeros[r];
+    for (long i = 0; i < r; i++) zeros[i] = 0;
+    ck_pixel_shuffle_windows(x, planes, h, w, h, w, r, zeros, zeros, out);
 }
 
 void ck_pixel_unshuffle(const float *x, long planes, long h, long w, long r, float *out) {
-    shuffle_run(x, planes, h, w, r, out, 1);
+    long zeros[r];
+    for (long i = 0; i < r; i++) zeros[i] = 0;
+    ck_pixel_unshuffle_windows(x, planes, h, w, h, w, r, zeros, zeros, out);
 }

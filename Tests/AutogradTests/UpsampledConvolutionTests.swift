@@ -21,6 +21,8 @@ final class UpsampledConvolutionTests: XCTestCase {
         let cases = [
             // MUNIT's decoder: 5x5 'same' after the upsampling.
             Case(name: "5x5 same", input: [2, 3, 5, 6], outChannels: 4, kh: 5, kw: 5, left: 2, right: 2, top: 2, bottom: 2),
+            // 7x7 'same': 4x4 phase kernels, the odd phases' windows one row and column in.
+            Case(name: "7x7 same", input: [2, 4, 5, 4], outChannels: 3, kh: 7, kw: 7, left: 3, right: 3, top: 3, bottom: 3),
             // pix2pix's output layer: ZeroPad2d((1, 0, 1, 0)), then 4x4 with padding 1.
             Case(name: "4x4 padded", input: [1, 5, 4, 3], outChannels: 3, kh: 4, kw: 4, left: 2, right: 1, top: 2, bottom: 1),
             Case(name: "5x4", input: [1, 2, 3, 4], outChannels: 2, kh: 5, kw: 4, left: 2, right: 1, top: 2, bottom: 2),
@@ -50,11 +52,13 @@ final class UpsampledConvolutionTests: XCTestCase {
         }
     }
 
-    /// Where folding saves nothing (3x3 'same': 3x3 phase kernels) or the phases would need
-    /// different paddings, the caller keeps the layers.
+    /// Where folding saves nothing (1x1: 1x1 phase kernels; 3x3: what Winograd gives the layer
+    /// unfolded), the output would not be twice the input or the padding would be uneven, the
+    /// caller keeps the layers.
     func testDoesNotFoldWhereItWouldNotHelp() {
         let x = randn([1, 2, 4, 4], rng)
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 3, 3], rng), bias: nil, left: 1, right: 1, top: 1, bottom: 1))
+        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 1, 1], rng), bias: nil, left: 0, right: 0, top: 0, bottom: 0))
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 0, right: 4, top: 2, bottom: 2))
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 1, right: 1, top: 2, bottom: 2))
     }

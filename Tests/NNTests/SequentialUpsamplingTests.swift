@@ -11,7 +11,9 @@ final class SequentialUpsamplingTests: XCTestCase {
         let munitUp = Sequential(Upsample(scaleFactor: 2), Conv2d(6, 4, kernelSize: 5, stride: 1, padding: 2, generator: rng), ReLU())
         let pix2pixOut = Sequential(Upsample(scaleFactor: 2), ZeroPad2d(Padding2d(left: 1, right: 0, top: 1, bottom: 0)),
                                     Conv2d(6, 3, kernelSize: 4, padding: 1, generator: rng), Tanh())
-        for (name, model) in [("5x5", munitUp), ("padded 4x4", pix2pixOut)] {
+        let wideUp = Sequential(Upsample(scaleFactor: 2), Conv2d(6, 5, kernelSize: 7, stride: 1, padding: 3, generator: rng),
+                                InstanceNorm2d(5), ReLU())
+        for (name, model) in [("5x5", munitUp), ("padded 4x4", pix2pixOut), ("7x7", wideUp)] {
             let x = Tensor.uniform([2, 6, 5, 7], low: -1, high: 1, generator: rng).requiringGrad()
             let folded = model(x)
             let oneByOne = model.layers.reduce(x) { h, layer in layer(h) }

@@ -1,27 +1,35 @@
 // A convolution of a nearest 2x upsampled image at the image's own resolution. Upsampled
 // row 2i + p (p the parity) holds input row i, so output row 2i + p of a stride-1 k x k
 // convolution reads input rows i + floor((p + a - top) / 2), a < k: per output phase a
-// convolution of the input with a smaller kernel (3x3 for 5x5 'same', as in MUNIT's
-// decoder; 3x3 for pix2pix's padded 4x4 output layer). The four phases run as one
-// convolution with four times the output channels, and pixel shuffle interleaves them:
-// 36 products per input pixel and channel pair instead of 100 (5x5), and the 4x larger
+// convolution of the input with a smaller kernel (3x3 for 5x5 'same' and for pix2pix's
+// padded 4x4 output layer, 4x4 for 7x7 'same'). The four phases run as one convolution with
+// four times the output channels, and a pixel shuffle of windows interleaves them: per
+// output pixel 9 products instead of 25 (5x5), 16 instead of 49 (7x7), and the 4x larger
 // upsampled image never exists.
 import CKernels
 
-/// The fold along one axis: phase p's tap a lands on phase-kernel entry `taps[p * k + a]`.
+/// The fold along one axis. Phase p reads input offsets [low_p, low_p + extent_p); one
+/// kernel of `size` = the larger extent, over the input padded by `padding` each side, serves
+/// both, phase p's outputs starting at `starts[p]` of its output; tap a of phase p lands on
+/// kernel entry `taps[p * kernel + a]`.
 struct NearestPhaseAxis {
     let kernel: Int, size: Int, padding: Int
-    let taps: [Int32]
+    let taps: [Int32], starts: [Int]
 
-    /// nil where the two phases would need different paddings or output sizes.
+    /// nil where the upsampled output's size would be odd or the padding uneven.
     init?(kernel k: Int, before: Int, after: Int) {
+        guard k >= 1, before >= 0, after >= 0, before + after == k - 1 else { return nil }
         // Output 2i + p reads input i + ((p + a - before) >> 1) (a floor division).
-        let low = (0 - before) >> 1, high = (1 + k - 1 - before) >> 1
-        guard k >= 1, before >= 0, after >= 0, before + after == k - 1, -low == high else { return nil }
+        func offset(_ p: Int, _ a: Int) -> Int { (p + a - before) >> 1 }
+        let low = [offset(0, 0), offset(1, 0)], high = [offset(0, k - 1), offset(1, k - 1)]
+        let size = Swift.max(high[0] - low[0], high[1] - low[1]) + 1
+        let padding = -Swift.min(low[0], low[1])
+        guard Swift.max(low[0], low[1]) + size - 1 == padding else { return nil }
         kernel = k
-        size = high - low + 1
-        padding = -low
-        taps = (0..<2).flatMap { p in (0..<k).map { a in Int32(((p + a - before) >> 1) - low) } }
+        self.size = size
+        self.padding = padding
+        taps = (0..<2).flatMap { p in (0..<k).map { a in Int32(offset(p, a) - low[p]) } }
+        starts = low.map { $0 + padding }
     }
 }
 
@@ -51,21 +59,48 @@ extension Tensor {
         } }
         return out.recorded("nearest_phase_weights_adjoint", [self]) { g in [g.nearestPhaseWeights(f)] }
     }
+
+    /// [N, 4 O, h', w'] phase outputs to [N, O, 2 h, 2 w]: pixel shuffle of each phase's
+    /// h x w window; the adjoint zeroes the rest.
+    func interleavedPhases(_ f: NearestPhaseFold, h: Int, w: Int) -> Tensor {
+        let (n, o) = (shape[0], shape[1] / 4)
+        let out = Tensor.uninitialized([n, o, 2 * h, 2 * w])
+        f.rows.starts.withUnsafeBufferPointer { r in f.columns.starts.withUnsafeBufferPointer { c in
+            ck_pixel_shuffle_windows(storage.pointer, n * o, shape[2], shape[3], h, w, 2, r.baseAddress, c.baseAddress,
+                                     out.storage.pointer)
+        } }
+        let phaseShape = shape
+        return out.recorded("interleave_phases", [self]) { g in [g.interleavedPhasesAdjoint(f, phaseShape)] }
+    }
+
+    func interleavedPhasesAdjoint(_ f: NearestPhaseFold, _ phaseShape: [Int]) -> Tensor {
+        let (n, o, h, w) = (shape[0], shape[1], shape[2] / 2, shape[3] / 2)
+        let out = Tensor.uninitialized(phaseShape)
+        f.rows.starts.withUnsafeBufferPointer { r in f.columns.starts.withUnsafeBufferPointer { c in
+            ck_pixel_unshuffle_windows(storage.pointer, n * o, phaseShape[2], phaseShape[3], h, w, 2, r.baseAddress,
+                                       c.baseAddress, out.storage.pointer)
+        } }
+        return out.recorded("interleave_phases_adjoint", [self]) { g in [g.interleavedPhases(f, h: h, w: w)] }
+    }
 }
 
 /// conv2d(pad2d(upsample(x, scaleFactor: 2), left:right:top:bottom:), weight, bias) with zero
 /// padding, stride 1, groups 1, computed at x's resolution. nil where it does not fold (an
-/// odd output size, unequal phase paddings) or would save nothing (phase kernels as large as
-/// the kernel, as a 3x3 'same' one); the caller then runs the layers as they are.
+/// odd output size, uneven padding) or would save nothing (a phase kernel as large as the
+/// kernel, or a 3x3 kernel); the caller then runs the layers as they are.
 public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?, left: Int, right: Int, top: Int,
                                      bottom: Int) -> Tensor? {
     guard x.rank == 4, weight.rank == 4, weight.shape[1] == x.shape[1],
           let rows = NearestPhaseAxis(kernel: weight.shape[2], before: top, after: bottom),
           let columns = NearestPhaseAxis(kernel: weight.shape[3], before: left, after: right),
-          rows.size * columns.size < rows.kernel * columns.kernel else { return nil }
-    let o = weight.shape[0]
-    let phases = weight.nearestPhaseWeights(NearestPhaseFold(rows: rows, columns: columns))
+          rows.size * columns.size < rows.kernel * columns.kernel,
+          // A 3x3 layer's 2x2 phases need 4 products per output, as Winograd F(2x2, 3x3) gives
+          // the layer unfolded; folded, its weight gradient went through im2col columns
+          // (bicyclegan: no faster, 170 MB more).
+          rows.kernel * columns.kernel != 9 else { return nil }
+    let o = weight.shape[0], fold = NearestPhaseFold(rows: rows, columns: columns)
     let phaseBias = bias.map { $0.reshape([o, 1]).expand(to: [o, 4]).reshape([4 * o]) }
-    let y = conv2d(x, weight: phases, bias: phaseBias, padding: Pair(h: rows.padding, w: columns.padding))
-    return pixelShuffle(y, upscaleFactor: 2)
+    let y = conv2d(x, weight: weight.nearestPhaseWeights(fold), bias: phaseBias,
+                   padding: Pair(h: rows.padding, w: columns.padding))
+    return y.interleavedPhases(fold, h: x.shape[2], w: x.shape[3])
 }

@@ -246,6 +246,12 @@ void ck_upsample_nearest_adjoint(const float *g, long planes, long h, long w, lo
 // [N, C, h * r, w * r]) and its inverse, pixel unshuffle (from the output layout back).
 void ck_pixel_shuffle(const float *x, long planes, long h, long w, long r, float *out);
 void ck_pixel_unshuffle(const float *x, long planes, long h, long w, long r, float *out);
+// The same with each phase (i, k) read from an h x w window of its xh x xw input plane at
+// (row0[i], col0[k]); the adjoint writes zeros outside the windows.
+void ck_pixel_shuffle_windows(const float *x, long planes, long xh, long xw, long h, long w, long r,
+                              const long *row0, const long *col0, float *out);
+void ck_pixel_unshuffle_windows(const float *g, long planes, long xh, long xw, long h, long w, long r,
+                                const long *row0, const long *col0, float *gx);
 // A convolution after nearest 2x upsampling as four phase convolutions of the input
 // (nearest_phases.c): w [O, C, kh, kw] (planes = O * C) to out [O * 4, C, ph, pw], output
 // channel o * 4 + py * 2 + px (pixel shuffle's order); tap a of row phase py lands on phase
