@@ -174,7 +174,10 @@ def translation_quality_section():
            "that ours, without it, does not have; at 30 batches neither discogan draws more than coloured "
            "bands). Iterations are batches of each model's default size (pix2pix 1 pair, dualgan 8, discogan "
            "64: its 30 are 1,920 pairs, nearly 5 passes over the 400 training pairs); dualgan's generators step "
-           "every 5th batch, so its 201 are 41 generator steps, the last right before the run stops. Mean over seeds, range in brackets; L1 in [0, 1] (lower is better), PSNR in dB and "
+           "every 5th batch, so its 201 are 41 generator steps, the last right before the run stops. cyclegan "
+           "(batch 1) is scored with its label map -> photo generator (G_BA); its script reads the photos and label "
+           "maps of train/ as two unpaired folders, as ours draws them. Mean over seeds, range in brackets; a row of "
+           "one seed is a first look (at these lengths one seed says little); L1 in [0, 1] (lower is better), PSNR in dB and "
            "SSIM (higher is better). `Scripts/translation_quality.py`, records in "
            "`docs/image_zoo_results.jsonl`.", "",
            "| model | iterations | run | seeds | L1 | PSNR | SSIM | seconds per run |",
