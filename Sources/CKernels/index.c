@@ -144,6 +144,12 @@ static void upsample_adjoint_planes(const float *g, long p0, long p1, long h, lo
 
 // Planes split over the pool when the upsampled side passes 128K elements; each plane is
 // computed as in the serial loop, so the split never changes a result.
+static long plane_chunks(long planes, long big) {
+    long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
+    if (chunks > planes) chunks = planes;
+    return chunks < 1 ? 1 : chunks;
+}
+
 typedef struct { const float *in; float *out; long planes, h, w, s, chunks; int adjoint; } upsample_job;
 
 static void upsample_chunk(void *ctx, long index) {
@@ -154,10 +160,8 @@ static void upsample_chunk(void *ctx, long index) {
 }
 
 static void upsample_run(const float *in, long planes, long h, long w, long s, float *out, int adjoint) {
-    long big = planes * h * w * s * s;
-    long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
-    if (chunks > planes) chunks = planes;
-    if (chunks <= 1) {
+    long chunks = plane_chunks(planes, planes * h * w * s * s);
+    if (chunks == 1) {
         if (adjoint) upsample_adjoint_planes(in, 0, planes, h, w, s, out);
         else upsample_planes(in, 0, planes, h, w, s, out);
         return;
@@ -201,10 +205,7 @@ static void shuffle_chunk(void *ctx, long index) {
 }
 
 static void shuffle_run(shuffle_job *j) {
-    long big = j->planes * j->h * j->w * j->r * j->r;
-    long chunks = ck_parallel_width() > 1 && big >= (1L << 17) ? 4L * ck_parallel_width() : 1;
-    if (chunks > j->planes) chunks = j->planes;
-    j->chunks = chunks < 1 ? 1 : chunks;
+    j->chunks = plane_chunks(j->planes, j->planes * j->h * j->w * j->r * j->r);
     if (j->chunks == 1) shuffle_chunk(j, 0);
     else ck_parallel_for(j->chunks, shuffle_chunk, j);
 }

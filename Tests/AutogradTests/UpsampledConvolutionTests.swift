@@ -27,6 +27,9 @@ final class UpsampledConvolutionTests: XCTestCase {
             Case(name: "4x4 padded", input: [1, 5, 4, 3], outChannels: 3, kh: 4, kw: 4, left: 2, right: 1, top: 2, bottom: 1),
             Case(name: "5x4", input: [1, 2, 3, 4], outChannels: 2, kh: 5, kw: 4, left: 2, right: 1, top: 2, bottom: 2),
             Case(name: "9x9 same", input: [1, 2, 6, 5], outChannels: 3, kh: 9, kw: 9, left: 4, right: 4, top: 4, bottom: 4),
+            // Nine taps like a 3x3 layer, but in one direction: 5x1 phases, 5 products instead of 9.
+            Case(name: "9x1 same", input: [1, 2, 5, 3], outChannels: 2, kh: 9, kw: 1, left: 0, right: 0, top: 4, bottom: 4),
+            Case(name: "1x9 same", input: [1, 2, 3, 5], outChannels: 2, kh: 1, kw: 9, left: 4, right: 4, top: 0, bottom: 0),
         ]
         for c in cases {
             let x = randn(c.input, rng).requiringGrad()

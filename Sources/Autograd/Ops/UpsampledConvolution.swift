@@ -97,7 +97,7 @@ public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?,
           // A 3x3 layer's 2x2 phases need 4 products per output, as Winograd F(2x2, 3x3) gives
           // the layer unfolded; folded, its weight gradient went through im2col columns
           // (bicyclegan: no faster, 170 MB more).
-          rows.kernel * columns.kernel != 9 else { return nil }
+          !(rows.kernel == 3 && columns.kernel == 3) else { return nil }
     let o = weight.shape[0], fold = NearestPhaseFold(rows: rows, columns: columns)
     let phaseBias = bias.map { $0.reshape([o, 1]).expand(to: [o, 4]).reshape([4 * o]) }
     let y = conv2d(x, weight: weight.nearestPhaseWeights(fold), bias: phaseBias,
