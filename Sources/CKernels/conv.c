@@ -1,6 +1,7 @@
 // 2-D convolution (NCHW, weight [c_out, c_in/groups, kh, kw]) and its two adjoints.
 // Seven lowerings, chosen per geometry behind one interface:
-//   - Winograd F(2x2, 3x3) (conv_winograd.c): 3x3, stride 1, ungrouped, >= 16 channels;
+//   - Winograd F(4x4, 3x3) and F(2x2, 3x3) (conv_winograd.c, conv_winograd_f4.c): 3x3,
+//     stride 1, ungrouped, >= 16 channels;
 //   - Winograd F(3x3, 2x2) on the four phases of a 4x4, stride-2 convolution
 //     (conv_winograd_s2.c): ungrouped, >= 16 channels;
 //   - direct kernels (conv_direct.c): stride 1 with <= 4 output channels per group;

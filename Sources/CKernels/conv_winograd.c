@@ -1,130 +1,19 @@
-// Winograd convolutions: the driver shared by both variants, and F(2x2, 3x3) for 3x3,
-// stride-1, dilation-1, ungrouped convolutions with many channels (the DCGAN generator's big
-// layers, ResNet blocks). Each 2x2 output tile needs 16 products per channel pair instead of
-// 36, so the GEMM work drops 2.25x:
+// Winograd convolutions for 3x3, stride-1, dilation-1, ungrouped convolutions with many
+// channels (the DCGAN generator's big layers, ResNet blocks): F(4x4, 3x3) (conv_winograd_f4.c)
+// from 8x8 outputs, F(2x2, 3x3) (here) below. Each 2x2 output tile of F(2x2, 3x3) needs 16
+// products per channel pair instead of 36, so the GEMM work drops 2.25x:
 //   V[e] = B^T d B   (input tiles, e = 0..15)     U[e] = G g G^T   (weights)
 //   M[e] = U[e] * V[e]   (16 GEMMs, [c_out x c_in] * [c_in x tiles])
 //   y    = A^T M A   (output tiles)
 // The data gradient is the same forward pass with flipped, transposed weights; the weight
 // gradient runs the adjoint: dU[e] += dM[e] * V[e]^T with dM = A dy A^T, gw = G^T dU G.
-// Tiles are processed in chunks fixed by the geometry (so V and M stay near L2 size and
-// results do not depend on the thread count); chunks run on the pool.
+// The driver (winograd.c) runs the GEMMs over chunks of tiles on the pool.
 #include "ckernels.h"
 #include "conv_winograd.h"
 #include "scratch.h"
 #include "winograd.h"
 #include <stdlib.h>
 #include <string.h>
-
-#define MIN_SLICE_FLOPS 8.0e6
-
-// ---- the driver ----------------------------------------------------------------------
-void wino_plan(wino *p, long n, long ci, long h, long w, long co, long oh, long ow, long ph, long pw, long m,
-               long min_tiles) {
-    p->n = n; p->ci = ci; p->h = h; p->w = w; p->co = co; p->ph = ph; p->pw = pw;
-    p->oh = oh; p->ow = ow; p->m = m;
-    p->th = (oh + m - 1) / m;
-    p->tw = (ow + m - 1) / m;
-    p->tiles = n * p->th * p->tw;
-    // Chunks are whole rows of tiles, about 32-64 tiles (V and M ~256 KB each).
-    long c = ci > co ? ci : co;
-    long want = 65536 / (16 * c);
-    long rows = want / p->tw;
-    if (rows * p->tw < min_tiles) rows = (min_tiles + p->tw - 1) / p->tw;
-    p->chunk = (rows < 1 ? 1 : rows) * p->tw;
-    p->chunks = (p->tiles + p->chunk - 1) / p->chunk;
-}
-
-// The 16 planes of V, M and dM are written together; a padded plane stride keeps them off
-// the same cache sets (c * nt is usually a power of two).
-long wino_plane_stride(long c, long nt) { return c * nt + 16; }
-
-static void forward_chunk(void *ctx, long index) {
-    const wino *p = ctx;
-    long t0 = index * p->chunk, nt = p->tiles - t0 < p->chunk ? p->tiles - t0 : p->chunk;
-    long vs = wino_plane_stride(p->ci, nt), ms = wino_plane_stride(p->co, nt);
-    float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (vs + ms)));
-    float *m = v + 16 * vs;
-    p->input(p, p->x, t0, nt, v);
-    for (int e = 0; e < 16; e++) {
-        ck_matrix b = {0, v + e * vs, nt};
-        ck_gemm_run_packed(p->isa, p->co, nt, p->ci, 1.0f, p->upacked + e * p->ustride,
-                           ck_gemm_pack_b_matrix, &b, 0.0f, m + e * ms, nt);
-    }
-    p->output(p, m, t0, nt, p->y);
-}
-
-// The 16 transformed weight matrices packed as GEMM A panels, one task each.
-typedef struct { wino *p; const float *u; } pack_job;
-
-static void pack_chunk(void *ctx, long e) {
-    const pack_job *j = ctx;
-    const wino *p = j->p;
-    ck_gemm_pack_a(p->isa, 0, j->u + e * p->co * p->ci, p->ci, p->co, p->ci, p->upacked + e * p->ustride);
-}
-
-void wino_forward(wino *p, const float *w, int flip) {
-    ck_temp ubuf = ck_temp_alloc((size_t)(16 * p->co * p->ci));
-    float *u = ubuf.p;
-    p->weights(p, w, flip, u);
-    p->isa = ck_gemm_isa_current();
-    p->ustride = (long)ck_gemm_packed_a_floats(p->isa, p->co, p->ci);
-    ck_temp upacked = ck_temp_alloc((size_t)(16 * p->ustride));
-    p->upacked = upacked.p;
-    pack_job pj = {p, u};
-    ck_parallel_for(16, pack_chunk, &pj);
-    ck_temp_free(ubuf);
-    ck_parallel_for(p->chunks, forward_chunk, p);
-    ck_temp_free(upacked);
-}
-
-static void weight_slice(void *ctx, long s) {
-    const wino *p = ctx;
-    long c0 = p->chunks * s / p->slices, c1 = p->chunks * (s + 1) / p->slices;
-    float *du = p->du + s * 16 * p->co * p->ci;
-    for (long ch = c0; ch < c1; ch++) {
-        long t0 = ch * p->chunk, nt = p->tiles - t0 < p->chunk ? p->tiles - t0 : p->chunk;
-        long vs = wino_plane_stride(p->ci, nt), ms = wino_plane_stride(p->co, nt);
-        float *v = ck_scratch(CK_SCRATCH_CONV, (size_t)(16 * (vs + ms)));
-        float *dm = v + 16 * vs;
-        p->input(p, p->x, t0, nt, v);
-        p->grad_output(p, p->gy, t0, nt, dm);
-        for (int e = 0; e < 16; e++)
-            ck_sgemm(0, 1, p->co, p->ci, nt, 1.0f, dm + e * ms, nt, v + e * vs, nt,
-                     ch == c0 ? 0.0f : 1.0f, du + e * p->co * p->ci, p->ci);
-    }
-}
-
-// The (o, c) pairs of one task: the slices' dU partials summed in slice order, then the
-// variant's inverse transform.
-#define FINISH_CHUNK 16384
-typedef struct { const wino *p; float *gw; long chunks; } finish_job;
-
-static void finish_chunk(void *ctx, long index) {
-    const finish_job *j = ctx;
-    const wino *p = j->p;
-    long n = p->co * p->ci, a = n * index / j->chunks, b = n * (index + 1) / j->chunks;
-    float *du = p->du;
-    for (long k = 1; k < p->slices; k++)
-        for (int e = 0; e < 16; e++)
-            for (long i = a; i < b; i++) du[e * n + i] += du[k * 16 * n + e * n + i];
-    p->finish(p, du, a, b, j->gw);
-}
-
-void wino_weight_gradient(wino *p, float *gw) {
-    double flops = 2.0 * 16 * (double)p->co * (double)p->ci * (double)p->tiles;
-    long s = (long)(flops / MIN_SLICE_FLOPS);
-    if (s > 4) s = 4;
-    if (s > p->chunks) s = p->chunks;
-    p->slices = s < 1 ? 1 : s;
-    long usize = 16 * p->co * p->ci;
-    ck_temp du = ck_temp_alloc((size_t)(p->slices * usize));
-    p->du = du.p;
-    ck_parallel_for(p->slices, weight_slice, p);
-    finish_job fj = {p, gw, ck_parallel_chunks(p->co * p->ci, FINISH_CHUNK)};
-    ck_parallel_for(fj.chunks, finish_chunk, &fj);
-    ck_temp_free(du);
-}
 
 // ---- F(2x2, 3x3) ----------------------------------------------------------------------
 // The transforms work a row of tiles at a time with the tile index innermost, so loads
@@ -284,6 +173,7 @@ typedef struct {
     long co, ci, chunks;
     int flip;
     float *g, *u;
+    wino_pairs_fn pairs;
 } weight_job;
 
 // Pairs [a, b) of the planes g (9 x n) into U (16 x n). Restrict parameters: the loop
@@ -325,15 +215,15 @@ static void weight_chunk(void *ctx, long index) {
                     for (long o = o0; o < o0 + TRANSPOSE_BLOCK && o < o_hi; o++)
                         for (int t = 0; t < 9; t++) g[t * n + o * ci + c] = w[(c * co + o) * 9 + 8 - t];
     }
-    transform_pairs(g, j->u, n, o_lo * ci, o_hi * ci);
+    j->pairs(g, j->u, n, o_lo * ci, o_hi * ci);
 }
 
-static void weight_transform(const wino *p, const float *w, int flip, float *u) {
+void wino_3x3_weights(const wino *p, const float *w, int flip, float *u, wino_pairs_fn pairs) {
     long co = p->co, ci = p->ci;
     long blocks = (co + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
     long chunks = ck_parallel_chunks(co * ci, WEIGHT_CHUNK);
     ck_temp planes = ck_temp_alloc((size_t)(9 * co * ci));
-    weight_job j = {w, co, ci, chunks < blocks ? chunks : blocks, flip, planes.p, u};
+    weight_job j = {w, co, ci, chunks < blocks ? chunks : blocks, flip, planes.p, u, pairs};
     ck_parallel_for(j.chunks, weight_chunk, &j);
     ck_temp_free(planes);
 }
@@ -359,14 +249,24 @@ static void finish_pairs(const wino *p, const float *du, long a, long b, float *
     }
 }
 
-static const wino f23 = {.input = input_transform, .output = output_transform, .grad_output = grad_output_transform,
-                         .weights = weight_transform, .finish = finish_pairs};
+static void weight_transform(const wino *p, const float *w, int flip, float *u) {
+    wino_3x3_weights(p, w, flip, u, transform_pairs);
+}
+
+static const wino f23 = {.ne = 16, .input = input_transform, .output = output_transform,
+                         .grad_output = grad_output_transform, .weights = weight_transform, .finish = finish_pairs};
+
+// From 8x8 outputs, forward and data gradient take F(4x4, 3x3), whose tiles cost 36 products
+// per 16 outputs (2.25 each, against F(2x2, 3x3)'s 4) however many edge tiles fall partly
+// outside; the weight gradient keeps F(2x2, 3x3) for its accuracy (conv_winograd_f4.c).
+#define F4_MIN_SIDE 8
 
 // The stride-1 3x3 problem: ci x h x w padded by (ph, pw) in, co x (h + 2 ph - 2) x ... out.
 static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, long pw, int forward) {
-    *p = f23;
-    wino_plan(p, n, ci, h, w, co, h + 2 * ph - 2, w + 2 * pw - 2, ph, pw, 2,
-              forward ? WINO_MIN_FORWARD_TILES : WINO_MIN_WEIGHT_TILES);
+    long oh = h + 2 * ph - 2, ow = w + 2 * pw - 2;
+    int four = forward && oh >= F4_MIN_SIDE && ow >= F4_MIN_SIDE;
+    *p = four ? wino_f4x4_3x3 : f23;
+    wino_plan(p, n, ci, h, w, co, oh, ow, ph, pw, four ? 4 : 2, forward ? WINO_MIN_FORWARD_TILES : WINO_MIN_WEIGHT_TILES);
 }
 
 void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {

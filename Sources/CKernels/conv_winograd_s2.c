@@ -9,7 +9,7 @@
 //   B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, -1, 0, 1]]
 //   G   = [[1, 0], [.5, .5], [.5, -.5], [0, 1]]     A^T = [[1, 1, 1, 0], [0, 1, -1, 0], [0, 1, 1, 1]]
 // The phases are read straight from the image (and the data gradient written straight into
-// it); the driver in conv_winograd.c runs the 16 GEMMs.
+// it); the driver in winograd.c runs the 16 GEMMs.
 #include "ckernels.h"
 #include "conv_winograd.h"
 #include "scratch.h"
@@ -279,7 +279,7 @@ static void image(wino *p, const ck_conv_geometry *g) {
 }
 
 void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
-    wino p = {.input = phase_input, .output = plain_output, .weights = weights};
+    wino p = {.ne = 16, .input = phase_input, .output = plain_output, .weights = weights};
     wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, WINO_MIN_FORWARD_TILES);
     image(&p, g);
     p.x = x; p.y = y;
@@ -289,7 +289,7 @@ void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, cons
 // gx's phases = the stride-1 2x2 convolution of gy, padded by one, with the flipped phase
 // weights. Image rows or columns past the last the forward reads get no gradient.
 void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx) {
-    wino p = {.input = plain_input, .output = phase_output, .weights = weights};
+    wino p = {.ne = 16, .input = plain_input, .output = phase_output, .weights = weights};
     wino_plan(&p, g->batch, g->c_out, g->out_h, g->out_w, 4 * g->c_in, g->out_h + 1, g->out_w + 1, 1, 1, 3, WINO_MIN_FORWARD_TILES);
     image(&p, g);
     p.x = gy; p.y = gx;
@@ -299,7 +299,7 @@ void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *g
 }
 
 void ck_conv_winograd_s2_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw) {
-    wino p = {.input = phase_input, .grad_output = plain_grad_output, .finish = finish_pairs};
+    wino p = {.ne = 16, .input = phase_input, .grad_output = plain_grad_output, .finish = finish_pairs};
     wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, WINO_MIN_WEIGHT_TILES);
     image(&p, g);
     p.x = x; p.gy = gy;

@@ -1,11 +1,12 @@
-// Private: the Winograd driver shared by F(2x2, 3x3) (conv_winograd.c) and F(3x3, 2x2) on
-// the four phases of a stride-2 4x4 convolution (conv_winograd_s2.c). Both present a
-// stride-1 problem whose tiles have 16 transformed elements:
+// Private: the Winograd driver (winograd.c) shared by F(2x2, 3x3) and F(4x4, 3x3)
+// (conv_winograd.c, conv_winograd_f4.c) and F(3x3, 2x2) on the four phases of a stride-2
+// 4x4 convolution (conv_winograd_s2.c). Each presents a stride-1 problem whose tiles have
+// `ne` transformed elements (16 or 36):
 //   V[e] = input transform (ci x tiles)   U[e] = weight transform (co x ci)
-//   M[e] = U[e] * V[e]   (16 GEMMs)       y = output transform of M
+//   M[e] = U[e] * V[e]   (ne GEMMs)       y = output transform of M
 // and the weight gradient dU[e] = dM[e] * V[e]^T, dM the adjoint of the output transform.
-// The transforms are the variant's; the chunking, GEMMs and partial sums are here, fixed by
-// the geometry so that results do not depend on the thread count.
+// The transforms are the variant's; the chunking, GEMMs and partial sums are the driver's,
+// fixed by the geometry so that results do not depend on the thread count.
 #ifndef CK_WINOGRAD_H
 #define CK_WINOGRAD_H
 #include "gemm_internal.h"
@@ -14,6 +15,7 @@ typedef struct wino wino;
 struct wino {
     long n, ci, h, w, co, oh, ow, ph, pw;   // the stride-1 problem: ci x h x w in, co x oh x ow out
     long m;                                 // output tile side
+    int ne;                                 // transformed elements per tile (set before wino_plan)
     long th, tw, tiles, chunk, chunks;      // m x m output tiles; tiles per chunk (whole tile rows)
     long xc, xh, xw, xph, xpw;              // stride 2: the image whose phases the problem reads or writes
     const float *x, *gy;
@@ -24,12 +26,12 @@ struct wino {
     void (*output)(const wino *p, const float *m, long t0, long nt, float *y);
     // dM[e][o][t] from the output gradient's tiles.
     void (*grad_output)(const wino *p, const float *gy, long t0, long nt, float *dm);
-    // U[e][o][c] (16 x co x ci) from the weight; `flip` for the data gradient's problem.
+    // U[e][o][c] (ne x co x ci) from the weight; `flip` for the data gradient's problem.
     void (*weights)(const wino *p, const float *w, int flip, float *u);
     // The weight gradient of (o, c) pairs [a, b) from dU[e][o][c].
     void (*finish)(const wino *p, const float *du, long a, long b, float *gw);
     const ck_gemm_isa *isa;
-    float *upacked;                         // 16 packed U[e] (forward)
+    float *upacked;                         // ne packed U[e] (forward)
     long ustride;
     float *du;                              // weight gradient: per-slice dU partials
     long slices;
@@ -54,4 +56,12 @@ void wino_weight_gradient(wino *p, float *gw);
 
 // The transforms keep a row of tiles in stack buffers of this many floats.
 #define WINO_MAXW 2048
+
+// The 3x3 route's weight transform (conv_winograd.c): the pairs' nine taps laid out as
+// planes g (9 x co*ci; for `flip`, the data gradient's w'[c][o] = rot180(w[o][c])), then
+// `pairs` maps pairs [a, b) of them into U (ne x co*ci).
+typedef void (*wino_pairs_fn)(const float *restrict g, float *restrict u, long n, long a, long b);
+void wino_3x3_weights(const wino *p, const float *w, int flip, float *u, wino_pairs_fn pairs);
+// F(4x4, 3x3) (conv_winograd_f4.c).
+extern const wino wino_f4x4_3x3;
 #endif
