@@ -131,27 +131,42 @@ static void output_transform(const wino *p, const float *m, long t0, long nt, fl
     }
 }
 
-// Pairs [a, b) of the tap planes g (9 x n) into U (36 x n): G g G^T.
+// G applied to n triples of taps (x0[t], x1[t], x2[t]): six outputs each (restrict: the loop
+// vectorises).
+static inline void g_six(const float *restrict x0, const float *restrict x1, const float *restrict x2,
+                         float *restrict const out[6], long n) {
+    const float sixth = 1.0f / 6.0f, twelfth = 1.0f / 12.0f, t24 = 1.0f / 24.0f;
+    float *restrict o0 = out[0], *restrict o1 = out[1], *restrict o2 = out[2];
+    float *restrict o3 = out[3], *restrict o4 = out[4], *restrict o5 = out[5];
+    for (long t = 0; t < n; t++) {
+        float even = -sixth * (x0[t] + x2[t]), odd = -sixth * x1[t];
+        float even4 = t24 * x0[t] + sixth * x2[t], odd4 = twelfth * x1[t];
+        o0[t] = 0.25f * x0[t];
+        o1[t] = even + odd;
+        o2[t] = even - odd;
+        o3[t] = even4 + odd4;
+        o4[t] = even4 - odd4;
+        o5[t] = x2[t];
+    }
+}
+
+// Pairs [a, b) of the tap planes g (9 x n) into U (36 x n): G g G^T, a block of pairs at a
+// time: G down each kernel column into q, then along each row of q into U.
+#define PAIR_BLOCK 256
 static void transform_pairs(const float *restrict g, float *restrict u, long n, long a, long b) {
-    for (long k = a; k < b; k++) {
-        float q[6][3];
+    float q[18 * PAIR_BLOCK];   // q[(col * 6 + i) * PAIR_BLOCK + t]
+    for (long k0 = a; k0 < b; k0 += PAIR_BLOCK) {
+        long m = b - k0 < PAIR_BLOCK ? b - k0 : PAIR_BLOCK;
         for (int col = 0; col < 3; col++) {
-            float g0 = g[col * n + k], g1 = g[(3 + col) * n + k], g2 = g[(6 + col) * n + k];
-            q[0][col] = 0.25f * g0;
-            q[1][col] = -(g0 + g1 + g2) / 6.0f;
-            q[2][col] = -(g0 - g1 + g2) / 6.0f;
-            q[3][col] = g0 / 24.0f + g1 / 12.0f + g2 / 6.0f;
-            q[4][col] = g0 / 24.0f - g1 / 12.0f + g2 / 6.0f;
-            q[5][col] = g2;
+            float *const out[6] = {q + (col * 6) * PAIR_BLOCK, q + (col * 6 + 1) * PAIR_BLOCK,
+                                   q + (col * 6 + 2) * PAIR_BLOCK, q + (col * 6 + 3) * PAIR_BLOCK,
+                                   q + (col * 6 + 4) * PAIR_BLOCK, q + (col * 6 + 5) * PAIR_BLOCK};
+            g_six(g + col * n + k0, g + (3 + col) * n + k0, g + (6 + col) * n + k0, out, m);
         }
         for (int i = 0; i < 6; i++) {
-            float g0 = q[i][0], g1 = q[i][1], g2 = q[i][2];
-            u[(i * 6 + 0) * n + k] = 0.25f * g0;
-            u[(i * 6 + 1) * n + k] = -(g0 + g1 + g2) / 6.0f;
-            u[(i * 6 + 2) * n + k] = -(g0 - g1 + g2) / 6.0f;
-            u[(i * 6 + 3) * n + k] = g0 / 24.0f + g1 / 12.0f + g2 / 6.0f;
-            u[(i * 6 + 4) * n + k] = g0 / 24.0f - g1 / 12.0f + g2 / 6.0f;
-            u[(i * 6 + 5) * n + k] = g2;
+            float *const out[6] = {u + (i * 6) * n + k0, u + (i * 6 + 1) * n + k0, u + (i * 6 + 2) * n + k0,
+                                   u + (i * 6 + 3) * n + k0, u + (i * 6 + 4) * n + k0, u + (i * 6 + 5) * n + k0};
+            g_six(q + i * PAIR_BLOCK, q + (6 + i) * PAIR_BLOCK, q + (12 + i) * PAIR_BLOCK, out, m);
         }
     }
 }
