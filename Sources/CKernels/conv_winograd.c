@@ -256,15 +256,19 @@ static void weight_transform(const wino *p, const float *w, int flip, float *u) 
 static const wino f23 = {.ne = 16, .input = input_transform, .output = output_transform,
                          .grad_output = grad_output_transform, .weights = weight_transform, .finish = finish_pairs};
 
-// From 8x8 outputs, forward and data gradient take F(4x4, 3x3), whose tiles cost 36 products
-// per 16 outputs (2.25 each, against F(2x2, 3x3)'s 4) however many edge tiles fall partly
-// outside; the weight gradient keeps F(2x2, 3x3) for its accuracy (conv_winograd_f4.c).
+// From 8x8 outputs and 256 tiles of 4x4 in the batch, forward and data gradient take
+// F(4x4, 3x3), whose tiles cost 36 products per 16 outputs (2.25 each, against F(2x2, 3x3)'s
+// 4) however many edge tiles fall partly outside. Its transformed weight is 2.25x larger,
+// made every call: on fewer tiles (bicyclegan's U-Net at 8-16 px in batches of 8) it was not
+// shown to gain. The weight gradient keeps F(2x2, 3x3) for its accuracy (conv_winograd_f4.c).
 #define F4_MIN_SIDE 8
+#define F4_MIN_TILES 256
 
 // The stride-1 3x3 problem: ci x h x w padded by (ph, pw) in, co x (h + 2 ph - 2) x ... out.
 static void plan(wino *p, long n, long ci, long h, long w, long co, long ph, long pw, int forward) {
     long oh = h + 2 * ph - 2, ow = w + 2 * pw - 2;
-    int four = forward && oh >= F4_MIN_SIDE && ow >= F4_MIN_SIDE;
+    int four = forward && oh >= F4_MIN_SIDE && ow >= F4_MIN_SIDE &&
+               n * ((oh + 3) / 4) * ((ow + 3) / 4) >= F4_MIN_TILES;
     *p = four ? wino_f4x4_3x3 : f23;
     wino_plan(p, n, ci, h, w, co, oh, ow, ph, pw, four ? 4 : 2, forward ? WINO_MIN_FORWARD_TILES : WINO_MIN_WEIGHT_TILES);
 }

@@ -107,13 +107,14 @@ final class ConvolutionTests: XCTestCase {
 
     func testWinogradPath() {
         // 3x3, stride 1, >= 16 channels, >= 256 output tiles of 2x2: Winograd. From 8x8 outputs
-        // the forward pass and the data gradient take F(4x4, 3x3), the weight gradient (and
-        // smaller maps) F(2x2, 3x3); odd sizes leave partial tiles of both.
-        check(geometry(batch: 2, cIn: 17, h: 33, w: 31, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
+        // and 256 tiles of 4x4 the forward pass and the data gradient take F(4x4, 3x3), the
+        // weight gradient (and the rest) F(2x2, 3x3); odd sizes leave partial tiles of both.
+        check(geometry(batch: 4, cIn: 17, h: 33, w: 31, cOut: 18, kh: 3, kw: 3, pad: (1, 1)))
+        check(geometry(batch: 3, cIn: 16, h: 38, w: 43, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
+        check(geometry(batch: 8, cIn: 16, h: 21, w: 21, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
         check(geometry(batch: 1, cIn: 16, h: 38, w: 43, cOut: 20, kh: 3, kw: 3, pad: (0, 2)))
-        check(geometry(batch: 3, cIn: 20, h: 21, w: 21, cOut: 16, kh: 3, kw: 3, pad: (2, 1)))
-        // Exactly two 4x4 tiles a side; and 8x7, one column short of F(4x4, 3x3).
-        check(geometry(batch: 16, cIn: 16, h: 8, w: 8, cOut: 24, kh: 3, kw: 3, pad: (1, 1)))
+        // Exactly two 4x4 tiles a side in 256 tiles; and 8x7, one column short of F(4x4, 3x3).
+        check(geometry(batch: 64, cIn: 16, h: 8, w: 8, cOut: 16, kh: 3, kw: 3, pad: (1, 1)))
         check(geometry(batch: 40, cIn: 16, h: 8, w: 7, cOut: 16, kh: 3, kw: 3, pad: (1, 1)))
         // Many small maps: chunks of 17 tile rows (51 tiles) span images, the last one partial.
         check(geometry(batch: 29, cIn: 64, h: 5, w: 5, cOut: 80, kh: 3, kw: 3, pad: (1, 1)))

@@ -94,8 +94,8 @@ public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?,
           let rows = NearestPhaseAxis(kernel: weight.shape[2], before: top, after: bottom),
           let columns = NearestPhaseAxis(kernel: weight.shape[3], before: left, after: right),
           rows.size * columns.size < rows.kernel * columns.kernel,
-          // A 3x3 layer's 2x2 phases need 4 products per output, as Winograd F(2x2, 3x3) gives
-          // the layer unfolded; folded, its weight gradient went through im2col columns
+          // A 3x3 layer's 2x2 phases need 4 products per output; unfolded, Winograd gives it
+          // 2.25 (F(4x4, 3x3)) to 4, and folded its weight gradient went through im2col columns
           // (bicyclegan: no faster, 170 MB more).
           !(rows.kernel == 3 && columns.kernel == 3) else { return nil }
     let o = weight.shape[0], fold = NearestPhaseFold(rows: rows, columns: columns)
