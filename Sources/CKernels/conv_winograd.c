@@ -1,7 +1,8 @@
 // Winograd convolutions for 3x3, stride-1, dilation-1, ungrouped convolutions with many
 // channels (the DCGAN generator's big layers, ResNet blocks): F(4x4, 3x3) (conv_winograd_f4.c)
-// from 8x8 outputs, F(2x2, 3x3) (here) below. Each 2x2 output tile of F(2x2, 3x3) needs 16
-// products per channel pair instead of 36, so the GEMM work drops 2.25x:
+// for the forward pass and data gradient of large maps (see plan), F(2x2, 3x3) (here) for the
+// rest. Each 2x2 output tile of F(2x2, 3x3) needs 16 products per channel pair instead of 36,
+// so the GEMM work drops 2.25x:
 //   V[e] = B^T d B   (input tiles, e = 0..15)     U[e] = G g G^T   (weights)
 //   M[e] = U[e] * V[e]   (16 GEMMs, [c_out x c_in] * [c_in x tiles])
 //   y    = A^T M A   (output tiles)

@@ -1,7 +1,7 @@
-// Winograd F(4x4, 3x3) for the 3x3 stride-1 route (conv_winograd.c chooses it for outputs of
-// at least 8x8): 36 products per 4x4 output tile and channel pair instead of 144, 1.78x less
-// GEMM work than F(2x2, 3x3)'s 16 per 2x2 tile. Points 0, 1, -1, 2, -2 and infinity (Lavin &
-// Gray, 2016):
+// Winograd F(4x4, 3x3) for the 3x3 stride-1 route (conv_winograd.c chooses it from 8x8
+// outputs and 256 tiles): 36 products per 4x4 output tile and channel pair instead of 144,
+// 1.78x less GEMM work than F(2x2, 3x3)'s 16 per 2x2 tile. Points 0, 1, -1, 2, -2 and
+// infinity (Lavin & Gray, 2016):
 //   B^T = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
 //          [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
 //   G   = [[1/4, 0, 0], [-1/6, -1/6, -1/6], [-1/6, 1/6, -1/6],
@@ -26,7 +26,7 @@ static void split_row(const float *row, long w, long left, long tiles, float out
     long span = 4 * (tiles + 1), lo = left < span ? left : span, hi = left + w < span ? left + w : span;
     memset(line, 0, sizeof(float) * (size_t)lo);
     if (hi > lo) memcpy(line + lo, row + (lo - left), sizeof(float) * (size_t)(hi - lo));
-    if (span > hi) memset(line + (hi > lo ? hi : lo), 0, sizeof(float) * (size_t)(span - (hi > lo ? hi : lo)));
+    if (span > hi) memset(line + hi, 0, sizeof(float) * (size_t)(span - hi));   // hi >= lo
     for (long k = 0; k <= tiles; k++)
         for (int m = 0; m < 4; m++) out[m][k] = line[4 * k + m];
 }
