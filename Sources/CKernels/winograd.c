@@ -4,8 +4,6 @@
 #include "ckernels.h"
 #include "scratch.h"
 #include "winograd.h"
-#include <stdlib.h>
-#include <string.h>
 
 #define MIN_SLICE_FLOPS 8.0e6
 
