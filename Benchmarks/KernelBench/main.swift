@@ -144,6 +144,39 @@ let convs: [ConvCase] = [
     ConvCase(name: "stargan D 128->256 @32", batch: 16, cin: 128, cout: 256, size: 32, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "stargan D 256->512 @16", batch: 16, cin: 256, cout: 512, size: 16, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "stargan D 512->1024 @8", batch: 16, cin: 512, cout: 1024, size: 8, kernel: 4, stride: 2, pad: 1),
+    // context_encoder at 128 px, batch 8: G's 4x4 stride-2 encoder, its 1x1 bottleneck to 4000
+    // channels and the transposed decoder (listed as the convolutions they transpose); D's 3x3
+    // stack on the 64 px hole
+    ConvCase(name: "context_encoder down 3->64 @128", batch: 8, cin: 3, cout: 64, size: 128, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder down 64->64 @64", batch: 8, cin: 64, cout: 64, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder down 64->128 @32", batch: 8, cin: 64, cout: 128, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder down 128->256 @16", batch: 8, cin: 128, cout: 256, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder down 256->512 @8", batch: 8, cin: 256, cout: 512, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder 1x1 512->4000 @4", batch: 8, cin: 512, cout: 4000, size: 4, kernel: 1, stride: 1, pad: 0),
+    ConvCase(name: "context_encoder up^T 512->4000 @8", batch: 8, cin: 512, cout: 4000, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder up^T 256->512 @16", batch: 8, cin: 256, cout: 512, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder up^T 128->256 @32", batch: 8, cin: 128, cout: 256, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder up^T 64->128 @64", batch: 8, cin: 64, cout: 128, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder out 64->3 @64", batch: 8, cin: 64, cout: 3, size: 64, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "context_encoder D 3->64 s2 @64", batch: 8, cin: 3, cout: 64, size: 64, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder D 64->128 s2 @32", batch: 8, cin: 64, cout: 128, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder D 128->256 s2 @16", batch: 8, cin: 128, cout: 256, size: 16, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "context_encoder D 256->512 @8", batch: 8, cin: 256, cout: 512, size: 8, kernel: 3, stride: 1, pad: 1),
+    // ccgan at 128 px, batch 8: the U-Net's levels that context_encoder does not share (the
+    // low-resolution image joins after level 2), and D's 3x3 stack on the whole image
+    ConvCase(name: "ccgan down 131->256 @32", batch: 8, cin: 131, cout: 256, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan down 512->512 @8", batch: 8, cin: 512, cout: 512, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan down 512->512 @4", batch: 8, cin: 512, cout: 512, size: 4, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan up^T 512->1024 @8", batch: 8, cin: 512, cout: 1024, size: 8, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan up^T 256->1024 @16", batch: 8, cin: 256, cout: 1024, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan up^T 128->512 @32", batch: 8, cin: 128, cout: 512, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan up^T 64->259 @64", batch: 8, cin: 64, cout: 259, size: 64, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "ccgan out 128->3 @128", batch: 8, cin: 128, cout: 3, size: 128, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "ccgan D 3->64 s2 @128", batch: 8, cin: 3, cout: 64, size: 128, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "ccgan D 64->128 s2 @64", batch: 8, cin: 64, cout: 128, size: 64, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "ccgan D 128->256 s2 @32", batch: 8, cin: 128, cout: 256, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "ccgan D 256->512 @16", batch: 8, cin: 256, cout: 512, size: 16, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "ccgan D 512->1 @16", batch: 8, cin: 512, cout: 1, size: 16, kernel: 3, stride: 1, pad: 1),
 ]
 for c in convs {
     let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1

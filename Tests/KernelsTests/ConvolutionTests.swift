@@ -142,8 +142,11 @@ final class ConvolutionTests: XCTestCase {
 
     func testLargeImagesWithManyColumnRowsUseWholeImageColumns() {
         // 176 channels x 4x4 taps = 2816 rows of columns per group: an L2 tile would hold
-        // under 64 positions, so whole-image columns go to the parallel GEMM
+        // under 64 positions, so whole-image columns go to the parallel GEMM; at 81 positions
+        // both images share one range (columns side by side), per group
         check(geometry(batch: 2, cIn: 352, h: 18, w: 18, cOut: 8, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1), groups: 2))
+        // three images of 64 positions in one range (context_encoder's 256 -> 512 at 16 px)
+        check(geometry(batch: 3, cIn: 176, h: 16, w: 16, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
         // The forward packs the columns straight from the image, 16 positions at a time: at
         // stride 1 (munit's 5x5 convs) an output row's panels copy input rows, zero padded at
         // both ends; 37-wide rows also leave panels that span two rows, and a partial last one.
@@ -175,6 +178,7 @@ final class ConvolutionTests: XCTestCase {
 
     func testImageScaleRoutesGiveIdenticalResultsForAnyThreadCount() {
         for g in [geometry(batch: 1, cIn: 176, h: 18, w: 18, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 3, cIn: 176, h: 16, w: 16, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 4, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
