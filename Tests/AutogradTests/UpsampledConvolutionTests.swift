@@ -30,6 +30,8 @@ final class UpsampledConvolutionTests: XCTestCase {
             // Nine taps like a 3x3 layer, but in one direction: 5x1 phases, 5 products instead of 9.
             Case(name: "9x1 same", input: [1, 2, 5, 3], outChannels: 2, kh: 9, kw: 1, left: 0, right: 0, top: 4, bottom: 4),
             Case(name: "1x9 same", input: [1, 2, 3, 5], outChannels: 2, kh: 1, kw: 9, left: 4, right: 4, top: 0, bottom: 0),
+            // ccgan's and bicyclegan's output layer: 3x3 'same' to 3 channels, too few for Winograd.
+            Case(name: "3x3 to 3 channels", input: [2, 5, 4, 5], outChannels: 3, kh: 3, kw: 3, left: 1, right: 1, top: 1, bottom: 1),
         ]
         for c in cases {
             let x = randn(c.input, rng).requiringGrad()
@@ -55,12 +57,12 @@ final class UpsampledConvolutionTests: XCTestCase {
         }
     }
 
-    /// Where folding saves nothing (1x1: 1x1 phase kernels; 3x3: what Winograd gives the layer
-    /// unfolded), the output would not be twice the input or the padding would be uneven, the
-    /// caller keeps the layers.
+    /// Where folding saves nothing (1x1: 1x1 phase kernels; 3x3 to 16 or more channels: what
+    /// Winograd gives the layer unfolded), the output would not be twice the input or the padding
+    /// would be uneven, the caller keeps the layers.
     func testDoesNotFoldWhereItWouldNotHelp() {
         let x = randn([1, 2, 4, 4], rng)
-        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 3, 3], rng), bias: nil, left: 1, right: 1, top: 1, bottom: 1))
+        XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([16, 2, 3, 3], rng), bias: nil, left: 1, right: 1, top: 1, bottom: 1))
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 1, 1], rng), bias: nil, left: 0, right: 0, top: 0, bottom: 0))
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 0, right: 4, top: 2, bottom: 2))
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([3, 2, 5, 5], rng), bias: nil, left: 1, right: 1, top: 2, bottom: 2))

@@ -87,7 +87,8 @@ extension Tensor {
 /// conv2d(pad2d(upsample(x, scaleFactor: 2), left:right:top:bottom:), weight, bias) with zero
 /// padding, stride 1, groups 1, computed at x's resolution. nil where it does not fold (an
 /// odd output size, uneven padding) or would save nothing (a phase kernel as large as the
-/// kernel, or a 3x3 kernel); the caller then runs the layers as they are.
+/// kernel, or a 3x3 kernel with many output channels); the caller then runs the layers as
+/// they are.
 public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?, left: Int, right: Int, top: Int,
                                      bottom: Int) -> Tensor? {
     guard x.rank == 4, weight.rank == 4, weight.shape[1] == x.shape[1],
@@ -96,8 +97,10 @@ public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?,
           rows.size * columns.size < rows.kernel * columns.kernel,
           // A 3x3 layer's 2x2 phases need 4 products per output; unfolded, Winograd gives it
           // 2.25 (F(4x4, 3x3)) to 4, and folded its weight gradient went through im2col columns
-          // (bicyclegan: no faster, 170 MB more).
-          !(rows.kernel == 3 && columns.kernel == 3) else { return nil }
+          // (bicyclegan: no faster, 170 MB more). An output layer (fewer channels than Winograd
+          // takes) runs 9 unfolded, and folded it never holds the upsampled image (ccgan's: 128
+          // channels at 128 px, 67 MB at batch 8).
+          !(rows.kernel == 3 && columns.kernel == 3 && weight.shape[0] >= Int(CK_WINOGRAD_MIN_CHANNELS)) else { return nil }
     let o = weight.shape[0], fold = NearestPhaseFold(rows: rows, columns: columns)
     let phaseBias = bias.map { $0.reshape([o, 1]).expand(to: [o, 4]).reshape([4 * o]) }
     let y = conv2d(x, weight: weight.nearestPhaseWeights(fold), bias: phaseBias,

@@ -165,6 +165,8 @@ typedef struct {
     long batch, c_in, h, w, c_out, kh, kw;
     long stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, groups, out_h, out_w;
 } ck_conv_geometry;
+// The Winograd routes take layers with at least this many input and output channels.
+#define CK_WINOGRAD_MIN_CHANNELS 16
 // y = conv2d(x, w) (overwrites y)
 void ck_conv2d_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
 // gx = dL/dx given gy = dL/dy (overwrites gx); also conv_transpose2d's forward.
