@@ -6,6 +6,10 @@
 #include "winograd.h"
 
 #define MIN_SLICE_FLOPS 8.0e6
+// Floats of weight-gradient partials past which a pass takes no more than two slices (one
+// per core here): at stargan's 256 -> 512 critic layer four slices of 16 transformed
+// weights held 128 MB, at ccgan's 128 -> 512 up layer 64 MB, each the step's peak.
+#define MAX_PARTIAL_FLOATS (8L << 20)
 
 void wino_plan(wino *p, long n, long ci, long h, long w, long co, long oh, long ow, long ph, long pw, long m,
                long min_tiles) {
@@ -104,9 +108,10 @@ void wino_weight_gradient(wino *p, float *gw) {
     double flops = 2.0 * p->ne * (double)p->co * (double)p->ci * (double)p->tiles;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;
+    long usize = p->ne * p->co * p->ci;
+    if (s > 2 && s * usize > MAX_PARTIAL_FLOATS) s = MAX_PARTIAL_FLOATS / usize > 2 ? MAX_PARTIAL_FLOATS / usize : 2;
     if (s > p->chunks) s = p->chunks;
     p->slices = s < 1 ? 1 : s;
-    long usize = p->ne * p->co * p->ci;
     ck_temp du = ck_temp_alloc((size_t)(p->slices * usize));
     p->du = du.p;
     ck_parallel_for(p->slices, weight_slice, p);
