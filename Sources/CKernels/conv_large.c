@@ -21,6 +21,7 @@
 
 #define RANGE_FLOATS (8L << 20)   // columns of one range: at most 32 MB
 #define CHANNEL_BLOCKS 16         // im2col / col2im tasks per range
+#define LARGE_WEIGHT_FLOATS (1L << 20)
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -55,6 +56,15 @@ static large_plan plan_of(const ck_conv_geometry *g) {
 int ck_conv_large_suits(const ck_conv_geometry *g, long tile_floats) {
     large_plan p = plan_of(g);
     return p.col_rows * p.ohw > tile_floats && tile_floats / p.col_rows < 64 && p.ohw >= 64;
+}
+
+// A weight gradient of 4 MB and more over small maps (the U-Nets' inner levels, stargan's
+// and discogan's deep critic layers at batch 8-64) is one product over the whole batch's
+// columns, or a few: L2-sized tiles made it a sum of 8-32-deep products, each re-reading and
+// rewriting the whole gradient, and held a partial copy of it per slice (ccgan: 64 MB).
+int ck_conv_large_weight_gradient_suits(const ck_conv_geometry *g, long tile_floats) {
+    large_plan p = plan_of(g);
+    return ck_conv_large_suits(g, tile_floats) || (g->c_out * p.col_rows >= LARGE_WEIGHT_FLOATS && p.images > 1);
 }
 
 // One range: images [n0, n0 + nb), positions [q0, q1) of each; its columns are

@@ -158,6 +158,12 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 1, cIn: 16, h: 34, w: 70, cOut: 32, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
+    func testLargeWeightGradientsOverSmallMapsAreOneProduct() {
+        // 256 x 4096 weights (4 MB) at 4x4 outputs: the weight gradient is one product over
+        // the three images' columns side by side (a U-Net's inner level at batch 3)
+        check(geometry(batch: 3, cIn: 256, h: 8, w: 8, cOut: 256, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
+    }
+
     func testStrideOneDataGradientIsTheFlippedForwardConvolution() {
         // 40 input channels, 18 x 5 x 3 rows of the flipped columns: gy convolved with the
         // flipped weight, padded by k - 1 - pad (2, 1; then 4, 4; then 1, 2 in two groups)
@@ -179,6 +185,7 @@ final class ConvolutionTests: XCTestCase {
     func testImageScaleRoutesGiveIdenticalResultsForAnyThreadCount() {
         for g in [geometry(batch: 1, cIn: 176, h: 18, w: 18, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 3, cIn: 176, h: 16, w: 16, cOut: 24, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
+                  geometry(batch: 3, cIn: 256, h: 8, w: 8, cOut: 256, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 2, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 4, cIn: 128, h: 4, w: 4, cOut: 128, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
                   geometry(batch: 1, cIn: 11, h: 80, w: 75, cOut: 6, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)),
