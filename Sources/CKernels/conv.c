@@ -471,7 +471,7 @@ void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const 
         return;
     }
     if (ck_conv_narrow_suits(g, 1)) { ck_conv_narrow_backward_weight(g, x, gy, gw); return; }
-    if (ck_conv_large_weight_gradient_suits(g, MAX_COLS)) { ck_conv_large_backward_weight(g, x, gy, gw); return; }
+    if (ck_conv_large_suits(g, MAX_COLS)) { ck_conv_large_backward_weight(g, x, gy, gw); return; }
     double flops = 2.0 * (double)g->batch * (double)p.ohw * (double)g->c_out * (double)p.col_rows;
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;

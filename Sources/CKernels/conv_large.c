@@ -52,19 +52,16 @@ static large_plan plan_of(const ck_conv_geometry *g) {
 
 // Where an L2 tile would hold fewer than 64 positions (256 and more rows of columns), the
 // weight is streamed once per 32 columns and the weight gradient is a sum of 32-deep products.
-// Below 64 positions per image the GEMM's per-thread packing of the weight costs more.
+// Below 64 positions per image the GEMM's per-thread packing of the weight costs more, except
+// for a weight of 4 MB and more over small maps (the U-Nets' inner levels, context_encoder's
+// 4000-channel layer, the deep critic layers at batch 8-64): there L2-sized tiles of one image
+// streamed the whole weight per 4-16 positions, and made the weight gradient a sum of 8-32-deep
+// products, each re-reading and rewriting all of it with a partial copy per slice (ccgan:
+// 64 MB); the batch's columns side by side make it one product, or a few.
 int ck_conv_large_suits(const ck_conv_geometry *g, long tile_floats) {
     large_plan p = plan_of(g);
+    if (g->c_out * p.col_rows >= LARGE_WEIGHT_FLOATS && p.images > 1) return 1;
     return p.col_rows * p.ohw > tile_floats && tile_floats / p.col_rows < 64 && p.ohw >= 64;
-}
-
-// A weight gradient of 4 MB and more over small maps (the U-Nets' inner levels, stargan's
-// and discogan's deep critic layers at batch 8-64) is one product over the whole batch's
-// columns, or a few: L2-sized tiles made it a sum of 8-32-deep products, each re-reading and
-// rewriting the whole gradient, and held a partial copy of it per slice (ccgan: 64 MB).
-int ck_conv_large_weight_gradient_suits(const ck_conv_geometry *g, long tile_floats) {
-    large_plan p = plan_of(g);
-    return ck_conv_large_suits(g, tile_floats) || (g->c_out * p.col_rows >= LARGE_WEIGHT_FLOATS && p.images > 1);
 }
 
 // One range: images [n0, n0 + nb), positions [q0, q1) of each; its columns are
