@@ -9,8 +9,9 @@
 //   - stride 1 or 2 along rows, more output positions per image than output channels
 //     (conv_implicit.c): the GEMM packs its panels of columns straight from the image, and
 //     at stride 1 the data gradient is the forward convolution of gy with the flipped weight;
-//   - large images with many rows of columns (conv_large.c): whole-image columns and the
-//     parallel GEMM;
+//   - large images with many rows of columns, or a large weight over small maps
+//     (conv_large.c): whole-image columns (several images side by side at small maps) and
+//     the parallel GEMM;
 //   - im2col + the packed GEMM in L2-sized tiles (this file): everything else.
 //
 // For im2col + GEMM the work is cut into tiles that depend only on the geometry (never on the thread

@@ -21,7 +21,7 @@
 
 #define RANGE_FLOATS (8L << 20)   // columns of one range: at most 32 MB
 #define CHANNEL_BLOCKS 16         // im2col / col2im tasks per range
-#define LARGE_WEIGHT_FLOATS (1L << 20)
+#define LARGE_WEIGHT_FLOATS (1L << 20)   // 4 MB: see ck_conv_large_suits
 
 typedef struct {
     const ck_conv_geometry *g;
@@ -139,15 +139,22 @@ static void add_columns(const large_plan *p, float *cols, float *gx, range r, lo
     ck_parallel_for(j.blocks, col2im_block, &j);
 }
 
-// The range's rows of y or gy, [og][width]: in place (leading dimension ohw) for one image,
-// else copied between the images and `side`.
-static void gather_outputs(const large_plan *p, const float *y, range r, long grp, float *side) {
+// The range's rows of gy, [og][width] with leading dimension *ld: in place for one image,
+// else gathered from the images into `side`.
+static const float *range_outputs(const large_plan *p, const float *gy, range r, long grp, float *side, long *ld) {
+    if (r.nb == 1) {
+        *ld = p->ohw;
+        return gy + group_output(p, r.n0, grp) + r.q0;
+    }
     for (long i = 0; i < r.nb; i++)
         for (long o = 0; o < p->og; o++)
-            memcpy(side + o * r.width + i * r.len, y + group_output(p, r.n0 + i, grp) + o * p->ohw + r.q0,
+            memcpy(side + o * r.width + i * r.len, gy + group_output(p, r.n0 + i, grp) + o * p->ohw + r.q0,
                    sizeof(float) * (size_t)r.len);
+    *ld = r.width;
+    return side;
 }
 
+// y's rows of the range from `side`, [og][width], back to the images.
 static void scatter_outputs(const large_plan *p, const float *side, range r, long grp, float *y) {
     for (long i = 0; i < r.nb; i++)
         for (long o = 0; o < p->og; o++)
@@ -193,13 +200,8 @@ void ck_conv_large_backward_data(const ck_conv_geometry *g, const float *gy, con
         for (long grp = 0; grp < g->groups; grp++)
             for (long q0 = 0; q0 < p.ohw; q0 += p.q_len) {
                 range r = range_at(&p, n, q0);
-                const float *gyr = gy + group_output(&p, n, grp) + q0;
-                long ld = p.ohw;
-                if (r.nb > 1) {
-                    gather_outputs(&p, gy, r, grp, side.p);
-                    gyr = side.p;
-                    ld = r.width;
-                }
+                long ld;
+                const float *gyr = range_outputs(&p, gy, r, grp, side.p, &ld);
                 ck_sgemm(1, 0, p.col_rows, r.width, p.og, 1.0f, w + grp * p.og * p.col_rows, p.col_rows, gyr, ld,
                          0.0f, buffer.p, r.width);
                 add_columns(&p, buffer.p, gx, r, grp);
@@ -217,13 +219,8 @@ void ck_conv_large_backward_weight(const ck_conv_geometry *g, const float *x, co
             for (long q0 = 0; q0 < p.ohw; q0 += p.q_len) {
                 range r = range_at(&p, n, q0);
                 build_columns(&p, x, r, grp, buffer.p);
-                const float *gyr = gy + group_output(&p, n, grp) + q0;
-                long ld = p.ohw;
-                if (r.nb > 1) {
-                    gather_outputs(&p, gy, r, grp, side.p);
-                    gyr = side.p;
-                    ld = r.width;
-                }
+                long ld;
+                const float *gyr = range_outputs(&p, gy, r, grp, side.p, &ld);
                 ck_sgemm(0, 1, p.og, p.col_rows, r.width, 1.0f, gyr, ld, buffer.p, r.width,
                          n == 0 && q0 == 0 ? 0.0f : 1.0f, gw + grp * p.og * p.col_rows, p.col_rows);
             }
