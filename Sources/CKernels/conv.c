@@ -37,9 +37,9 @@
 #define MAX_COLS (160L * 1024L)   // floats in one tile's im2col buffer (640 KB, L2 is 1 MB)
 #define MIN_SLICE_FLOPS 8.0e6
 // Floats of weight-gradient partials one backward pass may hold: a layer whose weight is
-// huge beside its activations (context_encoder's 4000-channel bottleneck, 131 MB) sums in
-// one slice, where the product itself is split over both cores, instead of holding four
-// partial copies of it.
+// huge beside its activations (context_encoder's 4000-channel layer, 131 MB, on one image;
+// in a batch it takes conv_large.c) sums in one slice, where the product itself is split
+// over both cores, instead of holding four partial copies of it.
 #define MAX_PARTIAL_FLOATS (16L * 1024L * 1024L)
 
 typedef struct {

@@ -28,7 +28,8 @@
 
 int ck_conv_winograd_suits(const ck_conv_geometry *g) {
     return g->kh == 3 && g->kw == 3 && g->stride_h == 1 && g->stride_w == 1 && g->dil_h == 1 &&
-           g->dil_w == 1 && g->groups == 1 && g->c_in >= CK_WINOGRAD_MIN_CHANNELS && g->c_out >= CK_WINOGRAD_MIN_CHANNELS &&
+           g->dil_w == 1 && g->groups == 1 &&
+           g->c_in >= CK_WINOGRAD_MIN_CHANNELS && g->c_out >= CK_WINOGRAD_MIN_CHANNELS &&
            g->pad_h <= 2 && g->pad_w <= 2 && g->out_h >= 2 && g->out_w >= 2 &&
            g->w + 4 <= WINO_MAXW && g->out_w + 4 <= WINO_MAXW &&   // row buffers on the stack
            g->batch * ((g->out_h + 1) / 2) * ((g->out_w + 1) / 2) >= WINOGRAD_MIN_TILES;

@@ -25,7 +25,8 @@
 
 int ck_conv_winograd_s2_suits(const ck_conv_geometry *g) {
     return g->kh == 4 && g->kw == 4 && g->stride_h == 2 && g->stride_w == 2 && g->dil_h == 1 &&
-           g->dil_w == 1 && g->groups == 1 && g->c_in >= CK_WINOGRAD_MIN_CHANNELS && g->c_out >= CK_WINOGRAD_MIN_CHANNELS &&
+           g->dil_w == 1 && g->groups == 1 &&
+           g->c_in >= CK_WINOGRAD_MIN_CHANNELS && g->c_out >= CK_WINOGRAD_MIN_CHANNELS &&
            g->pad_h <= 2 && g->pad_w <= 2 && g->out_h >= 1 && g->out_w >= 1 &&
            g->w + 8 <= WINO_MAXW &&   // row buffers on the stack
            g->batch * ((g->out_h + 2) / 3) * ((g->out_w + 2) / 3) >= S2_MIN_TILES;

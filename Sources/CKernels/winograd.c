@@ -109,7 +109,10 @@ void wino_weight_gradient(wino *p, float *gw) {
     long s = (long)(flops / MIN_SLICE_FLOPS);
     if (s > 4) s = 4;
     long usize = p->ne * p->co * p->ci;
-    if (s > 2 && s * usize > MAX_PARTIAL_FLOATS) s = MAX_PARTIAL_FLOATS / usize > 2 ? MAX_PARTIAL_FLOATS / usize : 2;
+    if (s > 2 && s * usize > MAX_PARTIAL_FLOATS) {
+        long fit = MAX_PARTIAL_FLOATS / usize;
+        s = fit > 2 ? fit : 2;
+    }
     if (s > p->chunks) s = p->chunks;
     p->slices = s < 1 ? 1 : s;
     ck_temp du = ck_temp_alloc((size_t)(p->slices * usize));

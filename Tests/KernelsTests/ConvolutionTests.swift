@@ -158,9 +158,9 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 1, cIn: 16, h: 34, w: 70, cOut: 32, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
-    func testLargeWeightGradientsOverSmallMapsAreOneProduct() {
-        // 256 x 4096 weights (4 MB) at 4x4 outputs: the weight gradient is one product over
-        // the three images' columns side by side (a U-Net's inner level at batch 3)
+    func testLargeWeightsOverSmallMapsAreOneProduct() {
+        // 256 x 4096 weights (4 MB) at 4x4 outputs: each pass is one product over the three
+        // images' columns side by side (a U-Net's inner level at batch 3)
         check(geometry(batch: 3, cIn: 256, h: 8, w: 8, cOut: 256, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
