@@ -189,6 +189,27 @@ let convs: [ConvCase] = [
     ConvCase(name: "dualgan up^T 64->256 @64", batch: 8, cin: 64, cout: 256, size: 64, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan up^T 3->128 @128", batch: 8, cin: 3, cout: 128, size: 128, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan D out 256->1 @17", batch: 8, cin: 256, cout: 1, size: 17, kernel: 4, stride: 1, pad: 0),
+    // srgan at 256 px (low resolution 64), batch 4: the generator's 64-channel layers, the
+    // critic's 3x3 stack (stride 2 every other layer) and VGG19 up to conv5_4 (its first and
+    // 256-channel layers; run twice a step, on the output and on the target)
+    ConvCase(name: "srgan G in 9x9 3->64 @64", batch: 4, cin: 3, cout: 64, size: 64, kernel: 9, stride: 1, pad: 4),
+    ConvCase(name: "srgan G res 64->64 @64", batch: 4, cin: 64, cout: 64, size: 64, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan G up 64->256 @64", batch: 4, cin: 64, cout: 256, size: 64, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan G up 64->256 @128", batch: 4, cin: 64, cout: 256, size: 128, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan G out 9x9 64->3 @256", batch: 4, cin: 64, cout: 3, size: 256, kernel: 9, stride: 1, pad: 4),
+    ConvCase(name: "srgan D 3->64 @256", batch: 4, cin: 3, cout: 64, size: 256, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan D 64->64 s2 @256", batch: 4, cin: 64, cout: 64, size: 256, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "srgan D 64->128 @128", batch: 4, cin: 64, cout: 128, size: 128, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan D 128->128 s2 @128", batch: 4, cin: 128, cout: 128, size: 128, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "srgan D 128->256 @64", batch: 4, cin: 128, cout: 256, size: 64, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan D 256->256 s2 @64", batch: 4, cin: 256, cout: 256, size: 64, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "srgan D 256->512 @32", batch: 4, cin: 256, cout: 512, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan D 512->512 s2 @32", batch: 4, cin: 512, cout: 512, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "srgan VGG 64->64 @256", batch: 4, cin: 64, cout: 64, size: 256, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan VGG 128->128 @128", batch: 4, cin: 128, cout: 128, size: 128, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan VGG 256->256 @64", batch: 4, cin: 256, cout: 256, size: 64, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan VGG 512->512 @32", batch: 4, cin: 512, cout: 512, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "srgan VGG 512->512 @16", batch: 4, cin: 512, cout: 512, size: 16, kernel: 3, stride: 1, pad: 1),
 ]
 for c in convs {
     let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1

@@ -138,6 +138,7 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 2, cIn: 6, h: 10, w: 7, cOut: 4, kh: 3, kw: 3, pad: (3, 1), dilation: (2, 2), groups: 2))
         check(geometry(batch: 2, cIn: 3, h: 12, w: 13, cOut: 3, kh: 5, kw: 4, pad: (2, 0)))   // 20 taps
         check(geometry(batch: 1, cIn: 2, h: 40, w: 37, cOut: 1, kh: 7, kw: 7, pad: (3, 3)))  // wide rows, tails
+        check(geometry(batch: 2, cIn: 4, h: 23, w: 21, cOut: 3, kh: 9, kw: 9, pad: (4, 4)))  // 81 taps: srgan's output layer
     }
 
     func testLargeImagesWithManyColumnRowsUseWholeImageColumns() {
