@@ -432,7 +432,7 @@ def main():
             "on an Intel Xeon: discogan runs 2.1x, pix2pix 1.56x and cyclegan 1.15x faster than its script, and "
             "dualgan (its critic's gradient penalty) at 0.8-1.0x of its script's speed; on an AMD EPYC Zen 2 (AVX2, "
             "no AVX-512) discogan 1.70x, pix2pix 1.60x, cyclegan 1.51x and dualgan 1.21x; on an AMD EPYC Zen 1 (AVX2 "
-            "on 128-bit units) discogan 1.84x, cyclegan 1.78x, pix2pix 1.60-1.62x and dualgan 1.10-1.14x (PERFORMANCE.md).", ""]
+            "on 128-bit units) discogan 1.84x, cyclegan 1.78x, pix2pix 1.66x and dualgan 1.28-1.36x (PERFORMANCE.md).", ""]
     out += translation_quality_section()
     out += multimodal_quality_section()
     out += ["", "## Inpainting and super-resolution", "",
