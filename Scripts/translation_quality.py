@@ -87,7 +87,8 @@ MODELS = {
     "bicyclegan": {"networks": {"generator": ["generator.safetensors"]}, "args": ["--dataset_name", "facades"],
                    "scratch": lambda data, mnist, scratch: {"data": [f"facades={data}"], "aliases": ["val=test"], "splits": ["train"]},
                    "scores": ("split", "n", "l1", "psnr", "ssim", "diversity"), "trained_on": "train/ only", "a_to_b": True},
-    "unit": {"networks": {"E2": ["E2.safetensors"], "G1": ["G1.safetensors", "generator.safetensors"]},
+    "unit": {"networks": {"E2": ["E2.safetensors", "generator.safetensors:encoder."],
+                          "G1": ["G1.safetensors", "generator.safetensors:generator."]},
              "args": ["--dataset_name", "facades"],
              "scratch": lambda data, mnist, scratch: {"unpaired": [f"facades={data}"], "splits": ["train", "test"]},
              "scores": ("split", "n", "l1", "psnr", "ssim"), "trained_on": "train/ as two unpaired domains"},
@@ -208,9 +209,15 @@ def run_reference(model, data, mnist, iterations, seed, checkpoint):
         sys.stdout = stdout
         os.chdir(cwd)
     seconds = time.time() - started
+    # A file named "FILE:PREFIX" gets the network's tensors under PREFIX, merged with the other
+    # networks' of the same file (unit's generator.safetensors: E2 as encoder., G1 as generator.).
+    merged = {}
     for variable, files in spec["networks"].items():
         for name in files:
-            write_safetensors(namespace[variable].state_dict(), os.path.join(checkpoint, name))
+            file, _, prefix = name.partition(":")
+            merged.setdefault(file, {}).update({prefix + k: v for k, v in namespace[variable].state_dict().items()})
+    for file, tensors in merged.items():
+        write_safetensors(tensors, os.path.join(checkpoint, file))
     shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps({"iterations": counter.done, "seconds": round(seconds, 1)}))
 
