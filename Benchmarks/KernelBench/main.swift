@@ -177,21 +177,18 @@ let convs: [ConvCase] = [
     ConvCase(name: "ccgan D 128->256 s2 @32", batch: 8, cin: 128, cout: 256, size: 32, kernel: 3, stride: 2, pad: 1),
     ConvCase(name: "ccgan D 256->512 @16", batch: 8, cin: 256, cout: 512, size: 16, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "ccgan D 512->1 @16", batch: 8, cin: 512, cout: 1, size: 16, kernel: 3, stride: 1, pad: 1),
-    // dualgan at 128 px, batch 8: the U-Net's levels that ccgan's shapes above do not cover
-    // (its 7 levels go down to 1x1), and the critic's last layer
-    ConvCase(name: "dualgan down 3->64 @128", batch: 8, cin: 3, cout: 64, size: 128, kernel: 4, stride: 2, pad: 1),
-    ConvCase(name: "dualgan down 64->128 @64", batch: 8, cin: 64, cout: 128, size: 64, kernel: 4, stride: 2, pad: 1),
-    ConvCase(name: "dualgan down 128->256 @32", batch: 8, cin: 128, cout: 256, size: 32, kernel: 4, stride: 2, pad: 1),
-    ConvCase(name: "dualgan down 256->512 @16", batch: 8, cin: 256, cout: 512, size: 16, kernel: 4, stride: 2, pad: 1),
+    // dualgan at 128 px, batch 8: the U-Net's levels that the shapes above do not cover (its 7
+    // levels go down to 1x1; its 3->64, 64->128, 128->256 and 256->512 layers are context_encoder's
+    // down 3->64 and up^T cases), and the critic's last layer
     ConvCase(name: "dualgan down 512->512 @2", batch: 8, cin: 512, cout: 512, size: 2, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan up^T 512->512 @2", batch: 8, cin: 512, cout: 512, size: 2, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan up^T 512->1024 @4", batch: 8, cin: 512, cout: 1024, size: 4, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan up^T 64->256 @64", batch: 8, cin: 64, cout: 256, size: 64, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan up^T 3->128 @128", batch: 8, cin: 3, cout: 128, size: 128, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "dualgan D out 256->1 @17", batch: 8, cin: 256, cout: 1, size: 17, kernel: 4, stride: 1, pad: 0),
-    // srgan at 256 px (low resolution 64), batch 4: the generator's 64-channel layers, the
-    // critic's 3x3 stack (stride 2 every other layer) and VGG19 up to conv5_4 (its first and
-    // 256-channel layers; run twice a step, on the output and on the target)
+    // srgan at 256 px (low resolution 64), batch 4: the generator's layers, the critic's 3x3
+    // stack (stride 2 every other layer) and VGG19 up to conv5_4, one case per stage (its first
+    // layer of each stage has a critic layer's shape; forward on the output and the target)
     ConvCase(name: "srgan G in 9x9 3->64 @64", batch: 4, cin: 3, cout: 64, size: 64, kernel: 9, stride: 1, pad: 4),
     ConvCase(name: "srgan G res 64->64 @64", batch: 4, cin: 64, cout: 64, size: 64, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "srgan G up 64->256 @64", batch: 4, cin: 64, cout: 256, size: 64, kernel: 3, stride: 1, pad: 1),
