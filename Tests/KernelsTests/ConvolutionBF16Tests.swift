@@ -2,7 +2,8 @@
 // bfloat16-rounded operands exactly and sum in float, so they match the direct reference
 // on rounded inputs as closely as float32 matches it on the originals; the direct,
 // one-pass-over-the-weight and Winograd kernels, and weight gradients with under 32 rows
-// of columns (dot products), stay float32.
+// of columns (dot products), stay float32. 4x4 stride-2 layers leave the phase Winograd
+// route for the GEMM in their forward pass and data gradient only.
 import CKernels
 import XCTest
 @testable import Autograd
@@ -61,6 +62,9 @@ final class ConvolutionBF16Tests: XCTestCase {
         // tiled by output range, and whole-image columns through the parallel GEMM
         try check(geometry(batch: 2, cIn: 8, h: 90, w: 90, cOut: 6, kh: 3, kw: 3, stride: 2, pad: 1), .roundedInputs)
         try check(geometry(batch: 2, cIn: 352, h: 18, w: 18, cOut: 8, kh: 4, kw: 4, stride: 2, pad: 1, groups: 2), .roundedInputs)
+        // a 4x4 stride-2 layer that takes the phase Winograd route in float32 (128 tiles of 3x3)
+        try check(geometry(batch: 8, cIn: 16, h: 24, w: 23, cOut: 17, kh: 4, kw: 4, stride: 2, pad: 1), .roundedInputs,
+                  weightGradient: .float32)
     }
 
     func testDirectNarrowAndWinogradKernelsStayFloat32() throws {
