@@ -21,8 +21,8 @@ which follows the reference's pix2pix.py: G (LSGAN + 100 L1) then D (0.5 (real +
 Adam 2e-4 (0.5, 0.999), with the dropout layers in eval mode (ours: the same in the test).
 Stored: the four losses per step and a few parameter sums after the last step, of a float64
 run (the reference) and of four float32 runs (2 threads and 1, each with oneDNN's convolutions
-and with PyTorch's own im2col ones), on an AVX-512 CPU, and four more added on an AVX2 one
-(`steps-on-this-cpu`): float32 rounding alone moves
+and with PyTorch's own im2col ones), on an Intel AVX-512 CPU, and four more added on each other
+CPU kind (`steps-on-this-cpu`: an AVX2 one, AMD Zen 4): float32 rounding alone moves
 PyTorch's own losses by ~3e-4 at step 1 and by several per cent by step 8 (one image per
 step, instance norm down to 2x2 and Adam's sign-like first steps amplify it), so the test's
 tolerance at each step is a multiple of that measured spread.
