@@ -38,7 +38,8 @@ struct wino {
 };
 
 // Sets the problem and its chunks (whole tile rows, about 256 KB of V and M, and at least
-// `min_tiles` tiles where the tensor has them).
+// `min_tiles` tiles where the tensor has them); wino_forward then fits their height to the
+// GEMM's micro-tile.
 void wino_plan(wino *p, long n, long ci, long h, long w, long co, long oh, long ow, long ph, long pw, long m,
                long min_tiles);
 // A forward chunk's tiles are its GEMMs' columns: fewer than this fill too little of the

@@ -131,21 +131,20 @@ final class Pix2PixParityTests: XCTestCase {
                            "\(key) batches: not the facades batches the fixture was made from")
         }
 
-        // The reference: PyTorch in float64. Tolerance: float32 rounding alone takes PyTorch
-        // ~3e-4 from it at step 1 and up to 8% (d_loss), 13% (adv), 1.2% (g_loss, pixel) by
-        // step 20 (one image a step, instance norm over 2x2 maps, Adam's sign-like early
-        // updates amplify it), so one fixed tolerance is either too tight late or too loose
-        // early. At each step we allow twice the largest relative distance of PyTorch's twelve
-        // float32 runs (2 threads and 1, oneDNN's convolutions and PyTorch's im2col ones, on an
-        // Intel AVX-512 CPU, an AVX2 one and AMD Zen 4) from it so far, at least 1e-4; with two runs only, a
-        // kernel change that brought steps 0-2 closer failed at step 3 where PyTorch's im2col
-        // run lands farther off than ours. Ours: <= 7.1e-5 over steps 0-2 on Intel (<= 1.6e-4
-        // on AMD Zen 2), at most 0.68 of the tolerance over all 20; on Zen 4 (7.0e-4 over steps
-        // 0-2) g_loss at step 4 stood at 1.03 of the rule before its four runs were added, 0.97
-        // after (PyTorch's own there: 1.2e-3 at step 4). Bugs it catches
-        // (PyTorch float32 with the bug, against this rule): Adam beta1 0.9 fails 59 of the 80
-        // losses from step 2 on (10% off); D trained on the fake of the updated G fails 37 of
-        // 80 from step 0 on (d_loss 24% off).
+        // The reference: PyTorch in float64. Tolerance: float32 rounding alone takes PyTorch ~3e-4
+        // from it at step 1 and up to 8% (d_loss), 13% (adv), 1.2% (g_loss, pixel) by step 20 (one
+        // image a step, instance norm over 2x2 maps, Adam's sign-like early updates amplify it), so
+        // one fixed tolerance is either too tight late or too loose early. At each step we allow twice
+        // the largest relative distance of PyTorch's twelve float32 runs (2 threads and 1, oneDNN's
+        // convolutions and PyTorch's im2col ones, on an Intel AVX-512 CPU, an AVX2 one and AMD Zen 4)
+        // from it so far, at least 1e-4; with two runs only, a kernel change that brought steps 0-2
+        // closer failed at step 3 where PyTorch's im2col run lands farther off than ours. Ours: <=
+        // 7.1e-5 over steps 0-2 on Intel (<= 1.6e-4 on AMD Zen 2), at most 0.68 of the tolerance over
+        // all 20; on Zen 4 (7.0e-4 over steps 0-2) g_loss at step 4 stood at 1.03 of the rule before
+        // its four runs were added, 0.97 after (PyTorch's own there: 1.2e-3 at step 4). Bugs it
+        // catches (PyTorch float32 with the bug, against this rule): Adam beta1 0.9 fails 59 of the 80
+        // losses from step 2 on (10% off); D trained on the fake of the updated G fails 37 of 80 from
+        // step 0 on (d_loss 24% off).
         func losses(_ run: String) throws -> [String: [Double]] {
             let r = try XCTUnwrap(expected[run] as? [String: Any], "no \(run) run")
             return try XCTUnwrap(r["losses"] as? [String: [Double]])
