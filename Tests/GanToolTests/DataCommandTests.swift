@@ -98,7 +98,7 @@ final class DataCommandTests: XCTestCase {
         XCTAssertTrue(r.stdout.hasPrefix("MNIST-M written to \(root.path)/data/mnistm: 100 train + 100 test images from 3 photos in "), r.stdout)
         let built = try MNISTM(split: .train, directory: root.appendingPathComponent("data/mnistm"))
         XCTAssertEqual(built.labels, try MNIST(split: .train, directory: mnist).labels)
-        XCTAssertEqual(try Image(contentsOf: root.appendingPathComponent("grid.png")), built.grid())
+        XCTAssertEqual(try Image(contentsOf: root.appendingPathComponent("grid.png")), try built.grid())
         let again = try gan(["data", "mnistm", "--bsds", bsds.path, "--mnist", mnist.path], in: root)
         XCTAssertEqual(again.status, 1)
         XCTAssertTrue(again.stderr.contains("MNIST-M is already there; it is written once and not rebuilt"), again.stderr)

@@ -84,9 +84,9 @@ final class MNISTMTests: XCTestCase {
             let built = try MNISTM(split: split, directory: out.appendingPathComponent("a"))
             XCTAssertEqual(built.count, digits.count)
             XCTAssertEqual(built.labels, digits.labels)
-            XCTAssertEqual(built.pixels, MNISTMBuilder.blend(digits: digits.pixels, patches: patches, photos: photoImages))
+            XCTAssertEqual(try built.images.records(0 ..< built.count), MNISTMBuilder.blend(digits: digits.pixels, patches: patches, photos: photoImages))
             // One pixel straight from the definition: image 17 at (x 10, y 12).
-            let p = patches[17], image = built.image(at: 17), d = Int(digits.image(at: 17)[10, 12, 0])
+            let p = patches[17], image = try built.image(at: 17), d = Int(digits.image(at: 17)[10, 12, 0])
             for c in 0..<3 {
                 XCTAssertEqual(Int(image[10, 12, c]), abs(Int(photoImages[p.photo][p.left + 10, p.top + 12, c]) - d))
             }
@@ -95,11 +95,16 @@ final class MNISTMTests: XCTestCase {
         let example = try dataset.example(at: 5, generator: RandomGenerator(seed: 0))
         XCTAssertEqual(example.labels, [Float(test.labels[5])])
         XCTAssertEqual([example.images[0].channels, example.images[0].height, example.images[0].width], [3, 28, 28])
-        // A gzipped copy of a file is read as well.
-        let labels = out.appendingPathComponent("a/t10k-labels-idx1-ubyte")
-        try Data(gzipForTests([UInt8](try Data(contentsOf: labels)))).write(to: labels.appendingPathExtension("gz"))
-        try FileManager.default.removeItem(at: labels)
-        XCTAssertEqual(try MNISTM(split: .test, directory: out.appendingPathComponent("a")).labels, test.labels)
+        // A gzipped copy of a file is read as well (images inflated into memory).
+        let plain = try MNISTM(split: .test, directory: out.appendingPathComponent("a"))
+        for name in ["t10k-labels-idx1-ubyte", "t10k-images-idx4-ubyte"] {
+            let file = out.appendingPathComponent("a/\(name)")
+            try Data(gzipForTests([UInt8](try Data(contentsOf: file)))).write(to: file.appendingPathExtension("gz"))
+            try FileManager.default.removeItem(at: file)
+        }
+        let gzipped = try MNISTM(split: .test, directory: out.appendingPathComponent("a"))
+        XCTAssertEqual(gzipped.labels, test.labels)
+        XCTAssertEqual(try gzipped.images.records(3 ..< 7), try plain.images.records(3 ..< 7))
         let grid = try MNISTM(split: .train, directory: out.appendingPathComponent("a")).grid()
         XCTAssertEqual([grid.width, grid.height, grid.channels], [302, 302, 3])
     }
@@ -111,9 +116,9 @@ final class MNISTMTests: XCTestCase {
         let out = try makeTemporaryFolder(self, "out").appendingPathComponent("mnistm")
         _ = try MNISTMWriter.build(mnist: mnist, photos: try photoFolder(), seed: 3, into: out)
         let built = try MNISTM(split: .train, directory: out)
-        func pixel(_ i: Int, _ x: Int, _ y: Int) -> [UInt8] { (0..<3).map { built.image(at: i)[x, y, $0] } }
-        XCTAssertEqual(pixel(17, 10, 12), [18, 68, 118])
-        XCTAssertEqual(pixel(299, 27, 0), [220, 14, 64])
+        func pixel(_ i: Int, _ x: Int, _ y: Int) throws -> [UInt8] { let image = try built.image(at: i); return (0..<3).map { image[x, y, $0] } }
+        XCTAssertEqual(try pixel(17, 10, 12), [18, 68, 118])
+        XCTAssertEqual(try pixel(299, 27, 0), [220, 14, 64])
         let transform = ImageTransform([.resize(width: 32, height: 32, filter: .bilinear)], mean: [0.5], std: [0.5])
         let dataset = try MNISTMDataset(split: .train, directory: out, transform: transform)
         XCTAssertEqual(dataset.count, 300)
@@ -185,5 +190,16 @@ final class MNISTMTests: XCTestCase {
             try MNISTM(split: .test, directory: folder)
         }
         assertDataError(.unreadable, file: "train-images-idx4-ubyte", mentions: "no such file") { try MNISTM(split: .train, directory: folder) }
+        // A file that shrinks after it was opened (images are read as they are asked for).
+        try MNISTMWriter.writeIDX([1, 2], dimensions: [2], to: folder.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        let images = folder.appendingPathComponent("t10k-images-idx4-ubyte")
+        let opened = try MNISTM(split: .test, directory: folder)
+        XCTAssertEqual(try opened.image(at: 1).pixels, [UInt8](repeating: 1, count: 2352))
+        XCTAssertEqual(truncate(images.path, off_t(20 + 2352 + 100)), 0)
+        assertDataError(.unreadable, file: "t10k-images-idx4-ubyte", mentions: "file shrank") { try opened.image(at: 1) }
+        XCTAssertEqual(try opened.image(at: 0).pixels, [UInt8](repeating: 1, count: 2352))
+        assertDataError(.mismatch, file: "t10k-images-idx4-ubyte", mentions: "= 4704 bytes of data, but the file holds 2452") {
+            try MNISTM(split: .test, directory: folder)
+        }
     }
 }

@@ -39,22 +39,13 @@ final class MemoryInput: SequentialInput, RandomAccessInput {
 
 /// A file read with pread, in order or at offsets.
 final class FileInput: SequentialInput, RandomAccessInput {
-    private let descriptor: Int32
-    private let path: String
+    private let file: RandomAccessFile
     private var position = 0
-    let size: Int
+    var size: Int { file.size }
 
     init(_ url: URL) throws {
-        path = url.path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        var info = stat()
-        guard descriptor >= 0, fstat(descriptor, &info) == 0 else {
-            throw DataError(.unreadable, file: path, "cannot be opened for reading: \(String(cString: strerror(errno)))")
-        }
-        size = Int(info.st_size)
+        file = try RandomAccessFile(url)
     }
-
-    deinit { if descriptor >= 0 { close(descriptor) } }
 
     func read(_ count: Int) throws -> [UInt8] {
         let chunk = try read(at: position, count: count)
@@ -63,16 +54,7 @@ final class FileInput: SequentialInput, RandomAccessInput {
     }
 
     func read(at offset: Int, count: Int) throws -> [UInt8] {
-        let wanted = max(0, min(count, size - offset))
-        var out = [UInt8](repeating: 0, count: wanted)
-        var done = 0
-        while done < wanted {
-            let n = out.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, wanted - done, off_t(offset + done)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw DataError(.unreadable, file: path, "read failed at byte \(offset + done): \(n < 0 ? String(cString: strerror(errno)) : "file shrank")") }
-            done += n
-        }
-        return out
+        try file.read(at: offset, count: count)
     }
 }
 

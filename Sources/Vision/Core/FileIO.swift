@@ -3,20 +3,11 @@
 import Foundation
 
 public enum FileIO {
-    /// The bytes of a file, or an error naming it. (Through FileHandle: Foundation's
-    /// Data(contentsOf:) and String(contentsOf:) leak 4 KB on every empty file.)
+    /// The bytes of a file, or an error naming it. Read straight into one array of the
+    /// file's size: through Data a large file would be held twice while it is copied (and
+    /// Foundation's Data(contentsOf:) leaks 4 KB on every empty file).
     public static func read(_ url: URL) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw DataError(.unreadable, file: url.path, exists ? "cannot be opened for reading" : "no such file")
-        }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.readToEnd() ?? Data()
-            return [UInt8](data)
-        } catch {
-            throw DataError(.unreadable, file: url.path, "read failed: \(error.localizedDescription)")
-        }
+        try RandomAccessFile(url).readAll()
     }
 
     /// Writes `bytes` to `url` via a temporary file in the same folder and a rename.

@@ -1,10 +1,11 @@
-// MNIST-M in memory, as `gan data mnistm` writes it: per split an IDX image file of
-// N x 28 x 28 x 3 unsigned bytes (RGB, interleaved) and an IDX label file, with MNIST's
-// file-name pattern (`train-images-idx4-ubyte`, `t10k-labels-idx1-ubyte`); a gzipped copy
-// (`NAME.gz`) is read as well.
+// MNIST-M as `gan data mnistm` writes it: per split an IDX image file of N x 28 x 28 x 3
+// unsigned bytes (RGB, interleaved) and an IDX label file, with MNIST's file-name pattern
+// (`train-images-idx4-ubyte`, `t10k-labels-idx1-ubyte`); a gzipped copy (`NAME.gz`) is read
+// as well. Images are read from the file as they are asked for (a gzipped file is inflated
+// into memory): the training split is 141 MB, which the process need not hold.
 import Foundation
 
-/// One MNIST-M split held in memory: 28x28 RGB images and their digits.
+/// One MNIST-M split: 28x28 RGB images and their digits.
 public struct MNISTM: Sendable {
     public static let side = 28
     /// The files a complete MNIST-M folder holds.
@@ -12,8 +13,8 @@ public struct MNISTM: Sendable {
                                    "t10k-images-idx4-ubyte", "t10k-labels-idx1-ubyte", "SOURCE.md"]
 
     public let count: Int
-    /// `count * 28 * 28 * 3` bytes, image after image, rows top to bottom, RGB interleaved.
-    public let pixels: [UInt8]
+    /// The images: `28 * 28 * 3` bytes each, rows top to bottom, RGB interleaved.
+    public let images: IDXRecords
     /// Class labels 0...9 (those of the MNIST digits the images were made from).
     public let labels: [UInt8]
 
@@ -29,7 +30,7 @@ public struct MNISTM: Sendable {
         }
         let names = MNISTM.files(split)
         let imageURL = MNISTM.existingFile(names.images, in: folder), labelURL = MNISTM.existingFile(names.labels, in: folder)
-        let images = try IDXArray(contentsOf: imageURL)
+        let images = try IDXRecords(contentsOf: imageURL)
         let labels = try IDXArray(contentsOf: labelURL)
         guard images.dimensions.count == 4, images.dimensions.dropFirst() == [MNISTM.side, MNISTM.side, 3] else {
             throw DataError(.mismatch, file: imageURL.path, "expected an IDX array of N x 28 x 28 x 3 images, found \(images.dimensions.map(String.init).joined(separator: " x "))")
@@ -41,7 +42,7 @@ public struct MNISTM: Sendable {
             throw DataError(.corrupt, file: labelURL.path, "label \(labels.bytes[bad]) at index \(bad) is not a digit 0-9")
         }
         count = images.dimensions[0]
-        pixels = images.bytes
+        self.images = images
         self.labels = labels.bytes
     }
 
@@ -52,17 +53,16 @@ public struct MNISTM: Sendable {
     }
 
     /// Image `index` as an 8-bit RGB `Image`.
-    public func image(at index: Int) -> Image {
-        let size = MNISTM.side * MNISTM.side * 3
-        return Image(width: MNISTM.side, height: MNISTM.side, channels: 3, pixels: Array(pixels[index * size ..< (index + 1) * size]))
+    public func image(at index: Int) throws -> Image {
+        Image(width: MNISTM.side, height: MNISTM.side, channels: 3, pixels: try images.records(index ..< index + 1))
     }
 }
 
 extension MNISTM {
     /// The first `count` images in rows of `perRow`, with `padding` black pixels around and
     /// between them (as torchvision's make_grid lays them out), for a look at the data.
-    public func grid(count: Int = 100, perRow: Int = 10, padding: Int = 2) -> Image {
-        let n = min(count, self.count), rows = (n + perRow - 1) / perRow, cell = MNISTM.side + padding
+    public func grid(count: Int = 100, perRow: Int = 10, padding: Int = 2) throws -> Image {
+        let n = min(count, self.count), pixels = try images.records(0 ..< n), rows = (n + perRow - 1) / perRow, cell = MNISTM.side + padding
         let width = perRow * cell + padding, height = rows * cell + padding
         var grid = Image(width: width, height: height, channels: 3)
         let rowBytes = MNISTM.side * 3

@@ -18,6 +18,6 @@ public struct MNISTMDataset: Dataset {
     public func source(of index: Int) -> String { "MNIST-M example \(index)" }
 
     public func example(at index: Int, generator: RandomGenerator) throws -> Example {
-        Example(images: [transform.apply(data.image(at: index), generator: generator)], labels: [Float(data.labels[index])])
+        Example(images: [transform.apply(try data.image(at: index), generator: generator)], labels: [Float(data.labels[index])])
     }
 }
