@@ -207,6 +207,23 @@ let convs: [ConvCase] = [
     ConvCase(name: "srgan VGG 256->256 @64", batch: 4, cin: 256, cout: 256, size: 64, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "srgan VGG 512->512 @32", batch: 4, cin: 512, cout: 512, size: 32, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "srgan VGG 512->512 @16", batch: 4, cin: 512, cout: 512, size: 16, kernel: 3, stride: 1, pad: 1),
+    // pixelda on MNIST/MNIST-M at 32 px: G at batch 64; D and the classifier see two batches at once (128)
+    ConvCase(name: "pixelda G in 6->64 @32", batch: 64, cin: 6, cout: 64, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "pixelda G res 64->64 @32", batch: 64, cin: 64, cout: 64, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "pixelda G out 64->3 @32", batch: 64, cin: 64, cout: 3, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "pixelda D 3->64 s2 @32", batch: 128, cin: 3, cout: 64, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "pixelda D 64->128 s2 @16", batch: 128, cin: 64, cout: 128, size: 16, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "pixelda D 128->256 s2 @8", batch: 128, cin: 128, cout: 256, size: 8, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "pixelda D 256->512 s2 @4", batch: 128, cin: 256, cout: 512, size: 4, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "pixelda D out 512->1 @2", batch: 128, cin: 512, cout: 1, size: 2, kernel: 3, stride: 1, pad: 1),
+    // cogan at 32 px, batch 32: the shared generator layers, one head (two run), one critic's blocks (four run)
+    ConvCase(name: "cogan G 128->128 @16", batch: 32, cin: 128, cout: 128, size: 16, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "cogan G head 128->64 @32", batch: 32, cin: 128, cout: 64, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "cogan G head 64->3 @32", batch: 32, cin: 64, cout: 3, size: 32, kernel: 3, stride: 1, pad: 1),
+    ConvCase(name: "cogan D 3->16 s2 @32", batch: 32, cin: 3, cout: 16, size: 32, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "cogan D 16->32 s2 @16", batch: 32, cin: 16, cout: 32, size: 16, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "cogan D 32->64 s2 @8", batch: 32, cin: 32, cout: 64, size: 8, kernel: 3, stride: 2, pad: 1),
+    ConvCase(name: "cogan D 64->128 s2 @4", batch: 32, cin: 64, cout: 128, size: 4, kernel: 3, stride: 2, pad: 1),
 ]
 for c in convs {
     let out = (c.size + 2 * c.pad - c.kernel) / c.stride + 1

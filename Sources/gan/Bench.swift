@@ -47,9 +47,11 @@ struct Bench: ParsableCommand {
         if json {
             print(result.json)
         } else {
-            print(String(format: "%@: %.2f ms per iteration (median; %.2f-%.2f over %d cycles of %d), %.1f samples/s, peak RSS %.0f MB (tensors %.0f MB), %d threads, %@",
+            print(String(format: "%@: %.2f ms per iteration (median; %.2f-%.2f over %d cycles of %d), %.1f samples/s, peak RSS %.0f MB (tensors %.0f MB), %d threads, %@; "
+                         + "%.2f GFLOP per iteration in products and convolutions (as defined), %.1f GFLOP/s: %.0f%% of the FMA peak measured here (%.1f GFLOP/s)",
                          type.info.name, result.msPerIteration, result.msMin, result.msMax, result.cycles, result.cycleLength,
-                         result.samplesPerSecond, result.peakRSSMB, result.peakTensorMB, result.threads, precision.rawValue))
+                         result.samplesPerSecond, result.peakRSSMB, result.peakTensorMB, result.threads, precision.rawValue,
+                         result.gflopPerIteration, result.gflops, 100 * result.peakFraction, result.fmaPeakGFLOPS))
         }
     }
 

@@ -231,6 +231,16 @@ final class ToolTests: GanToolTestCase {
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         for key in ["ms_per_iter", "samples_per_s", "peak_rss_mb", "peak_tensor_mb"] { XCTAssertNotNil(obj[key] as? Double, key) }
         XCTAssertLessThanOrEqual(obj["peak_tensor_mb"] as? Double ?? .infinity, obj["peak_rss_mb"] as? Double ?? 0, "live tensors are part of the resident memory")
+        // The products of one iteration at batch 8, 2 * 8 * in * out FLOPs each. G's layers
+        // (100-128-256-512-1024-784) sum F_G = 24,059,904, D's (784-512-256-1) F_D = 8,523,776.
+        // G step: G forward, D forward, D's data gradients (its weights frozen), G's weight
+        // gradients and its data gradients but the first layer's: 3 F_G + 2 F_D - 204,800.
+        // D step on the real and the fake batch: forward, weight gradients, data gradients but
+        // the first layer's: 6 F_D - 2 * 6,422,528. In all 127,320,064.
+        XCTAssertEqual(obj["gflop_per_iter"] as? Double, 0.127320)
+        let peak = try XCTUnwrap(obj["fma_peak_gflops"] as? Double), rate = try XCTUnwrap(obj["gflops"] as? Double)
+        XCTAssertGreaterThan(peak, 0)
+        XCTAssertEqual(try XCTUnwrap(obj["peak_fraction"] as? Double), rate / peak, accuracy: 1e-4 + 1e-3 * rate / peak)
     }
 }
 

@@ -7,12 +7,17 @@ import CKernels
 public struct ConvGeometry: Equatable, Sendable {
     public var batch, cIn, h, w, cOut, kh, kw: Int
     public var strideH, strideW, padH, padW, dilationH, dilationW, groups: Int
+    /// FLOPs counted per FLOP run (`WorkCount`): above 1 for a folded convolution, which
+    /// counts as the larger convolution it stands for.
+    var countedPerRun: Double = 1
     public var outH: Int { (h + 2 * padH - dilationH * (kh - 1) - 1) / strideH + 1 }
     public var outW: Int { (w + 2 * padW - dilationW * (kw - 1) - 1) / strideW + 1 }
     var inputShape: [Int] { [batch, cIn, h, w] }
     var weightShape: [Int] { [cOut, cIn / groups, kh, kw] }
     var outputShape: [Int] { [batch, cOut, outH, outW] }
     var colRows: Int { (cIn / groups) * kh * kw }
+    /// Each pass's FLOPs as a direct convolution (forward, data or weight gradient alike).
+    var directFLOPs: Double { 2 * Double(batch) * Double(cOut) * Double(outH * outW) * Double(colRows) }
 }
 
 extension ConvGeometry {
@@ -30,6 +35,7 @@ extension Kernels {
         let y = Tensor.uninitialized(g.outputShape)
         var cg = g.c
         ck_conv2d_forward(&cg, x.storage.pointer, weight.storage.pointer, y.storage.pointer)
+        WorkCount.add(g.directFLOPs * g.countedPerRun)
         return y
     }
 
@@ -38,6 +44,7 @@ extension Kernels {
         let gx = Tensor.uninitialized(g.inputShape)
         var cg = g.c
         ck_conv2d_backward_data(&cg, gy.storage.pointer, weight.storage.pointer, gx.storage.pointer)
+        WorkCount.add(g.directFLOPs * g.countedPerRun)
         return gx
     }
 
@@ -46,6 +53,7 @@ extension Kernels {
         let gw = Tensor.uninitialized(g.weightShape)
         var cg = g.c
         ck_conv2d_backward_weight(&cg, x.storage.pointer, gy.storage.pointer, gw.storage.pointer)
+        WorkCount.add(g.directFLOPs * g.countedPerRun)
         return gw
     }
 }

@@ -70,6 +70,12 @@ extension Tensor {
 /// x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O].
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Pair = 0,
                    dilation: Pair = 1, groups: Int = 1) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, countedAs: nil)
+}
+
+/// conv2d whose passes count `countedAs` FLOPs each in `WorkCount` (nil: their own).
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Pair = 1, padding: Pair, dilation: Pair = 1, groups: Int = 1,
+            countedAs: Double?) -> Tensor {
     let desc = "conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape))"
     guard x.rank == 4, weight.rank == 4 else { shapeFailure("\(desc): both must be 4-D (NCHW, OIHW)") }
     guard groups >= 1, x.shape[1] == weight.shape[1] * groups, weight.shape[0] % groups == 0 else {
@@ -78,10 +84,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pai
     guard stride.h > 0, stride.w > 0, dilation.h > 0, dilation.w > 0, padding.h >= 0, padding.w >= 0 else {
         shapeFailure("\(desc): stride \(stride) and dilation \(dilation) must be positive, padding \(padding) non-negative")
     }
-    let g = ConvGeometry(batch: x.shape[0], cIn: x.shape[1], h: x.shape[2], w: x.shape[3], cOut: weight.shape[0],
+    var g = ConvGeometry(batch: x.shape[0], cIn: x.shape[1], h: x.shape[2], w: x.shape[3], cOut: weight.shape[0],
                          kh: weight.shape[2], kw: weight.shape[3], strideH: stride.h, strideW: stride.w,
                          padH: padding.h, padW: padding.w, dilationH: dilation.h, dilationW: dilation.w, groups: groups)
     guard g.outH > 0, g.outW > 0 else { shapeFailure("\(desc), padding \(padding): the kernel is larger than the padded input") }
+    if let countedAs { g.countedPerRun = countedAs / g.directFLOPs }
     guard let bias else { return Tensor.conv2dOp(x, weight, g) }
     guard bias.count == g.cOut else { shapeFailure("\(desc): bias of shape \(Shape.describe(bias.shape)) for \(g.cOut) output channels") }
     return Tensor.conv2dBiasOp(x, weight, bias, g)

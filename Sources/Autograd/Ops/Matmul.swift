@@ -86,6 +86,7 @@ extension Tensor {
         let out = Tensor.uninitialized([n, m])
         ck_sgemm_bias(0, 1, n, m, k, 1, x.storage.pointer, k, weight.storage.pointer, k, 0,
                       out.storage.pointer, m, bias.storage.pointer)
+        WorkCount.add(2 * Double(n) * Double(m) * Double(k))
         let biasShape = bias.shape
         return out.recorded("linear", [x, weight, bias]) { g, needs in
             let gx: Tensor? = !(x.requiresGrad && needs[0]) ? nil : Tensor.matmul(g, weight)

@@ -103,7 +103,9 @@ public func conv2dOfNearestUpsampled(_ x: Tensor, weight: Tensor, bias: Tensor?,
           !(rows.kernel == 3 && columns.kernel == 3 && weight.shape[0] >= Int(CK_WINOGRAD_MIN_CHANNELS)) else { return nil }
     let o = weight.shape[0], fold = NearestPhaseFold(rows: rows, columns: columns)
     let phaseBias = bias.map { $0.reshape([o, 1]).expand(to: [o, 4]).reshape([4 * o]) }
+    // Counted as the convolution it stands for: 2H x 2W outputs of the whole kernel.
+    let unfolded = 2 * Double(x.shape[0] * o) * Double(4 * x.shape[2] * x.shape[3]) * Double(x.shape[1] * rows.kernel * columns.kernel)
     let y = conv2d(x, weight: weight.nearestPhaseWeights(fold), bias: phaseBias,
-                   padding: Pair(h: rows.padding, w: columns.padding))
+                   padding: Pair(h: rows.padding, w: columns.padding), countedAs: unfolded)
     return y.interleavedPhases(fold, h: x.shape[2], w: x.shape[3])
 }

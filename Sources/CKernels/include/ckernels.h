@@ -63,6 +63,11 @@ int ck_parallel_width(void);
 // ck_parallel_width() is 1.
 long ck_parallel_chunks(long work, long per_chunk);
 
+// ---- The machine's float32 FMA peak (fma_peak.c) ------------------------------
+// GFLOP/s of independent fused multiply-adds in the widest vectors the CPU has, on every
+// pool thread at once, best of runs over about `seconds`.
+double ck_fma_peak_gflops(double seconds);
+
 // ---- Optimiser (adam.c) ----------------------------------------------------
 // One torch.optim.Adam step (amsgrad off) over n contiguous parameters, in place:
 //   g = grad + weight_decay * param;  m = lerp(m, g, 1 - beta1);

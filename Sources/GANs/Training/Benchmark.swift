@@ -1,5 +1,6 @@
 // `gan bench`: training iterations timed on batches already in memory.
 import Autograd
+import CKernels
 import Foundation
 
 public struct BenchmarkResult: Sendable {
@@ -25,11 +26,23 @@ public struct BenchmarkResult: Sendable {
     /// and the page faults taken (memory handed back and faulted in again), per iteration.
     public var poolMissesPerIteration: Double = 0
     public var pageFaultsPerIteration: Double = 0
+    /// The matrix products' and convolutions' FLOPs per iteration, counted as the layers are
+    /// defined (`WorkCount`), and the machine's float32 FMA peak measured on as many threads
+    /// right after the timed iterations (0 where not measured).
+    public var gflopPerIteration: Double = 0
+    public var fmaPeakGFLOPS: Double = 0
+
+    /// The counted FLOPs over the median iteration time.
+    public var gflops: Double { msPerIteration > 0 ? gflopPerIteration / (msPerIteration / 1000) : 0 }
+    /// `gflops` as a share of the measured FMA peak.
+    public var peakFraction: Double { fmaPeakGFLOPS > 0 ? gflops / fmaPeakGFLOPS : 0 }
 
     public var json: String {
         String(format: "{\"model\":\"%@\",\"batch_size\":%d,\"ms_per_iter\":%.4f,\"ms_min\":%.4f,\"ms_max\":%.4f,\"cycles\":%d,\"cycle_length\":%d,\"samples_per_s\":%.2f,\"peak_rss_mb\":%.1f,\"peak_tensor_mb\":%.1f,\"threads\":%d,\"precision\":\"%@\",\"pool_misses_per_iter\":%.1f,\"page_faults_per_iter\":%.1f",
                model, batchSize, msPerIteration, msMin, msMax, cycles, cycleLength, samplesPerSecond, peakRSSMB, peakTensorMB, threads, precision.rawValue,
                poolMissesPerIteration, pageFaultsPerIteration)
+            + String(format: ",\"gflop_per_iter\":%.6f,\"gflops\":%.3f,\"fma_peak_gflops\":%.3f,\"peak_fraction\":%.5f",
+                     gflopPerIteration, gflops, fmaPeakGFLOPS, peakFraction)
             + (ranks > 1 ? String(format: ",\"ranks\":%d,\"communication_ms\":%.4f", ranks, communicationMs) : "") + "}"
     }
 }
@@ -63,7 +76,7 @@ public enum Benchmark {
         let cycles = (iterations + cycle - 1) / cycle
         var perBatch: [Double] = [], waits: [Double] = []
         var done = warmup
-        let misses0 = MemoryStats.poolMisses, faults0 = MemoryUsage.minorPageFaults()
+        let misses0 = MemoryStats.poolMisses, faults0 = MemoryUsage.minorPageFaults(), flops0 = WorkCount.flops
         for _ in 0..<cycles {
             parallel?.barrier()   // every rank times the same cycle
             let start = DispatchTime.now().uptimeNanoseconds, waited = parallel?.communicationSeconds ?? 0
@@ -75,6 +88,7 @@ public enum Benchmark {
         let timed = Double(cycles * cycle)
         let missesPerIteration = Double(MemoryStats.poolMisses - misses0) / timed
         let faultsPerIteration = Double(MemoryUsage.minorPageFaults() - faults0) / timed
+        let gflopPerIteration = Double(WorkCount.flops - flops0) / timed / 1e9
         func medianOf(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -89,6 +103,8 @@ public enum Benchmark {
         result.precision = precision
         result.poolMissesPerIteration = missesPerIteration
         result.pageFaultsPerIteration = faultsPerIteration
+        result.gflopPerIteration = gflopPerIteration
+        result.fmaPeakGFLOPS = ck_fma_peak_gflops(0.5)
         result.communicationMs = medianOf(waits)
         return result
     }
