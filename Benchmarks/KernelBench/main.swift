@@ -220,6 +220,11 @@ let convs: [ConvCase] = [
     ConvCase(name: "cogan G 128->128 @16", batch: 32, cin: 128, cout: 128, size: 16, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cogan G head 128->64 @32", batch: 32, cin: 128, cout: 64, size: 32, kernel: 3, stride: 1, pad: 1),
     ConvCase(name: "cogan G head 64->3 @32", batch: 32, cin: 64, cout: 3, size: 32, kernel: 3, stride: 1, pad: 1),
+    // The same upsample-conv layers as they run, folded into 4x4 stride-2 transposed convolutions
+    ConvCase(name: "cogan G T4 128->128 @16", batch: 32, cin: 128, cout: 128, size: 16, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "cogan G T4 head 128->64 @32", batch: 32, cin: 64, cout: 128, size: 32, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "cyclegan up T4 256->128 @128", cin: 128, cout: 256, size: 128, kernel: 4, stride: 2, pad: 1),
+    ConvCase(name: "cyclegan up T4 128->64 @256", cin: 64, cout: 128, size: 256, kernel: 4, stride: 2, pad: 1),
     ConvCase(name: "cogan D 3->16 s2 @32", batch: 32, cin: 3, cout: 16, size: 32, kernel: 3, stride: 2, pad: 1),
     ConvCase(name: "cogan D 16->32 s2 @16", batch: 32, cin: 16, cout: 32, size: 16, kernel: 3, stride: 2, pad: 1),
     ConvCase(name: "cogan D 32->64 s2 @8", batch: 32, cin: 32, cout: 64, size: 8, kernel: 3, stride: 2, pad: 1),

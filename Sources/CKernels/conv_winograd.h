@@ -8,8 +8,7 @@ int ck_conv_winograd_suits(const ck_conv_geometry *g);
 void ck_conv_winograd_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
 void ck_conv_winograd_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx);
 void ck_conv_winograd_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw);
-// Whether this geometry takes the stride-2 path (4x4, stride 2, ungrouped, wide).
-int ck_conv_winograd_s2_suits(const ck_conv_geometry *g);
+// (ck_conv_winograd_s2_suits, in ckernels.h: whether a geometry takes the stride-2 path.)
 void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y);
 void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx);
 void ck_conv_winograd_s2_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy, float *gw);

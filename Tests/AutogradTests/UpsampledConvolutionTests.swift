@@ -32,6 +32,9 @@ final class UpsampledConvolutionTests: XCTestCase {
             Case(name: "1x9 same", input: [1, 2, 3, 5], outChannels: 2, kh: 1, kw: 9, left: 4, right: 4, top: 0, bottom: 0),
             // ccgan's and bicyclegan's output layer: 3x3 'same' to 3 channels, too few for Winograd.
             Case(name: "3x3 to 3 channels", input: [2, 5, 4, 5], outChannels: 3, kh: 3, kw: 3, left: 1, right: 1, top: 1, bottom: 1),
+            // DCGAN's generator layers: 3x3 'same' between wide layers, a transposed 4x4 stride-2
+            // convolution on its Winograd route (128 3x3 tiles of the 22 x 21 input).
+            Case(name: "3x3 as a transposed 4x4", input: [2, 16, 22, 21], outChannels: 17, kh: 3, kw: 3, left: 1, right: 1, top: 1, bottom: 1),
         ]
         for c in cases {
             let x = randn(c.input, rng).requiringGrad()
@@ -40,6 +43,7 @@ final class UpsampledConvolutionTests: XCTestCase {
             let reference = unfolded(x, w, b, c)
             let folded = try XCTUnwrap(conv2dOfNearestUpsampled(x, weight: w, bias: b, left: c.left, right: c.right,
                                                                 top: c.top, bottom: c.bottom), c.name)
+            XCTAssertEqual(folded.gradFnName, c.outChannels >= 16 ? "conv_transpose2d" : "interleave_phases", c.name)
             XCTAssertEqual(folded.shape, reference.shape, c.name)
             assertClose(folded.scalars, reference.scalars, c.name + " forward")
             let seed = randn(reference.shape, rng)
@@ -51,15 +55,37 @@ final class UpsampledConvolutionTests: XCTestCase {
         }
     }
 
+    /// The transposed weight of a 3x3 tap pattern, worked out by hand: row and column 0 of
+    /// the 4x4 hold tap 2, 1 taps 1 + 2, 2 taps 0 + 1, 3 tap 0.
+    func testUpsampledTransposedWeightsSumTheTapsEachPhaseReads() throws {
+        let w = Tensor(shape: [2, 1, 3, 3], scalars: (0..<18).map { Float($0) })   // [O 2, C 1]
+        let t = w.upsampledTransposedWeights()
+        XCTAssertEqual(t.shape, [1, 2, 4, 4])
+        // Output channel 1's taps are 9...17: t[0][1][1][2] sums rows 1, 2 and columns 0, 1.
+        let v = t.scalars
+        XCTAssertEqual(v[16 + 1 * 4 + 2], 56)   // 12 + 13 + 15 + 16
+        XCTAssertEqual(v[0], 8)                 // tap (2, 2) of channel 0
+        XCTAssertEqual(v[15], 0)                // tap (0, 0)
+        XCTAssertEqual(v[5], 24)                // 4 + 5 + 7 + 8
+        XCTAssertEqual(v[16 + 10], 44)          // 9 + 10 + 12 + 13
+    }
+
+    func testTransposedWeightsSecondOrderGradients() {
+        gradGradCheck([randn([2, 3, 3, 3], RandomGenerator(seed: 12))], "transposed 4x4 weights") {
+            $0[0].pow(3).upsampledTransposedWeights().tanh()
+        }
+    }
+
     func testSecondOrderGradients() {
         gradGradCheck([randn([1, 2, 3, 3], rng), randn([2, 2, 5, 5], rng, std: 0.3), randn([2], rng)], "folded 5x5") {
             conv2dOfNearestUpsampled($0[0].pow(3), weight: $0[1], bias: $0[2], left: 2, right: 2, top: 2, bottom: 2)!.tanh()
         }
     }
 
-    /// Where folding saves nothing (1x1: 1x1 phase kernels; 3x3 to 16 or more channels: what
-    /// Winograd gives the layer unfolded), the output would not be twice the input or the padding
-    /// would be uneven, the caller keeps the layers.
+    /// Where folding saves nothing (1x1: 1x1 phase kernels; 3x3 to 16 or more channels that the
+    /// 4x4 stride-2 Winograd route does not take: what Winograd gives the layer unfolded), the
+    /// output would not be twice the input or the padding would be uneven, the caller keeps the
+    /// layers.
     func testDoesNotFoldWhereItWouldNotHelp() {
         let x = randn([1, 2, 4, 4], rng)
         XCTAssertNil(conv2dOfNearestUpsampled(x, weight: randn([16, 2, 3, 3], rng), bias: nil, left: 1, right: 1, top: 1, bottom: 1))

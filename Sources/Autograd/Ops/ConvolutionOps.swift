@@ -98,6 +98,13 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Pair = 1, paddin
 /// x [N, C, H, W], weight [C, O/groups, kh, kw], bias [O].
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Pair = 0,
                             outputPadding: Pair = 0, groups: Int = 1, dilation: Pair = 1) -> Tensor {
+    convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                    groups: groups, dilation: dilation, countedAs: nil)
+}
+
+/// convTranspose2d whose passes count `countedAs` FLOPs each in `WorkCount` (nil: their own).
+func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Pair, padding: Pair, outputPadding: Pair = 0,
+                     groups: Int = 1, dilation: Pair = 1, countedAs: Double?) -> Tensor {
     let desc = "conv_transpose2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape))"
     guard x.rank == 4, weight.rank == 4 else { shapeFailure("\(desc): both must be 4-D") }
     guard groups >= 1, x.shape[1] == weight.shape[0], weight.shape[0] % groups == 0 else {
@@ -112,9 +119,10 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, st
     let outW = (x.shape[3] - 1) * stride.w - 2 * padding.w + dilation.w * (kw - 1) + outputPadding.w + 1
     guard outH > 0, outW > 0 else { shapeFailure("\(desc): the output would be empty (\(outH) x \(outW))") }
     // The equivalent convolution maps the [N, O, outH, outW] output back to x.
-    let g = ConvGeometry(batch: x.shape[0], cIn: weight.shape[1] * groups, h: outH, w: outW, cOut: x.shape[1],
+    var g = ConvGeometry(batch: x.shape[0], cIn: weight.shape[1] * groups, h: outH, w: outW, cOut: x.shape[1],
                          kh: kh, kw: kw, strideH: stride.h, strideW: stride.w, padH: padding.h, padW: padding.w,
                          dilationH: dilation.h, dilationW: dilation.w, groups: groups)
+    if let countedAs { g.countedPerRun = countedAs / g.directFLOPs }
     guard let bias else { return Tensor.conv2dBackwardDataOp(x, weight, g) }
     guard bias.count == g.cIn else { shapeFailure("\(desc): bias of shape \(Shape.describe(bias.shape)) for \(g.cIn) output channels") }
     return Tensor.convTranspose2dBiasOp(x, weight, bias, g)

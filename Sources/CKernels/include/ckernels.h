@@ -180,6 +180,9 @@ void ck_conv2d_backward_data(const ck_conv_geometry *g, const float *gy, const f
 // gw = dL/dweight (overwrites gw)
 void ck_conv2d_backward_weight(const ck_conv_geometry *g, const float *x, const float *gy,
                                float *gw);
+// Whether a 4x4 stride-2 convolution of this geometry runs its three passes on the phase
+// Winograd route (conv_winograd_s2.c) in float32: wide and large enough to gain from it.
+int ck_conv_winograd_s2_suits(const ck_conv_geometry *g);
 
 // ---- Elementwise (elementwise.c) --------------------------------------------
 enum {

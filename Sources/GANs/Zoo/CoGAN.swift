@@ -31,8 +31,10 @@ public final class CoupledGenerators: Module {
 
     /// The images of domain 1 and domain 2 for noise z [N, latent].
     public func callAsFunction(_ z: Tensor) -> (Tensor, Tensor) {
-        let embedding = sharedConv(fc(z).reshape([z.shape[0], 128, initSize, initSize]))
-        return (G1(embedding), G2(embedding))
+        // The shared layers' last upsampling folds into each head's first convolution.
+        let (embedding, upsamplingLeft) = sharedConv.forwardBeforeTrailingUpsample(fc(z).reshape([z.shape[0], 128, initSize, initSize]))
+        guard upsamplingLeft else { return (G1(embedding), G2(embedding)) }
+        return (G1.forward(nearestUpsampled: embedding), G2.forward(nearestUpsampled: embedding))
     }
 
     /// The pairs side by side: [N, C, S, 2S].

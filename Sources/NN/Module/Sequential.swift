@@ -21,10 +21,14 @@ public final class Sequential: Module {
         layers.enumerated().map { (name: String($0.offset), module: $0.element) }
     }
 
-    override public func forward(_ input: Tensor) -> Tensor {
-        var x = input, i = 0
-        while i < layers.count {
-            if let (y, used) = upsampledConvolution(at: i, x) {
+    override public func forward(_ input: Tensor) -> Tensor { run(input, layers: 0..<layers.count) }
+
+    /// The layers `range` applied in order, each nearest 2x Upsample folded into the
+    /// convolution after it where that is cheaper.
+    private func run(_ input: Tensor, layers range: Range<Int>) -> Tensor {
+        var x = input, i = range.lowerBound
+        while i < range.upperBound {
+            if let (y, used) = upsampledConvolution(at: i, x, before: range.upperBound) {
                 x = y
                 i += used
             } else {
@@ -35,18 +39,44 @@ public final class Sequential: Module {
         return x
     }
 
+    /// The output before a final nearest 2x Upsample, and whether there was one: for a model
+    /// whose next layers (several heads) take the upsampled image, each folding the upsampling
+    /// into its first convolution (`forward(nearestUpsampled:)`) where that is cheaper.
+    public func forwardBeforeTrailingUpsample(_ input: Tensor) -> (output: Tensor, upsamplingLeft: Bool) {
+        guard let last = layers.last, Self.isNearest2x(last) else { return (forward(input), false) }
+        return (run(input, layers: 0..<(layers.count - 1)), true)
+    }
+
+    /// forward(upsample(input, scaleFactor: 2)), nearest, with the upsampling folded into the
+    /// first layers where they are an optional ZeroPad2d and a Conv2d that fold.
+    public func forward(nearestUpsampled input: Tensor) -> Tensor {
+        guard let (y, used) = foldedConvolution(from: 0, input, before: layers.count) else { return forward(upsample(input, scaleFactor: 2)) }
+        return run(y, layers: used..<layers.count)
+    }
+
+    private static func isNearest2x(_ layer: Module) -> Bool {
+        guard let up = layer as? Upsample else { return false }
+        return up.mode == .nearest && up.scaleFactor == 2
+    }
+
     /// A nearest 2x Upsample, an optional ZeroPad2d and a Conv2d as one convolution at the
     /// input's resolution, where that is cheaper (the same function; conv2dOfNearestUpsampled).
-    private func upsampledConvolution(at i: Int, _ x: Tensor) -> (Tensor, Int)? {
-        guard let up = layers[i] as? Upsample, up.mode == .nearest, up.scaleFactor == 2 else { return nil }
-        var j = i + 1, extra: Padding2d = 0
-        if j < layers.count, let pad = layers[j] as? ZeroPad2d {
+    private func upsampledConvolution(at i: Int, _ x: Tensor, before end: Int) -> (Tensor, Int)? {
+        guard Self.isNearest2x(layers[i]), let (y, next) = foldedConvolution(from: i + 1, x, before: end) else { return nil }
+        return (y, next - i)
+    }
+
+    /// Layers from `j` on, before `end` (an optional ZeroPad2d, then a Conv2d), applied to the
+    /// nearest 2x upsampling of x, folded, and the index after them; nil where they do not fold.
+    private func foldedConvolution(from j: Int, _ x: Tensor, before end: Int) -> (Tensor, Int)? {
+        var j = j, extra: Padding2d = 0
+        if j < end, let pad = layers[j] as? ZeroPad2d {
             extra = pad.padding
             j += 1
         }
-        guard j < layers.count, let conv = layers[j] as? Conv2d,
+        guard j < end, let conv = layers[j] as? Conv2d,
               let y = conv.forward(nearestUpsampled: x, extra: extra) else { return nil }
-        return (y, j - i + 1)
+        return (y, j + 1)
     }
 }
 
