@@ -429,7 +429,7 @@ def main():
             "steps and cyclegan's first one give the reference's losses (tests `*ParityTests`, "
             "`CycleGANTests`, `DiscoGANTests`, `DualGANTests`). `gan eval RUN` scores a run on its "
             "dataset's test pairs (L1, PSNR, SSIM). Per batch, measured back to back with the reference scripts "
-            "on an AMD EPYC Zen 4 (AVX-512): discogan runs 1.84x, cyclegan 1.78x and pix2pix 1.71x faster than its "
+            "on an AMD EPYC Zen 4 (AVX-512): discogan runs 1.84x, cyclegan 1.78-1.94x and pix2pix 1.63-1.74x faster than its "
             "script, and dualgan (its critic's gradient penalty) 1.03x; on an Intel Xeon discogan 2.1x, pix2pix 1.56x, "
             "cyclegan 1.15x and dualgan 0.8-1.0x; on an AMD EPYC Zen 2 (AVX2, "
             "no AVX-512) discogan 1.70x, pix2pix 1.60x, cyclegan 1.51x and dualgan 1.21x; on an AMD EPYC Zen 1 (AVX2 "
