@@ -89,6 +89,9 @@ final class CodecTests: XCTestCase {
         assertDataError(.unreadable, file: "missing.png", mentions: "no such file") {
             try Image(contentsOf: folder.appendingPathComponent("missing.png"))
         }
+        let subfolder = folder.appendingPathComponent("photo.png")
+        try FileManager.default.createDirectory(at: subfolder, withIntermediateDirectories: false)
+        assertDataError(.unreadable, file: "photo.png", mentions: "is a folder, not a file") { try Image(contentsOf: subfolder) }
     }
 
     func testRealSharedImagesDecode() throws {
