@@ -68,7 +68,7 @@ extension Tensor {
     }
 
     /// The 3x3 taps each row (and column) of the 4x4 transposed weight sums.
-    static let transposedTaps: [[Int]] = [[2], [1, 2], [0, 1], [0]]
+    static let transposedTaps: [ClosedRange<Int>] = [2...2, 1...2, 0...1, 0...0]
 
     /// [O, C, 3, 3] 'same' weights after a nearest 2x upsampling to the [C, O, 4, 4] weights of
     /// the stride-2 transposed convolution of the input they amount to; the adjoint sums each
@@ -76,13 +76,13 @@ extension Tensor {
     func upsampledTransposedWeights() -> Tensor {
         let (o, c) = (shape[0], shape[1])
         let out = Tensor.uninitialized([c, o, 4, 4])
-        let w = storage.pointer, t = out.storage.pointer
+        let w = storage.pointer, t = out.storage.pointer, taps = Tensor.transposedTaps
         for oc in 0..<(o * c) {
             let src = w + oc * 9, dst = t + ((oc % c) * o + oc / c) * 16
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     var sum: Float = 0
-                    for a in Tensor.transposedTaps[ky] { for b in Tensor.transposedTaps[kx] { sum += src[a * 3 + b] } }
+                    for a in taps[ky] { for b in taps[kx] { sum += src[a * 3 + b] } }
                     dst[ky * 4 + kx] = sum
                 }
             }
@@ -93,12 +93,12 @@ extension Tensor {
     func upsampledTransposedWeightsAdjoint() -> Tensor {
         let (c, o) = (shape[0], shape[1])
         let out = Tensor.zeros([o, c, 3, 3])
-        let g = storage.pointer, t = out.storage.pointer
+        let g = storage.pointer, t = out.storage.pointer, taps = Tensor.transposedTaps
         for oc in 0..<(o * c) {
             let src = g + ((oc % c) * o + oc / c) * 16, dst = t + oc * 9
             for ky in 0..<4 {
                 for kx in 0..<4 {
-                    for a in Tensor.transposedTaps[ky] { for b in Tensor.transposedTaps[kx] { dst[a * 3 + b] += src[ky * 4 + kx] } }
+                    for a in taps[ky] { for b in taps[kx] { dst[a * 3 + b] += src[ky * 4 + kx] } }
                 }
             }
         }
