@@ -33,29 +33,44 @@ int ck_conv_winograd_s2_suits(const ck_conv_geometry *g) {
 }
 
 // buf[k] = row[k * step + offset] for k in [0, count), zero where that falls outside [0, width).
+// The bounds come first so that the copy itself is a plain loop of one stride (vectorised).
 static void gather_row(const float *row, long width, long step, long offset, long count, float *buf) {
-    long k = 0;
-    for (; k < count && k * step + offset < 0; k++) buf[k] = 0.0f;
-    for (; k < count && k * step + offset < width; k++) buf[k] = row[k * step + offset];
-    for (; k < count; k++) buf[k] = 0.0f;
+    long lo = offset >= 0 ? 0 : (-offset + step - 1) / step;              // first k inside
+    long hi = width - offset <= 0 ? 0 : (width - offset + step - 1) / step; // first k past the end
+    if (lo > count) lo = count;
+    if (hi > count) hi = count;
+    if (hi < lo) hi = lo;
+    for (long k = 0; k < lo; k++) buf[k] = 0.0f;
+    const float *src = row + offset;
+    if (step == 2)
+        for (long k = lo; k < hi; k++) buf[k] = src[2 * k];
+    else
+        for (long k = lo; k < hi; k++) buf[k] = src[k * step];
+    for (long k = hi; k < count; k++) buf[k] = 0.0f;
 }
 
 // V for one channel of a tile row from its four input rows d[a][k] (tile tx reads k = 3tx..3tx+3).
 static void transform_inputs(float d[4][ROW], long tw, float *const dst[16]) {
-    for (long tx = 0; tx < tw; tx++) {
-        float s[4][4];
-        for (int b = 0; b < 4; b++) {
-            float d0 = d[0][3 * tx + b], d1 = d[1][3 * tx + b], d2 = d[2][3 * tx + b], d3 = d[3][3 * tx + b];
-            s[0][b] = d0 - d2;
-            s[1][b] = d1 + d2;
-            s[2][b] = d2 - d1;
-            s[3][b] = d3 - d1;
-        }
-        for (int i = 0; i < 4; i++) {
-            dst[i * 4 + 0][tx] = s[i][0] - s[i][2];
-            dst[i * 4 + 1][tx] = s[i][1] + s[i][2];
-            dst[i * 4 + 2][tx] = s[i][2] - s[i][1];
-            dst[i * 4 + 3][tx] = s[i][3] - s[i][1];
+    // B^T along the rows first, on whole rows (the columns 3tx + 3 of one tile are those 3tx of
+    // the next, and a plain loop over a row vectorises), then B along each tile's columns.
+    long count = 3 * tw + 1;
+    float s[4][ROW];
+    for (long k = 0; k < count; k++) {
+        float d0 = d[0][k], d1 = d[1][k], d2 = d[2][k], d3 = d[3][k];
+        s[0][k] = d0 - d2;
+        s[1][k] = d1 + d2;
+        s[2][k] = d2 - d1;
+        s[3][k] = d3 - d1;
+    }
+    for (int i = 0; i < 4; i++) {
+        const float *si = s[i];
+        float *d0 = dst[i * 4], *d1 = dst[i * 4 + 1], *d2 = dst[i * 4 + 2], *d3 = dst[i * 4 + 3];
+        for (long tx = 0; tx < tw; tx++) {
+            float a = si[3 * tx], b = si[3 * tx + 1], c = si[3 * tx + 2], e = si[3 * tx + 3];
+            d0[tx] = a - c;
+            d1[tx] = b + c;
+            d2[tx] = c - b;
+            d3[tx] = e - b;
         }
     }
 }
@@ -111,49 +126,72 @@ static void plain_input(const wino *p, const float *x, long t0, long nt, float *
     }
 }
 
-// A^T M A for one output channel of a tile row: out[i][3tx + j].
+// A^T M A for one output channel of a tile row: out[i][3tx + j]. A^T over the 16 planes first
+// (plain loops over the tiles, which vectorise), then A along each tile's row.
 static void transform_outputs(const float *const q[16], long tw, float out[3][ROW]) {
-    for (long tx = 0; tx < tw; tx++) {
-        float a[3][4];
-        for (int j = 0; j < 4; j++) {
-            a[0][j] = q[j][tx] + q[4 + j][tx] + q[8 + j][tx];
-            a[1][j] = q[4 + j][tx] - q[8 + j][tx];
-            a[2][j] = q[4 + j][tx] + q[8 + j][tx] + q[12 + j][tx];
+    float a[3][4][ROW / 3 + 1];
+    for (int j = 0; j < 4; j++) {
+        const float *q0 = q[j], *q1 = q[4 + j], *q2 = q[8 + j], *q3 = q[12 + j];
+        for (long tx = 0; tx < tw; tx++) {
+            a[0][j][tx] = q0[tx] + q1[tx] + q2[tx];
+            a[1][j][tx] = q1[tx] - q2[tx];
+            a[2][j][tx] = q1[tx] + q2[tx] + q3[tx];
         }
-        for (int i = 0; i < 3; i++) {
-            out[i][3 * tx + 0] = a[i][0] + a[i][1] + a[i][2];
-            out[i][3 * tx + 1] = a[i][1] - a[i][2];
-            out[i][3 * tx + 2] = a[i][1] + a[i][2] + a[i][3];
+    }
+    for (int i = 0; i < 3; i++) {
+        const float *a0 = a[i][0], *a1 = a[i][1], *a2 = a[i][2], *a3 = a[i][3];
+        float *o = out[i];
+        for (long tx = 0; tx < tw; tx++) {
+            o[3 * tx + 0] = a0[tx] + a1[tx] + a2[tx];
+            o[3 * tx + 1] = a1[tx] - a2[tx];
+            o[3 * tx + 2] = a1[tx] + a2[tx] + a3[tx];
         }
     }
 }
 
-// A tile row's outputs, channel by channel: the forward's into y (clipped at the edge); the
+// Row yy of the data gradient of channel c from the two column phases' outputs of one
+// phase row (even[j]: s = 0, odd[j]: s = 1; pixel x is phase s = (x + pad) % 2 at
+// j = (x + pad) / 2), interleaved in one pass; pixels whose j is past the last are left alone.
+static void interleave_phases(const float *even, const float *odd, long ow, long pad, long width, float *row) {
+    long end = 2 * ow - pad < width ? 2 * ow - pad : width, pairs = end / 2;
+    if (pad % 2 == 0) {
+        const float *e = even + pad / 2, *d = odd + pad / 2;
+        for (long k = 0; k < pairs; k++) { row[2 * k] = e[k]; row[2 * k + 1] = d[k]; }
+        if (end % 2) row[end - 1] = e[pairs];
+    } else {
+        const float *d = odd + (pad - 1) / 2, *e = even + (pad + 1) / 2;
+        for (long k = 0; k < pairs; k++) { row[2 * k] = d[k]; row[2 * k + 1] = e[k]; }
+        if (end % 2) row[end - 1] = d[pairs];
+    }
+}
+
+// A tile row's outputs: the forward's into y channel by channel (clipped at the edge); the
 // data gradient's into gx, where phase (r, s) of channel c at (i, j) is the gradient of image
-// pixel (2i + r - pad_h, 2j + s - pad_w) (those in the padding are dropped).
+// pixel (2i + r - pad_h, 2j + s - pad_w) (those in the padding are dropped), the two column
+// phases of a row together.
 static void outputs(const wino *p, const float *m, long t0, long nt, float *dst, int phases) {
     long es = wino_plane_stride(p->co, nt), tw = p->tw;
-    float out[3][ROW];
+    float out[2][3][ROW];
     for (long r = 0; r * tw < nt; r++) {
         long gr = t0 / tw + r, img = gr / p->th, y0 = (gr % p->th) * 3;
-        for (long o = 0; o < p->co; o++) {
-            const float *q[16];
-            for (int e = 0; e < 16; e++) q[e] = m + e * es + o * nt + r * tw;
-            transform_outputs(q, tw, out);
+        for (long o = 0; o < p->co; o += phases ? 2 : 1) {
+            for (int sp = 0; sp <= phases; sp++) {
+                const float *q[16];
+                for (int e = 0; e < 16; e++) q[e] = m + e * es + (o + sp) * nt + r * tw;
+                transform_outputs(q, tw, out[sp]);
+            }
             if (!phases) {
                 float *yo = dst + (img * p->co + o) * p->oh * p->ow;
                 for (int i = 0; i < 3 && y0 + i < p->oh; i++)
-                    memcpy(yo + (y0 + i) * p->ow, out[i], sizeof(float) * (size_t)p->ow);
+                    memcpy(yo + (y0 + i) * p->ow, out[0][i], sizeof(float) * (size_t)p->ow);
                 continue;
             }
-            long c = o / 4, rp = (o / 2) % 2, sp = o % 2;
+            long c = o / 4, rp = (o / 2) % 2;
             float *xc = dst + (img * p->xc + c) * p->xh * p->xw;
-            long j0 = (p->xpw - sp + 1) / 2;   // first phase column inside the image
             for (int i = 0; i < 3 && y0 + i < p->oh; i++) {
                 long yy = 2 * (y0 + i) + rp - p->xph;
                 if (yy < 0 || yy >= p->xh) continue;
-                float *row = xc + yy * p->xw + sp - p->xpw;
-                for (long j = j0; j < p->ow && 2 * j + sp - p->xpw < p->xw; j++) row[2 * j] = out[i][j];
+                interleave_phases(out[0][i], out[1][i], p->ow, p->xpw, p->xw, xc + yy * p->xw);
             }
         }
     }
@@ -176,20 +214,24 @@ static void plain_grad_output(const wino *p, const float *gy, long t0, long nt, 
             }
             float *dst[16];
             for (int e = 0; e < 16; e++) dst[e] = dm + e * es + o * nt + r * tw;
-            for (long tx = 0; tx < tw; tx++) {
-                float s[4][3];
-                for (int j = 0; j < 3; j++) {
-                    float d0 = d[0][3 * tx + j], d1 = d[1][3 * tx + j], d2 = d[2][3 * tx + j];
-                    s[0][j] = d0;
-                    s[1][j] = d0 + d1 + d2;
-                    s[2][j] = d0 - d1 + d2;
-                    s[3][j] = d2;
-                }
-                for (int i = 0; i < 4; i++) {
-                    dst[i * 4 + 0][tx] = s[i][0];
-                    dst[i * 4 + 1][tx] = s[i][0] + s[i][1] + s[i][2];
-                    dst[i * 4 + 2][tx] = s[i][0] - s[i][1] + s[i][2];
-                    dst[i * 4 + 3][tx] = s[i][2];
+            // A along the columns on whole rows (a plain loop that vectorises), then A^T
+            // along each tile's row.
+            float v[4][ROW];
+            for (long k = 0; k < count; k++) {
+                v[0][k] = d[0][k];
+                v[1][k] = d[0][k] + d[1][k] + d[2][k];
+                v[2][k] = d[0][k] - d[1][k] + d[2][k];
+                v[3][k] = d[2][k];
+            }
+            for (int i = 0; i < 4; i++) {
+                const float *vi = v[i];
+                float *d0 = dst[i * 4], *d1 = dst[i * 4 + 1], *d2 = dst[i * 4 + 2], *d3 = dst[i * 4 + 3];
+                for (long tx = 0; tx < tw; tx++) {
+                    float s0 = vi[3 * tx], s1 = vi[3 * tx + 1], s2 = vi[3 * tx + 2];
+                    d0[tx] = s0;
+                    d1[tx] = s0 + s1 + s2;
+                    d2[tx] = s0 - s1 + s2;
+                    d3[tx] = s2;
                 }
             }
         }
@@ -226,13 +268,29 @@ static void weight_chunk(void *ctx, long index) {
     const wino *p = j->p;
     long n = p->co * p->ci, lo = j->rows * index / j->chunks, hi = j->rows * (index + 1) / j->chunks;
     if (!j->flip) {
-        // rows o, columns (c, r, s): pair (o, c4) reads w[o][c]
+        // rows o, columns (c, r, s): the 16 taps of w[o][c] give the row's four columns
+        // (c, r, s) of every U[e] (the same arithmetic as transform_row's)
         long cin = p->ci / 4;
         for (long o = lo; o < hi; o++)
-            for (int e = 0; e < 16; e++)
-                for (int ph = 0; ph < 4; ph++)
-                    transform_row(j->w + o * cin * 16, cin, 16, ph / 2, ph % 2, 0, e / 4, e % 4,
-                                  j->u + e * n + o * p->ci + ph, 4);
+            for (long c = 0; c < cin; c++) {
+                const float *g = j->w + (o * cin + c) * 16;
+                float q[4][4][2];   // [phase][i][column pair]
+                for (int ph = 0; ph < 4; ph++) {
+                    int rp = ph / 2, sp = ph % 2;
+                    float g00 = g[rp * 4 + sp], g01 = g[rp * 4 + 2 + sp], g10 = g[(2 + rp) * 4 + sp],
+                          g11 = g[(2 + rp) * 4 + 2 + sp];
+                    for (int i = 0; i < 4; i++) {
+                        q[ph][i][0] = GW[i][0] * g00 + GW[i][1] * g10;
+                        q[ph][i][1] = GW[i][0] * g01 + GW[i][1] * g11;
+                    }
+                }
+                float *dst = j->u + o * p->ci + c * 4;
+                for (int e = 0; e < 16; e++) {
+                    int i = e / 4, jj = e % 4;
+                    for (int ph = 0; ph < 4; ph++)
+                        dst[e * n + ph] = GW[jj][0] * q[ph][i][0] + GW[jj][1] * q[ph][i][1];
+                }
+            }
     } else {
         // rows (c, r, s) for channels c in [lo, hi), columns o: pair (c4, o) reads w[o][c]
         long cin = p->co / 4, cout = p->ci;
