@@ -261,56 +261,77 @@ static void transform_row(const float *t, long count, long stride, int rp, int s
     }
 }
 
-typedef struct { const wino *p; const float *w; int flip; float *u; long rows, chunks; } weight_job;
+typedef struct { const wino *p; const float *w; int flip; float *up; long rows, chunks; } weight_job;
+
+// U[e]'s element (row, col) in the GEMM's packed A (upacked + e * ustride).
+static long packed_at(const wino *p, long row, long col) {
+    return ck_gemm_packed_a_offset(p->isa, p->co, p->ci, row, col);
+}
 
 static void weight_chunk(void *ctx, long index) {
     const weight_job *j = ctx;
     const wino *p = j->p;
-    long n = p->co * p->ci, lo = j->rows * index / j->chunks, hi = j->rows * (index + 1) / j->chunks;
+    long mr = p->isa->mr, lo = j->rows * index / j->chunks, hi = j->rows * (index + 1) / j->chunks;
     if (!j->flip) {
         // rows o, columns (c, r, s): the 16 taps of w[o][c] give the row's four columns
-        // (c, r, s) of every U[e] (the same arithmetic as transform_row's)
+        // (c, r, s) of every U[e] (the same arithmetic as transform_row's). Rows go by runs
+        // inside one mr-row panel, whose values of one column are contiguous when packed.
         long cin = p->ci / 4;
-        for (long o = lo; o < hi; o++)
+        for (long o0 = lo; o0 < hi;) {
+            long o1 = (o0 / mr + 1) * mr < hi ? (o0 / mr + 1) * mr : hi;
             for (long c = 0; c < cin; c++) {
-                const float *g = j->w + (o * cin + c) * 16;
-                float q[4][4][2];   // [phase][i][column pair]
-                for (int ph = 0; ph < 4; ph++) {
-                    int rp = ph / 2, sp = ph % 2;
-                    float g00 = g[rp * 4 + sp], g01 = g[rp * 4 + 2 + sp], g10 = g[(2 + rp) * 4 + sp],
-                          g11 = g[(2 + rp) * 4 + 2 + sp];
-                    for (int i = 0; i < 4; i++) {
-                        q[ph][i][0] = GW[i][0] * g00 + GW[i][1] * g10;
-                        q[ph][i][1] = GW[i][0] * g01 + GW[i][1] * g11;
+                float u[16][4][CK_MR_MAX];   // [e][phase][row of the run]
+                for (long o = o0; o < o1; o++) {
+                    const float *g = j->w + (o * cin + c) * 16;
+                    for (int ph = 0; ph < 4; ph++) {
+                        int rp = ph / 2, sp = ph % 2;
+                        float g00 = g[rp * 4 + sp], g01 = g[rp * 4 + 2 + sp], g10 = g[(2 + rp) * 4 + sp],
+                              g11 = g[(2 + rp) * 4 + 2 + sp];
+                        for (int i = 0; i < 4; i++) {
+                            float q0 = GW[i][0] * g00 + GW[i][1] * g10, q1 = GW[i][0] * g01 + GW[i][1] * g11;
+                            for (int jj = 0; jj < 4; jj++) u[i * 4 + jj][ph][o - o0] = GW[jj][0] * q0 + GW[jj][1] * q1;
+                        }
                     }
                 }
-                float *dst = j->u + o * p->ci + c * 4;
-                for (int e = 0; e < 16; e++) {
-                    int i = e / 4, jj = e % 4;
-                    for (int ph = 0; ph < 4; ph++)
-                        dst[e * n + ph] = GW[jj][0] * q[ph][i][0] + GW[jj][1] * q[ph][i][1];
-                }
+                float *dst = j->up + packed_at(p, o0, 4 * c);
+                for (int e = 0; e < 16; e++)
+                    for (int ph = 0; ph < 4; ph++) {
+                        float *d = dst + e * p->ustride + ph * mr;
+                        if (o1 - o0 == CK_MR_MAX) memcpy(d, u[e][ph], sizeof u[e][ph]);   // inlined
+                        else for (long r = 0; r < o1 - o0; r++) d[r] = u[e][ph][r];
+                    }
             }
+            o0 = o1;
+        }
     } else {
-        // rows (c, r, s) for channels c in [lo, hi), columns o: pair (c4, o) reads w[o][c]
+        // rows (c, r, s) for channels c in [lo, hi), columns o: pair (c4, o) reads w[o][c];
+        // a row's columns are mr floats apart within each block of CK_GEMM_KC
         long cin = p->co / 4, cout = p->ci;
         ck_temp taps = ck_temp_alloc((size_t)(cout * 16));
         for (long c = lo; c < hi; c++) {
             for (long o = 0; o < cout; o++) memcpy(taps.p + o * 16, j->w + (o * cin + c) * 16, 16 * sizeof(float));
             for (int ph = 0; ph < 4; ph++)
                 for (int e = 0; e < 16; e++)
-                    transform_row(taps.p, cout, 16, ph / 2, ph % 2, 1, e / 4, e % 4, j->u + e * n + (c * 4 + ph) * cout, 1);
+                    for (long o0 = 0; o0 < cout; o0 += CK_GEMM_KC)
+                        transform_row(taps.p + o0 * 16, cout - o0 < CK_GEMM_KC ? cout - o0 : CK_GEMM_KC, 16, ph / 2,
+                                      ph % 2, 1, e / 4, e % 4, j->up + e * p->ustride + packed_at(p, c * 4 + ph, o0), mr);
         }
         ck_temp_free(taps);
     }
 }
 
-static void weights(const wino *p, const float *w, int flip, float *u) {
+// U straight into the packed layout: rows split over the tasks, then the padding rows of
+// the last panel zeroed (the micro-kernel reads them).
+static void packed_weights(const wino *p, const float *w, int flip, float *up) {
     long rows = flip ? p->co / 4 : p->co;   // forward: output channels; data gradient: input channels
     long per_row = 4 * p->ci * (flip ? 4 : 1);
     long chunks = ck_parallel_chunks(rows * per_row, 65536);
-    weight_job j = {p, w, flip, u, rows, chunks < rows ? chunks : rows};
+    weight_job j = {p, w, flip, up, rows, chunks < rows ? chunks : rows};
     ck_parallel_for(j.chunks, weight_chunk, &j);
+    long mpad = (p->co + p->isa->mr - 1) / p->isa->mr * p->isa->mr;
+    for (int e = 0; e < 16; e++)
+        for (long row = p->co; row < mpad; row++)
+            for (long col = 0; col < p->ci; col++) up[e * p->ustride + packed_at(p, row, col)] = 0.0f;
 }
 
 // gw' = G^T dU G (2x2) for pairs (o, (c, r, s)) [a, b), into their taps of the 4x4 kernel.
@@ -338,7 +359,7 @@ static void image(wino *p, const ck_conv_geometry *g) {
 }
 
 void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, const float *w, float *y) {
-    wino p = {.ne = 16, .input = phase_input, .output = plain_output, .weights = weights};
+    wino p = {.ne = 16, .input = phase_input, .output = plain_output, .packed_weights = packed_weights};
     wino_plan(&p, g->batch, 4 * g->c_in, g->out_h + 1, g->out_w + 1, g->c_out, g->out_h, g->out_w, 0, 0, 3, WINO_MIN_FORWARD_TILES);
     image(&p, g);
     p.x = x; p.y = y;
@@ -348,7 +369,7 @@ void ck_conv_winograd_s2_forward(const ck_conv_geometry *g, const float *x, cons
 // gx's phases = the stride-1 2x2 convolution of gy, padded by one, with the flipped phase
 // weights. Image rows or columns past the last the forward reads get no gradient.
 void ck_conv_winograd_s2_backward_data(const ck_conv_geometry *g, const float *gy, const float *w, float *gx) {
-    wino p = {.ne = 16, .input = plain_input, .output = phase_output, .weights = weights};
+    wino p = {.ne = 16, .input = plain_input, .output = phase_output, .packed_weights = packed_weights};
     wino_plan(&p, g->batch, g->c_out, g->out_h, g->out_w, 4 * g->c_in, g->out_h + 1, g->out_w + 1, 1, 1, 3, WINO_MIN_FORWARD_TILES);
     image(&p, g);
     p.x = gy; p.y = gx;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KC 256
+#define KC CK_GEMM_KC
 #define MC 144   // a multiple of every MR (12, 6, 4)
 #define NC 2048
 // ~25 us of work at ~150-200 GFLOP/s: the pool's workers spin between jobs, so a split

@@ -66,6 +66,17 @@ const ck_gemm_isa *ck_gemm_isa_current(void);
 size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k);
 void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
                     long k, float *dst);
+// The k range of one block of packed A (gemm.c's KC).
+#define CK_GEMM_KC 256
+// Where element (row, col) of an m x k A lands in ck_gemm_pack_a's float32 layout: for each
+// CK_GEMM_KC block of columns, the mr-row panels of all rows (padded to mr), each stored
+// column by column. Consecutive columns of a row inside one block are mr floats apart. For a
+// caller that builds A straight into that layout (padded rows zeroed) instead of packing it.
+static inline long ck_gemm_packed_a_offset(const ck_gemm_isa *isa, long m, long k, long row, long col) {
+    long mr = isa->mr, mpad = (m + mr - 1) / mr * mr, pc = col / CK_GEMM_KC * CK_GEMM_KC;
+    long kc = k - pc < CK_GEMM_KC ? k - pc : CK_GEMM_KC;
+    return pc * mpad + row / mr * mr * kc + (col - pc) * mr + row % mr;
+}
 // Packs op(B)[p0:p0+kc, j0:j0+nc] as ck_gemm's B panels: NR-column panels, k-major,
 // zero padded to NR columns (panel jr/NR at dst + jr*kc). A bf16 ISA packs B itself and
 // takes only ck_gemm_pack_b_matrix.
@@ -85,5 +96,6 @@ void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float al
 #define CK_NR_AVX2 16
 #define CK_MR_PORTABLE 4
 #define CK_NR_PORTABLE 8
+#define CK_MR_MAX CK_MR_AVX512   // the tallest micro-tile of any ISA
 
 #endif

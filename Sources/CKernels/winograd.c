@@ -81,12 +81,17 @@ void wino_forward(wino *p, const float *w, int flip) {
     p->isa = ck_gemm_isa_current();
     fit_chunks_to_tiles(p, p->isa->nr);
     p->ustride = (long)ck_gemm_packed_a_floats(p->isa, p->co, p->ci);
-    size_t usize = (size_t)(p->ne * p->co * p->ci);
-    float *u = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, usize + (size_t)(p->ne * p->ustride) + 16);
-    p->upacked = u + (usize + 15) / 16 * 16;
-    p->weights(p, w, flip, u);
-    pack_job pj = {p, u};
-    ck_parallel_for(p->ne, pack_chunk, &pj);
+    if (p->packed_weights) {
+        p->upacked = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, (size_t)(p->ne * p->ustride));
+        p->packed_weights(p, w, flip, p->upacked);
+    } else {
+        size_t usize = (size_t)(p->ne * p->co * p->ci);
+        float *u = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, usize + (size_t)(p->ne * p->ustride) + 16);
+        p->upacked = u + (usize + 15) / 16 * 16;
+        p->weights(p, w, flip, u);
+        pack_job pj = {p, u};
+        ck_parallel_for(p->ne, pack_chunk, &pj);
+    }
     ck_parallel_for(p->chunks, forward_chunk, p);
 }
 

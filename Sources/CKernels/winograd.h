@@ -28,6 +28,9 @@ struct wino {
     void (*grad_output)(const wino *p, const float *gy, long t0, long nt, float *dm);
     // U[e][o][c] (ne x co x ci) from the weight; `flip` for the data gradient's problem.
     void (*weights)(const wino *p, const float *w, int flip, float *u);
+    // Or U[e] written straight into the GEMM's packed layout (upacked + e * ustride, padded
+    // rows zeroed), where a variant can: no unpacked copy to write, hold and pack.
+    void (*packed_weights)(const wino *p, const float *w, int flip, float *upacked);
     // The weight gradient of (o, c) pairs [a, b) from dU[e][o][c].
     void (*finish)(const wino *p, const float *du, long a, long b, float *gw);
     const ck_gemm_isa *isa;

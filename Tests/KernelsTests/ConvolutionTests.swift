@@ -130,6 +130,10 @@ final class ConvolutionTests: XCTestCase {
         _ = (0..<4).map { _ in Tensor.full(unread.inputShape, .nan) }
         check(unread)
         check(geometry(batch: 2, cIn: 16, h: 68, w: 67, cOut: 20, kh: 4, kw: 4, stride: (2, 2), pad: (2, 1)))
+        // The transformed weights are written straight into the GEMM's packed layout: 4 x 65
+        // phase channels and 257 output channels each pass a block of 256 packed columns, and
+        // 257 rows leave a partial panel of rows (one tile per image, 100 images)
+        check(geometry(batch: 100, cIn: 65, h: 2, w: 2, cOut: 257, kh: 4, kw: 4, stride: (2, 2), pad: (1, 1)))
     }
 
     func testFewOutputChannelsUseTheDirectKernels() {
