@@ -162,19 +162,22 @@ static void grad_output_transform(const wino *p, const float *gy, long t0, long 
     }
 }
 
-// U[e] (16 x [co x ci]) = G g G^T for weights w[o][c][3][3]; `flip` reads the data-gradient
-// weights w'[c][o] = w[o][c] rotated 180 degrees. Each task takes a range of o: it lays its
+// U[e] (ne x [co x ci]) = G g G^T for weights w[o][c][3][3], written into the GEMM's packed
+// layout; `flip` reads the data-gradient weights w'[c][o] = w[o][c] rotated 180 degrees. Each
+// task takes a block of 48 rows o (a multiple of every ISA's micro-tile height): it lays its
 // pairs' nine taps out as planes (for `flip` in 16 x 16 blocks, so the transposed reads stay
-// in cache), then transforms them in one loop over the pairs that vectorises. Done pair by
-// pair on the calling thread with 16 strided stores, it took 7% of a cyclegan iteration.
+// in cache), transforms them in one loop over the pairs that vectorises, and packs its rows
+// of each U[e] while they are in cache. Done pair by pair on the calling thread with 16
+// strided stores, it took 7% of a cyclegan iteration; a whole U transformed and then packed
+// held 2.25x the weight twice (ccgan's critic: 37 MB for its 256 -> 512 layer).
 #define TRANSPOSE_BLOCK 16
-#define WEIGHT_CHUNK 16384   // (o, c) pairs per task: ~0.4 MB of taps and transforms
+#define ROW_BLOCK 48   // rows o per task: a multiple of TRANSPOSE_BLOCK and of every mr
 
 typedef struct {
+    const wino *p;
     const float *w;
-    long co, ci, chunks;
     int flip;
-    float *g, *u;
+    float *upacked;
     wino_pairs_fn pairs;
 } weight_job;
 
@@ -201,33 +204,32 @@ static void transform_pairs(const float *restrict g, float *restrict u, long n, 
 
 static void weight_chunk(void *ctx, long index) {
     const weight_job *j = ctx;
+    const wino *p = j->p;
     const float *w = j->w;
-    float *g = j->g;
-    long co = j->co, ci = j->ci, n = co * ci;
-    long blocks = (co + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
-    long o_lo = blocks * index / j->chunks * TRANSPOSE_BLOCK, o_hi = blocks * (index + 1) / j->chunks * TRANSPOSE_BLOCK;
-    if (o_hi > co) o_hi = co;
+    long co = p->co, ci = p->ci;
+    long o_lo = index * ROW_BLOCK, o_hi = o_lo + ROW_BLOCK < co ? o_lo + ROW_BLOCK : co;
+    long rows = o_hi - o_lo, n = rows * ci;   // this task's pairs, planes n apart
+    ck_temp planes = ck_temp_alloc((size_t)((9 + p->ne) * n));
+    float *g = planes.p, *u = planes.p + 9 * n;
     if (!j->flip) {
-        for (long k = o_lo * ci; k < o_hi * ci; k++)
-            for (int t = 0; t < 9; t++) g[t * n + k] = w[k * 9 + t];
+        for (long k = 0; k < n; k++)
+            for (int t = 0; t < 9; t++) g[t * n + k] = w[(o_lo * ci + k) * 9 + t];
     } else {
         for (long o0 = o_lo; o0 < o_hi; o0 += TRANSPOSE_BLOCK)
             for (long c0 = 0; c0 < ci; c0 += TRANSPOSE_BLOCK)
                 for (long c = c0; c < c0 + TRANSPOSE_BLOCK && c < ci; c++)
                     for (long o = o0; o < o0 + TRANSPOSE_BLOCK && o < o_hi; o++)
-                        for (int t = 0; t < 9; t++) g[t * n + o * ci + c] = w[(c * co + o) * 9 + 8 - t];
+                        for (int t = 0; t < 9; t++) g[t * n + (o - o_lo) * ci + c] = w[(c * co + o) * 9 + 8 - t];
     }
-    j->pairs(g, j->u, n, o_lo * ci, o_hi * ci);
+    j->pairs(g, u, n, 0, n);
+    for (int e = 0; e < p->ne; e++)
+        ck_gemm_pack_a_rows(p->isa, u + e * n, ci, co, ci, o_lo, rows, j->upacked + e * p->ustride);
+    ck_temp_free(planes);
 }
 
-void wino_3x3_weights(const wino *p, const float *w, int flip, float *u, wino_pairs_fn pairs) {
-    long co = p->co, ci = p->ci;
-    long blocks = (co + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
-    long chunks = ck_parallel_chunks(co * ci, WEIGHT_CHUNK);
-    ck_temp planes = ck_temp_alloc((size_t)(9 * co * ci));
-    weight_job j = {w, co, ci, chunks < blocks ? chunks : blocks, flip, planes.p, u, pairs};
-    ck_parallel_for(j.chunks, weight_chunk, &j);
-    ck_temp_free(planes);
+void wino_3x3_weights(const wino *p, const float *w, int flip, float *upacked, wino_pairs_fn pairs) {
+    weight_job j = {p, w, flip, upacked, pairs};
+    ck_parallel_for((p->co + ROW_BLOCK - 1) / ROW_BLOCK, weight_chunk, &j);
 }
 
 // gw = G^T dU G for pairs [a, b), G^T = [[1, .5, .5, 0], [0, .5, -.5, 0], [0, .5, .5, 1]].
@@ -251,12 +253,12 @@ static void finish_pairs(const wino *p, const float *du, long a, long b, float *
     }
 }
 
-static void weight_transform(const wino *p, const float *w, int flip, float *u) {
-    wino_3x3_weights(p, w, flip, u, transform_pairs);
+static void weight_transform(const wino *p, const float *w, int flip, float *upacked) {
+    wino_3x3_weights(p, w, flip, upacked, transform_pairs);
 }
 
 static const wino f23 = {.ne = 16, .input = input_transform, .output = output_transform,
-                         .grad_output = grad_output_transform, .weights = weight_transform, .finish = finish_pairs};
+                         .grad_output = grad_output_transform, .packed_weights = weight_transform, .finish = finish_pairs};
 
 // From 8x8 outputs and 256 tiles of 4x4 in the batch, forward and data gradient take
 // F(4x4, 3x3), whose tiles cost 36 products per 16 outputs (2.25 each, against F(2x2, 3x3)'s

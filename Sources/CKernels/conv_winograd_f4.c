@@ -171,9 +171,9 @@ static void transform_pairs(const float *restrict g, float *restrict u, long n, 
     }
 }
 
-static void weight_transform(const wino *p, const float *w, int flip, float *u) {
-    wino_3x3_weights(p, w, flip, u, transform_pairs);
+static void weight_transform(const wino *p, const float *w, int flip, float *upacked) {
+    wino_3x3_weights(p, w, flip, upacked, transform_pairs);
 }
 
 const wino wino_f4x4_3x3 = {.ne = 36, .input = input_transform, .output = output_transform,
-                            .weights = weight_transform};
+                            .packed_weights = weight_transform};

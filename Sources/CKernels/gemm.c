@@ -272,6 +272,15 @@ void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long ld
     }
 }
 
+void ck_gemm_pack_a_rows(const ck_gemm_isa *isa, const float *a, long lda, long m, long k, long row0, long rows,
+                         float *dst) {
+    long mpad = (m + isa->mr - 1) / isa->mr * isa->mr;
+    for (long pc = 0; pc < k; pc += KC) {
+        long kc = k - pc < KC ? k - pc : KC;
+        pack_a(0, a, lda, 0, pc, rows, kc, isa->mr, dst + pc * mpad + row0 * kc);
+    }
+}
+
 void ck_gemm_run_packed(const ck_gemm_isa *isa, long m, long n, long k, float alpha,
                         const float *a_packed, ck_pack_b_fn pack_b_fn, void *b_ctx, float beta,
                         float *c, long ldc) {

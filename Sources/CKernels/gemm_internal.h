@@ -66,6 +66,11 @@ const ck_gemm_isa *ck_gemm_isa_current(void);
 size_t ck_gemm_packed_a_floats(const ck_gemm_isa *isa, long m, long k);
 void ck_gemm_pack_a(const ck_gemm_isa *isa, int trans_a, const float *a, long lda, long m,
                     long k, float *dst);
+// Rows [row0, row0 + rows) of an m x k row-major A (a: its row row0, lda apart) packed into
+// their place in ck_gemm_pack_a's layout of all of A at dst; row0 a multiple of the ISA's mr,
+// a float32 ISA. For a caller that builds A a block of rows at a time.
+void ck_gemm_pack_a_rows(const ck_gemm_isa *isa, const float *a, long lda, long m, long k, long row0, long rows,
+                         float *dst);
 // The k range of one block of packed A (gemm.c's KC).
 #define CK_GEMM_KC 256
 // Where element (row, col) of an m x k A lands in ck_gemm_pack_a's float32 layout: for each

@@ -64,34 +64,15 @@ static void fit_chunks_to_tiles(wino *p, long nr) {
     p->chunks = (p->tiles + p->chunk - 1) / p->chunk;
 }
 
-// The transformed weight matrices packed as GEMM A panels, one task each.
-typedef struct { wino *p; const float *u; } pack_job;
-
-static void pack_chunk(void *ctx, long e) {
-    const pack_job *j = ctx;
-    const wino *p = j->p;
-    ck_gemm_pack_a(p->isa, 0, j->u + e * p->co * p->ci, p->ci, p->co, p->ci, p->upacked + e * p->ustride);
-}
-
-// The transformed and the packed weights live in the calling thread's scratch (the workers
-// only read them): taken from the tensor pool, these 10-20 MB per call (F(4x4, 3x3) at 256
-// channels) were later handed to smaller tensors, which raised the live peak by 200 MB
-// (cyclegan, unit).
+// The transformed weights live in the calling thread's scratch (the workers only read
+// them): taken from the tensor pool, these 10-20 MB per call (F(4x4, 3x3) at 256 channels)
+// were later handed to smaller tensors, which raised the live peak by 200 MB (cyclegan, unit).
 void wino_forward(wino *p, const float *w, int flip) {
     p->isa = ck_gemm_isa_current();
     fit_chunks_to_tiles(p, p->isa->nr);
     p->ustride = (long)ck_gemm_packed_a_floats(p->isa, p->co, p->ci);
-    if (p->packed_weights) {
-        p->upacked = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, (size_t)(p->ne * p->ustride));
-        p->packed_weights(p, w, flip, p->upacked);
-    } else {
-        size_t usize = (size_t)(p->ne * p->co * p->ci);
-        float *u = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, usize + (size_t)(p->ne * p->ustride) + 16);
-        p->upacked = u + (usize + 15) / 16 * 16;
-        p->weights(p, w, flip, u);
-        pack_job pj = {p, u};
-        ck_parallel_for(p->ne, pack_chunk, &pj);
-    }
+    p->upacked = ck_scratch(CK_SCRATCH_WINO_WEIGHTS, (size_t)(p->ne * p->ustride));
+    p->packed_weights(p, w, flip, p->upacked);
     ck_parallel_for(p->chunks, forward_chunk, p);
 }
 

@@ -26,10 +26,9 @@ struct wino {
     void (*output)(const wino *p, const float *m, long t0, long nt, float *y);
     // dM[e][o][t] from the output gradient's tiles.
     void (*grad_output)(const wino *p, const float *gy, long t0, long nt, float *dm);
-    // U[e][o][c] (ne x co x ci) from the weight; `flip` for the data gradient's problem.
-    void (*weights)(const wino *p, const float *w, int flip, float *u);
-    // Or U[e] written straight into the GEMM's packed layout (upacked + e * ustride, padded
-    // rows zeroed), where a variant can: no unpacked copy to write, hold and pack.
+    // U[e][o][c] (ne x co x ci) from the weight (`flip` for the data gradient's problem),
+    // written straight into the GEMM's packed layout: U[e] at upacked + e * ustride, padding
+    // rows zeroed. No unpacked copy to write, hold and pack.
     void (*packed_weights)(const wino *p, const float *w, int flip, float *upacked);
     // The weight gradient of (o, c) pairs [a, b) from dU[e][o][c].
     void (*finish)(const wino *p, const float *du, long a, long b, float *gw);
@@ -61,11 +60,11 @@ void wino_weight_gradient(wino *p, float *gw);
 // The transforms keep a row of tiles in stack buffers of this many floats.
 #define WINO_MAXW 2048
 
-// The 3x3 route's weight transform (conv_winograd.c): the pairs' nine taps laid out as
-// planes g (9 x co*ci; for `flip`, the data gradient's w'[c][o] = rot180(w[o][c])), then
-// `pairs` maps pairs [a, b) of them into U (ne x co*ci).
+// The 3x3 route's weight transform (conv_winograd.c): each block of rows' nine taps laid out
+// as planes g (9 x n; for `flip`, the data gradient's w'[c][o] = rot180(w[o][c])), `pairs`
+// maps pairs [a, b) of them into U (ne x n), and the block is packed into `upacked`.
 typedef void (*wino_pairs_fn)(const float *restrict g, float *restrict u, long n, long a, long b);
-void wino_3x3_weights(const wino *p, const float *w, int flip, float *u, wino_pairs_fn pairs);
+void wino_3x3_weights(const wino *p, const float *w, int flip, float *upacked, wino_pairs_fn pairs);
 // F(4x4, 3x3) (conv_winograd_f4.c).
 extern const wino wino_f4x4_3x3;
 #endif

@@ -118,6 +118,10 @@ final class ConvolutionTests: XCTestCase {
         check(geometry(batch: 40, cIn: 16, h: 8, w: 7, cOut: 16, kh: 3, kw: 3, pad: (1, 1)))
         // Many small maps: chunks of 17 tile rows (51 tiles) span images, the last one partial.
         check(geometry(batch: 29, cIn: 64, h: 5, w: 5, cOut: 80, kh: 3, kw: 3, pad: (1, 1)))
+        // The transformed weights are packed a block of 48 rows at a time: 257 input channels
+        // are two blocks of 256 packed columns in the forward pass and six blocks of rows, the
+        // last one a partial panel, in the data gradient's.
+        check(geometry(batch: 64, cIn: 257, h: 4, w: 4, cOut: 16, kh: 3, kw: 3, pad: (1, 1)))
     }
 
     func testStrideTwoFourByFourWinogradPath() {
